@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Every error code the server can send, over REST (mapped to an HTTP status) or in a WebSocket
+ * `error` event.
+ */
+export const ErrorCodes = [
+  /** A field is missing, of the wrong type, or breaks a rule; the body names the field. */
+  'invalid_input',
+  /** A WebSocket frame was not JSON. */
+  'invalid_json',
+  /** A WebSocket event had a `type` the server does not know. */
+  'unknown_event',
+  /** No credentials, or credentials that are expired, badly signed or malformed. */
+  'unauthenticated',
+  /** Signed in, but not allowed to do this. */
+  'forbidden',
+  /** No such thing, or one the caller may not see. */
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  /** The server cannot reach its database or broker right now; try again. */
+  'unavailable',
+  /** The server failed; the request may be retried. */
+  'internal',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ErrorCodes);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** Request-level error body, as Django REST Framework writes it: `{"detail": "..."}`. */
+export const DetailErrorBodySchema = z.object({ detail: z.string() });
+export type DetailErrorBody = z.infer<typeof DetailErrorBodySchema>;
+
+/**
+ * Field error body, as Django REST Framework writes it: `{"<field>": ["...", ...]}`. Errors that
+ * belong to no single field are listed under `non_field_errors`.
+ */
+export const FieldErrorBodySchema = z.record(z.string(), z.array(z.string()));
+export type FieldErrorBody = z.infer<typeof FieldErrorBodySchema>;
+
+export const NON_FIELD_ERRORS = 'non_field_errors';
+
+export const ErrorBodySchema = z.union([DetailErrorBodySchema, FieldErrorBodySchema]);
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -1,0 +1,15 @@
+/** Largest WebSocket frame a server accepts; a larger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Longest text a message may carry, in characters. */
+export const MAX_CONTENT_LENGTH = 10_000;
+
+/** Page size of the message list when the query names none, and the largest it may name. */
+export const MESSAGE_LIST_DEFAULT_LIMIT = 50;
+export const MESSAGE_LIST_MAX_LIMIT = 200;
+
+/** A typist leaves the typing set after this long without a renewed `typing: true`. */
+export const DEFAULT_TYPING_TIMEOUT_MS = 5_000;
+
+/** Largest upload the reference server accepts unless configured otherwise. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { UuidSchema } from './ids.js';
+
+/** ISO 8601 with microseconds and an offset, as Django writes it: `2024-11-18T09:04:16.376929+00:00`. */
+export const TimestampSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}[+-]\d{2}:\d{2}$/, 'Must be an ISO 8601 timestamp.');
+
+/** A chat message. Every key is always present. */
+export const MessageSchema = z.object({
+  uuid: UuidSchema,
+  /** The author. */
+  sender: UuidSchema,
+  chat_room: UuidSchema,
+  /** URL path of the attached file, e.g. `/media/chat_files/cv_QTbo98H.pdf`, or null. */
+  file: z.string().nullable(),
+  /** The job the message is about, if any. */
+  job: UuidSchema.nullable(),
+  content: z.string().nullable(),
+  timestamp: TimestampSchema,
+  is_edited: z.boolean(),
+  /** True once anyone other than the sender has read it. */
+  is_viewed: z.boolean(),
+  /** Readers other than the sender, in the order they read it. */
+  read_by: z.array(UuidSchema),
+});
+export type Message = z.infer<typeof MessageSchema>;

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { UuidInputSchema } from './ids.js';
+import { MAX_CONTENT_LENGTH, MESSAGE_LIST_DEFAULT_LIMIT, MESSAGE_LIST_MAX_LIMIT } from './limits.js';
+
+/*
+ * Request bodies and queries. Every object is strict: an unknown field is an error that names it,
+ * so a typo such as `?chatroom=` fails loudly instead of silently listing everything.
+ * Form posts send every value as a string, so the schemas accept the form spelling too.
+ */
+
+/** A form sends one value as a string and repeated values as an array. */
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item));
+
+/** An empty form field means "not given". */
+const emptyAsNull = (value: unknown) => (value === '' ? null : value);
+
+const optionalUuid = z.preprocess(emptyAsNull, UuidInputSchema.nullable().optional());
+
+/** POST /chats/chat-room/create/ */
+export const CreateChatRoomBodySchema = z
+  .strictObject({
+    recruiter: UuidInputSchema,
+    clients: oneOrMany(UuidInputSchema).pipe(z.array(z.string()).min(1, 'Name at least one client.')),
+  })
+  .superRefine((body, ctx) => {
+    if (new Set(body.clients).size !== body.clients.length) {
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: 'Clients must not repeat.' });
+    }
+    if (body.clients.includes(body.recruiter)) {
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: 'The recruiter cannot also be a client.' });
+    }
+  });
+export type CreateChatRoomBody = z.infer<typeof CreateChatRoomBodySchema>;
+
+/** GET /chats/chat-room/list/ */
+export const ChatRoomListQuerySchema = z.strictObject({
+  recruiter: UuidInputSchema.optional(),
+  client: UuidInputSchema.optional(),
+});
+export type ChatRoomListQuery = z.infer<typeof ChatRoomListQuerySchema>;
+
+const contentSchema = z
+  .string({ error: 'Must be a string.' })
+  .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`);
+
+/**
+ * POST /chats/messages/create/ — the text fields. The file travels as a multipart part beside
+ * them; exactly one of `content` and `file` must be given.
+ */
+export const CreateMessageFieldsSchema = z.strictObject({
+  chat_room: UuidInputSchema,
+  job: optionalUuid,
+  content: z.preprocess(emptyAsNull, contentSchema.nullable().optional()),
+});
+export type CreateMessageFields = z.infer<typeof CreateMessageFieldsSchema>;
+
+/** PATCH or PUT /chats/messages/detail/{uuid}/ — only the content can change. */
+export const UpdateMessageBodySchema = z
+  .strictObject({
+    content: contentSchema.min(1, 'May not be blank.'),
+    file: z.unknown().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.file !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['file'],
+        message: 'A file cannot be replaced. Delete the message and create it again with the new file.',
+      });
+    }
+  })
+  .transform(({ content }) => ({ content }));
+export type UpdateMessageBody = z.infer<typeof UpdateMessageBodySchema>;
+
+/** GET /chats/messages/list/ — cursors are message UUIDs. */
+export const MessageListQuerySchema = z
+  .strictObject({
+    chat_room: UuidInputSchema.optional(),
+    sender: UuidInputSchema.optional(),
+    sender_email: z.email({ error: 'Must be a valid email address.' }).optional(),
+    limit: z.coerce
+      .number({ error: 'Must be a whole number.' })
+      .int('Must be a whole number.')
+      .min(1, 'Must be at least 1.')
+      .max(MESSAGE_LIST_MAX_LIMIT, `Must be at most ${MESSAGE_LIST_MAX_LIMIT}.`)
+      .default(MESSAGE_LIST_DEFAULT_LIMIT),
+    /** Answer the messages older than this one. */
+    before: UuidInputSchema.optional(),
+    /** Answer the messages newer than this one. */
+    after: UuidInputSchema.optional(),
+  })
+  .refine((query) => !(query.before && query.after), {
+    path: ['before'],
+    message: 'Give at most one of before and after.',
+  });
+export type MessageListQuery = z.infer<typeof MessageListQuerySchema>;
+/** The query as a client writes it, before defaults. */
+export type MessageListQueryInput = z.input<typeof MessageListQuerySchema>;
