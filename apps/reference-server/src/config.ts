@@ -1,0 +1,201 @@
+import { createPublicKey } from 'node:crypto';
+import path from 'node:path';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import { z } from 'zod';
+
+/** pino's level names; `silent` turns logging off (handy in tests). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How tokens are verified: a shared HS256 secret, or the issuer's RS256/ES256 public key. */
+export type JwtKey = { secret: string } | { publicKey: string };
+
+/** The reference server's settings, read from the environment once at start-up. */
+export interface ReferenceServerConfig {
+  port: number;
+  host: string;
+  /** Absolute. Holds `hirechat.sqlite`, the uploaded files under `media/`, and the dev secret. */
+  dataDir: string;
+  /** Null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: a development secret is used instead. */
+  jwt: JwtKey | null;
+  maxUploadBytes: number;
+  /** `'*'` when ALLOWED_ORIGINS is unset: any origin may call REST and open sockets. */
+  allowedOrigins: string[] | '*';
+  typingTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+/** A problem with one environment variable. */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** Thrown by loadConfig; its message lists every bad variable, one per line. */
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(
+      `Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Values of these may be echoed back in an error. The others may hold secrets (a JWT secret, a
+ * password inside a database URL), so their values never appear in a message or a log.
+ */
+const ECHOABLE = new Set([
+  'PORT',
+  'HOST',
+  'MAX_UPLOAD_BYTES',
+  'ALLOWED_ORIGINS',
+  'TYPING_TIMEOUT_MS',
+  'LOG_LEVEL',
+]);
+
+/** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
+const unsetIfBlank = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const withDefault = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfBlank, schema.optional());
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be ${what}`));
+
+/** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
+const pemSchema = z
+  .string()
+  .transform((value) => value.replace(/\\n/g, '\n').trim())
+  .superRefine((pem, ctx) => {
+    if (/PRIVATE KEY/.test(pem)) {
+      // A private key here would work (node derives the public half) but means the signing key was
+      // copied onto the chat server, which should only ever be able to verify.
+      ctx.addIssue({ code: 'custom', message: 'is a private key; give the PEM of the public key instead' });
+      return;
+    }
+    try {
+      createPublicKey(pem);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a PEM public key (expected "-----BEGIN PUBLIC KEY-----" ...)',
+      });
+    }
+  });
+
+/** Sockets and CORS compare against the browser's Origin header, which is exactly `scheme://host[:port]`. */
+const originsSchema = z.string().transform((value, ctx): string[] | '*' => {
+  if (value.trim() === '*') return '*';
+  const origins: string[] = [];
+  let bad = false;
+  for (const entry of value.split(',')) {
+    const candidate = entry.trim();
+    if (candidate === '') continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(candidate);
+    } catch {}
+    const bare =
+      url !== null &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname === '/' &&
+      url.search === '' &&
+      url.hash === '' &&
+      url.username === '';
+    if (!url || !bare) {
+      bad = true;
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${candidate}" is not an origin like https://app.example.com or http://localhost:3000`,
+      });
+      continue;
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  if (origins.length === 0 && !bad) {
+    ctx.addIssue({ code: 'custom', message: 'lists no origins; unset it to allow any origin' });
+  }
+  return origins;
+});
+
+const notSupportedYet = (what: string) =>
+  z
+    .unknown()
+    .refine((value) => value === undefined, {
+      message: `is not supported yet by the reference server; unset it to keep ${what}`,
+    });
+
+const EnvSchema = z.object({
+  PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
+  HOST: withDefault(z.string().trim()),
+  DATA_DIR: withDefault(z.string().trim()),
+  DATABASE_URL: z.preprocess(unsetIfBlank, notSupportedYet('the data in the embedded SQLite file')),
+  REDIS_URL: z.preprocess(unsetIfBlank, notSupportedYet('events and typing state in process')),
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
+  JWT_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
+  JWT_PUBLIC_KEY: withDefault(pemSchema),
+  MAX_UPLOAD_BYTES: withDefault(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes')),
+  ALLOWED_ORIGINS: withDefault(originsSchema),
+  TYPING_TIMEOUT_MS: withDefault(
+    wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
+  ),
+  LOG_LEVEL: withDefault(
+    z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+  ),
+});
+
+/**
+ * Reads the reference server's settings from `env`. Pure apart from resolving DATA_DIR against the
+ * working directory: it never touches `process.env` itself, so tests pass whatever they like.
+ *
+ * @throws ConfigError naming every variable that is wrong, not just the first.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
+  const issues: ConfigIssue[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? 'environment');
+      const raw = env[variable];
+      const echo = ECHOABLE.has(variable) && raw !== undefined ? ` (got "${raw}")` : '';
+      // One line per variable: the first problem is enough to fix it.
+      if (!issues.some((known) => known.variable === variable)) {
+        issues.push({ variable, message: `${issue.message}${echo}` });
+      }
+    }
+  }
+  const bothKeys = unsetIfBlank(env.JWT_SECRET) !== undefined && unsetIfBlank(env.JWT_PUBLIC_KEY) !== undefined;
+  if (bothKeys) {
+    // Accepting both would mean choosing one silently; a token signed for the other would then fail.
+    issues.push({
+      variable: 'JWT_SECRET, JWT_PUBLIC_KEY',
+      message: 'set only one: JWT_SECRET for HS256 tokens, or JWT_PUBLIC_KEY for RS256/ES256 tokens',
+    });
+  }
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+
+  const vars = parsed.data;
+  let jwt: JwtKey | null = null;
+  if (vars.JWT_SECRET !== undefined) jwt = { secret: vars.JWT_SECRET };
+  else if (vars.JWT_PUBLIC_KEY !== undefined) jwt = { publicKey: vars.JWT_PUBLIC_KEY };
+
+  return {
+    port: vars.PORT ?? 8000,
+    host: vars.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(vars.DATA_DIR ?? './data'),
+    jwt,
+    maxUploadBytes: vars.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES,
+    allowedOrigins: vars.ALLOWED_ORIGINS ?? '*',
+    typingTimeoutMs: vars.TYPING_TIMEOUT_MS ?? DEFAULT_TYPING_TIMEOUT_MS,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,32 @@
+import type { ChatRoom, Message } from '@hirechat/protocol';
+import type { MessageRecord, RoomSummaryRecord } from './records.js';
+
+/** URL path under which the file store's keys are served. */
+export const MEDIA_PREFIX = '/media/';
+
+export function toMessage(record: MessageRecord): Message {
+  return {
+    uuid: record.uuid,
+    sender: record.sender,
+    chat_room: record.chatRoom,
+    file: record.fileKey === null ? null : `${MEDIA_PREFIX}${record.fileKey}`,
+    job: record.job,
+    content: record.content,
+    timestamp: record.timestamp,
+    is_edited: record.isEdited,
+    // Storage keeps only readers other than the sender, so any reader at all means "viewed".
+    is_viewed: record.readBy.length > 0,
+    read_by: record.readBy,
+  };
+}
+
+export function toChatRoom({ room, lastMessage, unreadCount }: RoomSummaryRecord): ChatRoom {
+  return {
+    uuid: room.uuid,
+    recruiter: room.recruiter,
+    clients: room.clients,
+    created_at: room.createdAt,
+    last_message: lastMessage === null ? null : toMessage(lastMessage),
+    unread_count: unreadCount,
+  };
+}

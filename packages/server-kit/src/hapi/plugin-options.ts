@@ -1,0 +1,50 @@
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import type { Broadcaster } from '../ports/broadcaster.js';
+import type { ChatStorage } from '../ports/chat-storage.js';
+import type { FileStore } from '../ports/file-store.js';
+import type { Identity } from '../ports/identity.js';
+import type { Logger } from '../ports/logger.js';
+import type { TypingState } from '../ports/typing-state.js';
+import type { UserDirectory } from '../ports/user-directory.js';
+
+/** Options of the hirechat Hapi plugin. Only `storage`, `identity` and `files` are required. */
+export interface HirechatOptions {
+  /** Where rooms and messages live, e.g. `new KnexChatStorage(createSqliteKnex(file))`. */
+  storage: ChatStorage;
+  /** Verifies access tokens, e.g. `new JwtIdentity({ secret })`. */
+  identity: Identity;
+  /** Where uploaded files live, e.g. `new LocalFileStore(dir)`. */
+  files: FileStore;
+  /** Who the users are. Default: `storage`, when it is also a UserDirectory (KnexChatStorage is). */
+  users?: UserDirectory;
+  /** Carries events between processes. Default: in process. */
+  broadcaster?: Broadcaster;
+  /** Who is typing. Default: in process, expiring after `typingTimeoutMs`. */
+  typingState?: TypingState;
+  /** Default 5000. Used only by the default typing state. */
+  typingTimeoutMs?: number;
+  /** Largest upload body in bytes; larger answers 413. Default 10 MiB. */
+  maxUploadBytes?: number;
+  /**
+   * Origins that browsers may call REST and open sockets from, e.g. `['https://app.example.com']`.
+   * Default `'*'`: any origin.
+   */
+  allowedOrigins?: string[] | '*';
+  /** How often sockets are pinged; a socket that missed the last ping is dropped. Default 30000. */
+  pingIntervalMs?: number;
+  /** Run storage migrations when the server starts. Default true. */
+  migrate?: boolean;
+  /** Default: silent. */
+  logger?: Logger;
+}
+
+/** Options with every default filled in. */
+export type ResolvedHirechatOptions = Required<Omit<HirechatOptions, 'users'>> & { users: UserDirectory };
+
+export const DEFAULTS = {
+  typingTimeoutMs: DEFAULT_TYPING_TIMEOUT_MS,
+  maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+  allowedOrigins: '*' as const,
+  pingIntervalMs: 30_000,
+  migrate: true,
+};

@@ -1,0 +1,123 @@
+import inert from '@hapi/inert';
+import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
+import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
+import { ChatService } from '../domain/chat-service.js';
+import { silentLogger } from '../ports/logger.js';
+import type { UserDirectory } from '../ports/user-directory.js';
+import { InProcessTypingState } from '../typing/in-process-typing-state.js';
+import { RoomSocketGateway } from '../ws/room-socket-gateway.js';
+import { AUTH_STRATEGY, registerAuth } from './auth.js';
+import { errorResponder } from './error-response.js';
+import { DEFAULTS, type HirechatOptions, type ResolvedHirechatOptions } from './plugin-options.js';
+import { mountPaths } from './route-table.js';
+import { healthRoutes } from './routes/health-route.js';
+import { mediaRoutes } from './routes/media-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+import { roomRoutes } from './routes/room-routes.js';
+
+/** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
+export interface HirechatPluginApi {
+  /** The chat domain, for server-side code that posts messages or creates rooms itself. */
+  chat: ChatService;
+}
+
+declare module '@hapi/hapi' {
+  interface PluginProperties {
+    hirechat: HirechatPluginApi;
+  }
+}
+
+/**
+ * The hirechat Hapi plugin: the contract's REST routes, and its WebSocket on the same listener.
+ *
+ * ```ts
+ * await server.register({ plugin: hirechat, options: { storage, identity, files } });
+ * ```
+ */
+export const hirechat: Plugin<HirechatOptions> = {
+  name: 'hirechat',
+  version: '0.1.0',
+  requirements: { hapi: '>=21.0.0' },
+  async register(server: Server, options: HirechatOptions) {
+    const resolved = resolveOptions(options);
+    const { storage, broadcaster, typingState, files, logger } = resolved;
+    const chat = new ChatService({
+      storage,
+      users: resolved.users,
+      identity: resolved.identity,
+      broadcaster,
+      typing: typingState,
+      files,
+      logger,
+    });
+
+    await server.register(inert);
+    registerAuth(server, chat);
+    server.ext('onPreResponse', errorResponder(logger), { sandbox: 'plugin' });
+
+    const common: RouteOptions = {
+      auth: AUTH_STRATEGY,
+      cors:
+        resolved.allowedOrigins === '*'
+          ? { origin: ['*'], additionalExposedHeaders: ['Link'] }
+          : { origin: resolved.allowedOrigins, additionalExposedHeaders: ['Link'] },
+    };
+    mountPaths(server, common, [
+      ...roomRoutes(chat),
+      ...messageRoutes(chat, resolved.maxUploadBytes),
+      ...mediaRoutes(chat, files),
+      ...healthRoutes(storage, broadcaster),
+    ]);
+
+    const gateway = new RoomSocketGateway(chat, broadcaster, {
+      allowedOrigins: resolved.allowedOrigins,
+      pingIntervalMs: resolved.pingIntervalMs,
+      logger,
+    });
+    server.ext('onPreStart', async () => {
+      if (resolved.migrate) await storage.migrate();
+      gateway.attach(server.listener);
+    });
+    server.ext('onPreStop', () => gateway.close());
+    server.ext('onPostStop', async () => {
+      // Close only what the plugin made; the caller owns what it passed in.
+      if (!options.typingState) await typingState.close();
+      if (!options.broadcaster) await broadcaster.close();
+    });
+    server.expose('chat', chat);
+  },
+};
+
+/** Fills in the defaults and checks the options once, at registration. */
+function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
+  for (const name of ['storage', 'identity', 'files'] as const) {
+    if (!options?.[name]) throw new Error(`hirechat: the "${name}" option is required.`);
+  }
+  const merged = { ...DEFAULTS, ...withoutUndefined(options), storage: options.storage, identity: options.identity, files: options.files };
+  for (const name of ['typingTimeoutMs', 'maxUploadBytes', 'pingIntervalMs'] as const) {
+    const value = merged[name];
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new Error(`hirechat: "${name}" must be a positive whole number, got ${String(value)}.`);
+    }
+  }
+  const users = options.users ?? asUserDirectory(options.storage);
+  return {
+    ...merged,
+    users,
+    broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
+    typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
+    logger: merged.logger ?? silentLogger,
+  };
+}
+
+function asUserDirectory(storage: unknown): UserDirectory {
+  const candidate = storage as Partial<UserDirectory>;
+  if (typeof candidate.remember === 'function' && typeof candidate.idsByEmail === 'function') {
+    return candidate as UserDirectory;
+  }
+  throw new Error('hirechat: pass a "users" directory; the storage given does not keep users.');
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

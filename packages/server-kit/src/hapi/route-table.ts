@@ -1,0 +1,42 @@
+import type { Lifecycle, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
+import { ChatError } from '../domain/chat-error.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+
+export interface PathRoutes {
+  /** The path as the contract spells it, trailing slash included. */
+  path: string;
+  /** Handlers by method. */
+  methods: Partial<Record<Method, { handler: Lifecycle.Method; options?: RouteOptions }>>;
+}
+
+/**
+ * Mounts each path with and without its trailing slash (the contract answers both the same), and
+ * answers any other method with 405 and an `Allow` header instead of Hapi's 404.
+ */
+export function mountPaths(server: Server, common: RouteOptions, table: PathRoutes[]): void {
+  const routes: ServerRoute[] = [];
+  for (const { path, methods } of table) {
+    const spellings = path.endsWith('/') ? [path, path.slice(0, -1)] : [path];
+    const allow = Object.keys(methods).join(', ');
+    for (const spelling of spellings) {
+      for (const [method, route] of Object.entries(methods)) {
+        routes.push({ method: method as Method, path: spelling, handler: route.handler, options: { ...common, ...route.options } });
+      }
+      // Named methods rather than '*', so that Hapi's CORS preflight (OPTIONS) keeps working.
+      const others = METHODS.filter((method) => !(method in methods));
+      if (others.length === 0) continue;
+      routes.push({
+        method: others,
+        path: spelling,
+        options: { cors: common.cors ?? false },
+        handler: (request) => {
+          const error = ChatError.of('method_not_allowed', `Method "${request.method.toUpperCase()}" not allowed.`);
+          throw Object.assign(error, { data: { allow } });
+        },
+      });
+    }
+  }
+  server.route(routes);
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import knex, { type Knex } from 'knex';
+
+const IN_MEMORY = ':memory:';
+
+/**
+ * A knex instance over an SQLite file (created with its folder when missing), tuned for a chat
+ * server: WAL so that readers never wait for the writer, foreign keys enforced, and a busy timeout
+ * so that another process writing the same file makes us wait rather than fail.
+ *
+ * `':memory:'` gives a private in-memory database, for tests.
+ *
+ * Open one instance per file per process: better-sqlite3 is synchronous, so a second connection
+ * waiting on a lock held by this process would block the event loop that has to release it.
+ */
+export function createSqliteKnex(filename: string): Knex {
+  if (filename !== IN_MEMORY) mkdirSync(dirname(resolve(filename)), { recursive: true });
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      // One connection: an in-memory database exists once per connection, and for a file a
+      // single connection is what keeps the synchronous driver from waiting on itself (see above).
+      min: 1,
+      max: 1,
+      afterCreate(connection: BetterSqlite3.Database, done: (error: Error | null, connection: unknown) => void) {
+        try {
+          connection.pragma('journal_mode = WAL');
+          connection.pragma('foreign_keys = ON');
+          connection.pragma('busy_timeout = 5000');
+          // Safe with WAL (a power loss may lose the last commits, never corrupt the file) and
+          // spares an fsync per write.
+          connection.pragma('synchronous = NORMAL');
+          done(null, connection);
+        } catch (error) {
+          done(error as Error, connection);
+        }
+      },
+    },
+  });
+}

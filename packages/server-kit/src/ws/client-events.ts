@@ -1,0 +1,18 @@
+import { CLIENT_EVENT_TYPES, ClientEventSchema, type ClientEvent } from '@hirechat/protocol';
+import { ChatError } from '../domain/chat-error.js';
+import { parseInput } from '../domain/parse-input.js';
+
+/** Parses one text frame into a client event, or throws the ChatError its `error` event reports. */
+export function parseClientEvent(frame: string): ClientEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    throw ChatError.of('invalid_json', 'Frames must be JSON objects.');
+  }
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !(CLIENT_EVENT_TYPES as readonly string[]).includes(type)) {
+    throw ChatError.of('unknown_event', `Unknown event type; expected one of: ${CLIENT_EVENT_TYPES.join(', ')}.`);
+  }
+  return parseInput(ClientEventSchema, value);
+}

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { RoomEvent } from '@hirechat/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Broadcaster } from '../../src/ports/broadcaster.js';
+
+export interface BroadcasterFixture {
+  broadcaster: Broadcaster;
+  cleanup(): Promise<void>;
+}
+
+/** A valid room event that tells events apart by the one user it names. */
+export function typingEvent(user: string = randomUUID()): RoomEvent {
+  return { type: 'typing', typing_users: [user] };
+}
+
+/** Listens to a room and lets a test wait until a number of events has arrived. */
+export interface Recorder {
+  events: RoomEvent[];
+  /** Resolves with every event so far once at least `count` have arrived. */
+  waitFor(count: number): Promise<RoomEvent[]>;
+  unsubscribe(): Promise<void>;
+}
+
+export async function record(broadcaster: Broadcaster, room: string): Promise<Recorder> {
+  const events: RoomEvent[] = [];
+  const waiters: { count: number; resolve: (events: RoomEvent[]) => void }[] = [];
+  const unsubscribe = await broadcaster.subscribe(room, (event) => {
+    events.push(event);
+    for (const waiter of waiters.filter((w) => events.length >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve([...events]);
+    }
+  });
+  return {
+    events,
+    waitFor(count) {
+      if (events.length >= count) return Promise.resolve([...events]);
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    unsubscribe,
+  };
+}
+
+/**
+ * The behaviour every Broadcaster must have, run against each implementation. `create` answers a
+ * fresh broadcaster and a cleanup that closes it (and whatever clients it was given).
+ */
+export function describeBroadcaster(name: string, create: () => Promise<BroadcasterFixture>): void {
+  describe(`Broadcaster contract: ${name}`, () => {
+    let fixture: BroadcasterFixture;
+    let broadcaster: Broadcaster;
+
+    beforeEach(async () => {
+      fixture = await create();
+      broadcaster = fixture.broadcaster;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    it('answers ping', async () => {
+      await expect(broadcaster.ping()).resolves.toBeUndefined();
+    });
+
+    it('delivers an event to every subscriber of its room', async () => {
+      const room = randomUUID();
+      const first = await record(broadcaster, room);
+      const second = await record(broadcaster, room);
+      const event = typingEvent();
+
+      await broadcaster.publish(room, event);
+
+      expect(await first.waitFor(1)).toEqual([event]);
+      expect(await second.waitFor(1)).toEqual([event]);
+    });
+
+    it('does not deliver to subscribers of other rooms', async () => {
+      const room = randomUUID();
+      const otherRoom = randomUUID();
+      const inRoom = await record(broadcaster, room);
+      const inOtherRoom = await record(broadcaster, otherRoom);
+      const marker = typingEvent();
+
+      await broadcaster.publish(room, typingEvent());
+      await inRoom.waitFor(1);
+      // Published after the first event, so anything misrouted would have arrived before it.
+      await broadcaster.publish(otherRoom, marker);
+
+      expect(await inOtherRoom.waitFor(1)).toEqual([marker]);
+    });
+
+    it('keeps the order of a burst of events within a room', async () => {
+      const room = randomUUID();
+      const recorder = await record(broadcaster, room);
+      const events = Array.from({ length: 50 }, () => typingEvent());
+
+      await Promise.all(events.map((event) => broadcaster.publish(room, event)));
+
+      expect(await recorder.waitFor(events.length)).toEqual(events);
+    });
+
+    it('keeps each room in order when rooms interleave', async () => {
+      const rooms = [randomUUID(), randomUUID(), randomUUID()];
+      const recorders = await Promise.all(rooms.map((room) => record(broadcaster, room)));
+      const sent = rooms.map(() => [] as RoomEvent[]);
+
+      const publishing: Promise<void>[] = [];
+      for (let i = 0; i < 20; i++) {
+        rooms.forEach((room, r) => {
+          const event = typingEvent();
+          sent[r]?.push(event);
+          publishing.push(broadcaster.publish(room, event));
+        });
+      }
+      await Promise.all(publishing);
+
+      for (const [r, recorder] of recorders.entries()) {
+        expect(await recorder.waitFor(20)).toEqual(sent[r]);
+      }
+    });
+
+    it('stops delivering to a listener once it unsubscribes', async () => {
+      const room = randomUUID();
+      const leaving = await record(broadcaster, room);
+      const staying = await record(broadcaster, room);
+      const before = typingEvent();
+      const after = typingEvent();
+
+      await broadcaster.publish(room, before);
+      await leaving.waitFor(1);
+      await staying.waitFor(1);
+      await leaving.unsubscribe();
+      await broadcaster.publish(room, after);
+
+      // Both listeners are fed by the same process, so once the one that stayed has the second
+      // event, the one that left would have had it too.
+      expect(await staying.waitFor(2)).toEqual([before, after]);
+      expect(leaving.events).toEqual([before]);
+    });
+
+    it('delivers again to a room whose last listener left and a new one came', async () => {
+      const room = randomUUID();
+      const first = await record(broadcaster, room);
+      await first.unsubscribe();
+      const second = await record(broadcaster, room);
+      const event = typingEvent();
+
+      await broadcaster.publish(room, event);
+
+      expect(await second.waitFor(1)).toEqual([event]);
+      expect(first.events).toEqual([]);
+    });
+
+    it('accepts a publish to a room nobody listens to', async () => {
+      await expect(broadcaster.publish(randomUUID(), typingEvent())).resolves.toBeUndefined();
+    });
+  });
+}
