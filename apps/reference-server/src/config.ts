@@ -128,11 +128,9 @@ const originsSchema = z.string().transform((value, ctx): string[] | '*' => {
 });
 
 const notSupportedYet = (what: string) =>
-  z
-    .unknown()
-    .refine((value) => value === undefined, {
-      message: `is not supported yet by the reference server; unset it to keep ${what}`,
-    });
+  z.unknown().refine((value) => value === undefined, {
+    message: `is not supported yet by the reference server; unset it to keep ${what}`,
+  });
 
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
@@ -149,7 +147,11 @@ const EnvSchema = z.object({
     wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
   ),
   LOG_LEVEL: withDefault(
-    z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
 });
 
@@ -173,7 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
       }
     }
   }
-  const bothKeys = unsetIfBlank(env.JWT_SECRET) !== undefined && unsetIfBlank(env.JWT_PUBLIC_KEY) !== undefined;
+  const bothKeys =
+    unsetIfBlank(env.JWT_SECRET) !== undefined && unsetIfBlank(env.JWT_PUBLIC_KEY) !== undefined;
   if (bothKeys) {
     // Accepting both would mean choosing one silently; a token signed for the other would then fail.
     issues.push({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** File in DATA_DIR that keeps the development secret between runs. */
@@ -30,18 +30,25 @@ export async function ensureDevSecret(dataDir: string): Promise<DevSecret> {
   const file = path.join(dataDir, DEV_SECRET_FILE);
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
+  // Written whole to a private temporary file, then linked into place: link() fails when the file
+  // exists, so two processes starting at once (server and token command) never overwrite each
+  // other's secret, and neither can read a half-written one.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(draft, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    // `wx` fails when the file exists, so two processes starting at once never overwrite each
-    // other's secret: the loser reads the winner's below.
-    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    await link(draft, file);
     return { secret, file, created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
   }
 
   const stored = (await readFile(file, 'utf8')).trim();
   if (!SECRET_PATTERN.test(stored)) {
-    throw new Error(`${file} does not hold a development secret (64 hex characters); delete it to make a new one`);
+    throw new Error(
+      `${file} does not hold a development secret (64 hex characters); delete it to make a new one`,
+    );
   }
   // Someone may have copied the folder with looser permissions; the secret lets anyone mint tokens.
   if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);

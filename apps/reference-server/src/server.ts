@@ -1,7 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Hapi from '@hapi/hapi';
-import { createSqliteKnex, hirechat, JwtIdentity, KnexChatStorage, LocalFileStore } from '@hirechat/server-kit';
+import {
+  createSqliteKnex,
+  hirechat,
+  JwtIdentity,
+  KnexChatStorage,
+  LocalFileStore,
+} from '@hirechat/server-kit';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';

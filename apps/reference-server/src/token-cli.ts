@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<string> {
   if (values['expires-in'] !== undefined) {
     expiresIn = /^\d+$/.test(values['expires-in']) ? Number(values['expires-in']) : Number.NaN;
     if (!Number.isSafeInteger(expiresIn) || expiresIn <= 0) {
-      throw new UsageError(`--expires-in must be a positive whole number of seconds, got "${values['expires-in']}"`);
+      throw new UsageError(
+        `--expires-in must be a positive whole number of seconds, got "${values['expires-in']}"`,
+      );
     }
   }
 

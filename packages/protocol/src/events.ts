@@ -5,10 +5,19 @@ import { MessageSchema } from './message.js';
 
 // ---- server to client -------------------------------------------------------------------------
 
-export const MessageCreatedEventSchema = z.object({ type: z.literal('message_created'), message: MessageSchema });
-export const MessageUpdatedEventSchema = z.object({ type: z.literal('message_updated'), message: MessageSchema });
+export const MessageCreatedEventSchema = z.object({
+  type: z.literal('message_created'),
+  message: MessageSchema,
+});
+export const MessageUpdatedEventSchema = z.object({
+  type: z.literal('message_updated'),
+  message: MessageSchema,
+});
 /** Carries the message as it was before it was deleted. */
-export const MessageDeletedEventSchema = z.object({ type: z.literal('message_deleted'), message: MessageSchema });
+export const MessageDeletedEventSchema = z.object({
+  type: z.literal('message_deleted'),
+  message: MessageSchema,
+});
 /** The whole set of users typing in the room now. */
 export const TypingEventSchema = z.object({ type: z.literal('typing'), typing_users: z.array(UuidSchema) });
 export const MessageReadEventSchema = z.object({
@@ -17,7 +26,11 @@ export const MessageReadEventSchema = z.object({
   user_id: UuidSchema,
 });
 /** Additive: the server's answer to a client event it could not take. The socket stays open. */
-export const ErrorEventSchema = z.object({ type: z.literal('error'), code: ErrorCodeSchema, detail: z.string() });
+export const ErrorEventSchema = z.object({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  detail: z.string(),
+});
 
 /** Every event a server sends on a room socket. */
 export const ServerEventSchema = z.discriminatedUnion('type', [
@@ -48,7 +61,10 @@ export const MessageReadInputEventSchema = z.strictObject({
 });
 
 /** Every event a client may send on a room socket. */
-export const ClientEventSchema = z.discriminatedUnion('type', [TypingInputEventSchema, MessageReadInputEventSchema]);
+export const ClientEventSchema = z.discriminatedUnion('type', [
+  TypingInputEventSchema,
+  MessageReadInputEventSchema,
+]);
 export type ClientEvent = z.infer<typeof ClientEventSchema>;
 export type ClientEventType = ClientEvent['type'];
 export type ClientEventMap = { [E in ClientEvent as E['type']]: E };

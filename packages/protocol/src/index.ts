@@ -1,22 +1,22 @@
-export { ChatRoomSchema, type ChatRoom } from './chat-room.js';
+export { type ChatRoom, ChatRoomSchema } from './chat-room.js';
 export { CloseCode } from './close-codes.js';
 export {
-  DetailErrorBodySchema,
   type DetailErrorBody,
-  ErrorBodySchema,
+  DetailErrorBodySchema,
   type ErrorBody,
+  ErrorBodySchema,
+  type ErrorCode,
   ErrorCodeSchema,
   ErrorCodes,
-  type ErrorCode,
-  FieldErrorBodySchema,
   type FieldErrorBody,
+  FieldErrorBodySchema,
   NON_FIELD_ERRORS,
 } from './errors.js';
 export {
   CLIENT_EVENT_TYPES,
-  ClientEventSchema,
   type ClientEvent,
   type ClientEventMap,
+  ClientEventSchema,
   type ClientEventType,
   ErrorEventSchema,
   MessageCreatedEventSchema,
@@ -25,15 +25,15 @@ export {
   MessageReadInputEventSchema,
   MessageUpdatedEventSchema,
   type RoomEvent,
-  ServerEventSchema,
   type ServerEvent,
   type ServerEventMap,
+  ServerEventSchema,
   type ServerEventType,
   TypingEventSchema,
   TypingInputEventSchema,
 } from './events.js';
 export { toFieldErrors } from './field-errors.js';
-export { UuidInputSchema, UuidSchema, type Uuid } from './ids.js';
+export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
 export {
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_TYPING_TIMEOUT_MS,
@@ -42,18 +42,18 @@ export {
   MESSAGE_LIST_DEFAULT_LIMIT,
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
-export { MessageSchema, TimestampSchema, type Message } from './message.js';
+export { type Message, MessageSchema, TimestampSchema } from './message.js';
 export { RestPaths, roomSocketPath } from './paths.js';
 export {
-  ChatRoomListQuerySchema,
   type ChatRoomListQuery,
-  CreateChatRoomBodySchema,
+  ChatRoomListQuerySchema,
   type CreateChatRoomBody,
-  CreateMessageFieldsSchema,
+  CreateChatRoomBodySchema,
   type CreateMessageFields,
-  MessageListQuerySchema,
+  CreateMessageFieldsSchema,
   type MessageListQuery,
   type MessageListQueryInput,
-  UpdateMessageBodySchema,
+  MessageListQuerySchema,
   type UpdateMessageBody,
+  UpdateMessageBodySchema,
 } from './rest.js';

@@ -1,25 +1,29 @@
 // The domain
-export { ChatService, type ChatServiceDeps, type NewMessageInput, type RoomMembership } from './domain/chat-service.js';
-export { ChatError } from './domain/chat-error.js';
-export { ROLES, type Caller, type Role } from './domain/caller.js';
-export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
 
+export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
+export { type Caller, ROLES, type Role } from './domain/caller.js';
+export { ChatError } from './domain/chat-error.js';
+export {
+  ChatService,
+  type ChatServiceDeps,
+  type NewMessageInput,
+  type RoomMembership,
+} from './domain/chat-service.js';
+export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
+export { LocalFileStore } from './files/local-file-store.js';
+// The Hapi mount
+export { type HirechatPluginApi, hirechat } from './hapi/plugin.js';
+export type { HirechatOptions } from './hapi/plugin-options.js';
+export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
+export { signAccessToken } from './identity/sign-access-token.js';
 // Ports and their implementations
 export type { Broadcaster, RoomEventListener } from './ports/broadcaster.js';
 export type { ChatStorage, MessagePage, MessageQuery, NewMessage, RoomQuery } from './ports/chat-storage.js';
 export type { FileStore, UploadedFile } from './ports/file-store.js';
 export type { Identity, VerifiedToken } from './ports/identity.js';
-export { silentLogger, type Logger } from './ports/logger.js';
+export { type Logger, silentLogger } from './ports/logger.js';
 export type { TypingExpiryListener, TypingState } from './ports/typing-state.js';
 export type { UserDirectory } from './ports/user-directory.js';
-export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
-export { LocalFileStore } from './files/local-file-store.js';
-export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
-export { signAccessToken } from './identity/sign-access-token.js';
 export { KnexChatStorage } from './storage/knex-chat-storage.js';
 export { createSqliteKnex } from './storage/sqlite.js';
 export { InProcessTypingState } from './typing/in-process-typing-state.js';
-
-// The Hapi mount
-export { hirechat, type HirechatPluginApi } from './hapi/plugin.js';
-export type { HirechatOptions } from './hapi/plugin-options.js';

@@ -222,7 +222,8 @@ export class ChatService {
   /** Adds the reader to the message's read_by, once. The sender reading their own changes nothing. */
   async markRead(membership: RoomMembership, messageUuid: string): Promise<void> {
     const record = await this.storage.getMessage(messageUuid);
-    if (!record || record.chatRoom !== membership.room) throw ChatError.notFound('No such message in this room.');
+    if (!record || record.chatRoom !== membership.room)
+      throw ChatError.notFound('No such message in this room.');
     if (record.sender === membership.user) return;
     await this.queue.run(membership.room, async () => {
       const added = await this.storage.addRead(messageUuid, membership.user);
@@ -282,7 +283,8 @@ export class ChatService {
   }
 
   private async sendersFor(query: MessageListQuery): Promise<string[] | undefined> {
-    const byEmail = query.sender_email === undefined ? undefined : await this.users.idsByEmail(query.sender_email);
+    const byEmail =
+      query.sender_email === undefined ? undefined : await this.users.idsByEmail(query.sender_email);
     if (query.sender === undefined) return byEmail;
     if (byEmail === undefined) return [query.sender];
     return byEmail.filter((id) => id === query.sender);

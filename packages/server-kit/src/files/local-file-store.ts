@@ -75,24 +75,28 @@ export class LocalFileStore implements FileStore {
  */
 function sanitiseFilename(filename: string): { stem: string; extension: string } {
   // The client's directories mean nothing here, whichever separator its platform uses.
-  const base = filename.split(/[/\\]/).pop() ?? '';
-  const cleaned = base
-    .normalize('NFKD') // so that `résumé` keeps its letters as `resume` instead of losing them
-    .trim()
-    .replace(/ /g, '_')
-    .replace(/[^A-Za-z0-9._-]/g, '')
-    // Leading dots would hide the file (and `..` climbs); trailing ones confuse Windows tools.
-    .replace(/^\.+|\.+$/g, '');
-
-  const dot = cleaned.lastIndexOf('.');
-  let stem = cleaned;
-  let extension = '';
-  if (dot > 0 && cleaned.length - dot <= MAX_EXTENSION_LENGTH) {
-    stem = cleaned.slice(0, dot);
-    extension = cleaned.slice(dot);
-  }
-  stem = stem.slice(0, MAX_NAME_LENGTH - SUFFIX_ROOM - extension.length).replace(/\.+$/, '');
+  const base = (filename.split(/[/\\]/).pop() ?? '').trim();
+  // Split before cleaning, as Python's splitext does (leading dots belong to the stem), so that
+  // `履歴書.pdf` keeps its extension instead of becoming the stem `pdf`.
+  const dot = base.lastIndexOf('.');
+  const hasDot = dot > 0 && /[^.]/.test(base.slice(0, dot));
+  const extensionBody = hasDot ? clean(base.slice(dot + 1)).replace(/\./g, '') : '';
+  // Checked after cleaning, which may lengthen text (`ﬃ` becomes `ffi`).
+  const hasExtension = extensionBody !== '' && extensionBody.length < MAX_EXTENSION_LENGTH;
+  const extension = hasExtension ? `.${extensionBody}` : '';
+  const stem = clean(hasExtension ? base.slice(0, dot) : base)
+    // Leading dots would hide the file (and `..` climbs); a trailing one reads badly before the suffix.
+    .replace(/^\.+/, '')
+    .slice(0, MAX_NAME_LENGTH - SUFFIX_ROOM - extension.length)
+    .replace(/\.+$/, '');
   return { stem: stem === '' ? 'file' : stem, extension };
+}
+
+function clean(text: string): string {
+  return text
+    .normalize('NFKD') // so that `résumé` keeps its letters as `resume` instead of losing them
+    .replace(/ /g, '_')
+    .replace(/[^A-Za-z0-9._-]/g, '');
 }
 
 function randomSuffix(): string {

@@ -1,8 +1,8 @@
 import Boom from '@hapi/boom';
 import type { Server } from '@hapi/hapi';
+import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
-import type { Caller } from '../domain/caller.js';
 
 export const AUTH_STRATEGY = 'hirechat';
 

@@ -25,10 +25,12 @@ export function errorResponder(logger: Logger): Lifecycle.Method {
     const response = request.response;
     if (!('isBoom' in response) || !response.isBoom) return h.continue;
     const { status, body } = describe(response);
-    if (status >= 500) logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
+    if (status >= 500)
+      logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
     const answer = h.response(body).code(status).type('application/json');
     const authenticate = response.output.headers['WWW-Authenticate'];
-    if (status === 401) answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
+    if (status === 401)
+      answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
     if (status === 405 && response.data && typeof response.data === 'object' && 'allow' in response.data) {
       answer.header('Allow', String(response.data.allow));
     }
@@ -44,5 +46,8 @@ function describe(error: Boom): { status: number; body: ErrorBody } {
   if (status >= 500) return { status, body: { detail: HAPI_DETAIL[500]! } };
   // Hapi's own 4xx messages (payload parsing, size, type) are safe and specific; keep them.
   const message = error.output.payload.message;
-  return { status, body: { detail: message && status !== 404 ? message : (HAPI_DETAIL[status] ?? 'Bad request.') } };
+  return {
+    status,
+    body: { detail: message && status !== 404 ? message : (HAPI_DETAIL[status] ?? 'Bad request.') },
+  };
 }

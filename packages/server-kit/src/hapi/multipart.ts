@@ -9,13 +9,20 @@ interface AnnotatedPart {
 }
 
 const isFilePart = (value: unknown): value is AnnotatedPart =>
-  typeof value === 'object' && value !== null && 'filename' in value && 'payload' in value && !Array.isArray(value);
+  typeof value === 'object' &&
+  value !== null &&
+  'filename' in value &&
+  'payload' in value &&
+  !Array.isArray(value);
 
 /**
  * Splits a parsed body into its text fields and the uploaded `file`. Hapi has already parsed the
  * body (JSON, urlencoded or multipart); a file can only come as a multipart part.
  */
-export function splitUpload(payload: unknown): { fields: Record<string, unknown>; file: UploadedFile | null } {
+export function splitUpload(payload: unknown): {
+  fields: Record<string, unknown>;
+  file: UploadedFile | null;
+} {
   if (payload === null || payload === undefined) return { fields: {}, file: null };
   if (typeof payload !== 'object' || Array.isArray(payload) || Buffer.isBuffer(payload)) {
     throw ChatError.invalidInput('Expected an object of fields.');
@@ -25,7 +32,8 @@ export function splitUpload(payload: unknown): { fields: Record<string, unknown>
     if (isFilePart(value)) throw ChatError.invalidField(name, 'Expected text, not a file.');
   }
   if (file === undefined || file === null || file === '') return { fields, file: null };
-  if (!isFilePart(file)) throw ChatError.invalidField('file', 'Upload the file as a multipart/form-data part.');
+  if (!isFilePart(file))
+    throw ChatError.invalidField('file', 'Upload the file as a multipart/form-data part.');
   // Browsers send an empty, nameless part for a file input left empty.
   if (file.filename === '' && file.payload.length === 0) return { fields, file: null };
   if (file.payload.length === 0) throw ChatError.invalidField('file', 'The submitted file is empty.');

@@ -1,5 +1,5 @@
-import inert from '@hapi/inert';
 import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
+import inert from '@hapi/inert';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
 import { ChatService } from '../domain/chat-service.js';
 import { silentLogger } from '../ports/logger.js';
@@ -93,7 +93,13 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
   for (const name of ['storage', 'identity', 'files'] as const) {
     if (!options?.[name]) throw new Error(`hirechat: the "${name}" option is required.`);
   }
-  const merged = { ...DEFAULTS, ...withoutUndefined(options), storage: options.storage, identity: options.identity, files: options.files };
+  const merged = {
+    ...DEFAULTS,
+    ...withoutUndefined(options),
+    storage: options.storage,
+    identity: options.identity,
+    files: options.files,
+  };
   for (const name of ['typingTimeoutMs', 'maxUploadBytes', 'pingIntervalMs'] as const) {
     const value = merged[name];
     if (!Number.isInteger(value) || value <= 0) {

@@ -22,7 +22,12 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
     const allow = Object.keys(methods).join(', ');
     for (const spelling of spellings) {
       for (const [method, route] of Object.entries(methods)) {
-        routes.push({ method: method as Method, path: spelling, handler: route.handler, options: { ...common, ...route.options } });
+        routes.push({
+          method: method as Method,
+          path: spelling,
+          handler: route.handler,
+          options: { ...common, ...route.options },
+        });
       }
       // Named methods rather than '*', so that Hapi's CORS preflight (OPTIONS) keeps working.
       const others = METHODS.filter((method) => !(method in methods));
@@ -32,7 +37,10 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
         path: spelling,
         options: { cors: common.cors ?? false },
         handler: (request) => {
-          const error = ChatError.of('method_not_allowed', `Method "${request.method.toUpperCase()}" not allowed.`);
+          const error = ChatError.of(
+            'method_not_allowed',
+            `Method "${request.method.toUpperCase()}" not allowed.`,
+          );
           throw Object.assign(error, { data: { allow } });
         },
       });

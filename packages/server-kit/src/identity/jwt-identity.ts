@@ -57,7 +57,9 @@ export class JwtIdentity implements Identity {
     const algorithms = options.algorithms ?? PUBLIC_KEY_ALGORITHMS;
     const unknown = algorithms.filter((alg) => !PUBLIC_KEY_ALGORITHMS.includes(alg));
     if (algorithms.length === 0 || unknown.length > 0) {
-      throw new TypeError(`JwtIdentity: \`algorithms\` must be a non-empty subset of ${PUBLIC_KEY_ALGORITHMS.join(', ')}.`);
+      throw new TypeError(
+        `JwtIdentity: \`algorithms\` must be a non-empty subset of ${PUBLIC_KEY_ALGORITHMS.join(', ')}.`,
+      );
     }
     this.algorithms = [...algorithms];
   }

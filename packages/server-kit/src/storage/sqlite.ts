@@ -26,7 +26,10 @@ export function createSqliteKnex(filename: string): Knex {
       // single connection is what keeps the synchronous driver from waiting on itself (see above).
       min: 1,
       max: 1,
-      afterCreate(connection: BetterSqlite3.Database, done: (error: Error | null, connection: unknown) => void) {
+      afterCreate(
+        connection: BetterSqlite3.Database,
+        done: (error: Error | null, connection: unknown) => void,
+      ) {
         try {
           connection.pragma('journal_mode = WAL');
           connection.pragma('foreign_keys = ON');
@@ -41,4 +44,10 @@ export function createSqliteKnex(filename: string): Knex {
       },
     },
   });
+}
+
+/** Whether the knex instance talks to SQLite: where the dialects differ, this tells them apart. */
+export function isSqlite(db: Knex): boolean {
+  const client: unknown = db.client.config.client;
+  return client === 'better-sqlite3' || client === 'sqlite3';
 }

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Hapi from '@hapi/hapi';
+import type { Role } from '../domain/caller.js';
 import { LocalFileStore } from '../files/local-file-store.js';
 import { hirechat } from '../hapi/plugin.js';
 import type { HirechatOptions } from '../hapi/plugin-options.js';
 import { JwtIdentity } from '../identity/jwt-identity.js';
 import { signAccessToken } from '../identity/sign-access-token.js';
-import type { Role } from '../domain/caller.js';
 import { KnexChatStorage } from '../storage/knex-chat-storage.js';
 import { createSqliteKnex } from '../storage/sqlite.js';
 

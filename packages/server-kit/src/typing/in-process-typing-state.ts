@@ -30,7 +30,8 @@ export class InProcessTypingState implements TypingState {
     this.timeoutMs = timeoutMs;
     this.onListenerError =
       options.onListenerError ??
-      ((error, room) => console.error(`InProcessTypingState: an expiry listener of room ${room} threw`, error));
+      ((error, room) =>
+        console.error(`InProcessTypingState: an expiry listener of room ${room} threw`, error));
   }
 
   async set(room: string, user: string, typing: boolean): Promise<string[] | null> {

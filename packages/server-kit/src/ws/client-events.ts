@@ -1,4 +1,4 @@
-import { CLIENT_EVENT_TYPES, ClientEventSchema, type ClientEvent } from '@hirechat/protocol';
+import { CLIENT_EVENT_TYPES, type ClientEvent, ClientEventSchema } from '@hirechat/protocol';
 import { ChatError } from '../domain/chat-error.js';
 import { parseInput } from '../domain/parse-input.js';
 
@@ -12,7 +12,10 @@ export function parseClientEvent(frame: string): ClientEvent {
   }
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !(CLIENT_EVENT_TYPES as readonly string[]).includes(type)) {
-    throw ChatError.of('unknown_event', `Unknown event type; expected one of: ${CLIENT_EVENT_TYPES.join(', ')}.`);
+    throw ChatError.of(
+      'unknown_event',
+      `Unknown event type; expected one of: ${CLIENT_EVENT_TYPES.join(', ')}.`,
+    );
   }
   return parseInput(ClientEventSchema, value);
 }

@@ -27,7 +27,11 @@ export class RoomHub {
     let entry = this.rooms.get(room);
     if (!entry) {
       const sockets = new Set<WebSocket>();
-      entry = { sockets, users: new Map(), subscription: this.broadcaster.subscribe(room, (e) => this.fanOut(sockets, e)) };
+      entry = {
+        sockets,
+        users: new Map(),
+        subscription: this.broadcaster.subscribe(room, (e) => this.fanOut(sockets, e)),
+      };
       this.rooms.set(room, entry);
     }
     entry.sockets.add(socket);

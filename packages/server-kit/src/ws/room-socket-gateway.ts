@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, UuidInputSchema } from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -80,8 +80,16 @@ export class RoomSocketGateway {
     this.pending.add(socket);
     // Frames may arrive before the checks finish; they wait for the membership rather than vanish.
     let membership: Promise<RoomMembership> | undefined;
+    // Each frame also waits for the one before it, so that a socket's events take effect, and its
+    // errors answer, in the order it sent them (an error names no frame; its place in line does).
+    let handled: Promise<unknown> = Promise.resolve();
     socket.on('message', (data, isBinary) => {
-      void membership?.then((m) => this.onFrame(socket, m, data, isBinary)).catch(() => undefined);
+      const joining = membership;
+      if (!joining) return;
+      handled = handled
+        .then(() => joining)
+        .then((m) => this.onFrame(socket, m, data, isBinary))
+        .catch(() => undefined);
     });
     socket.on('error', (err) => logger.warn({ err }, 'socket error'));
     membership = this.admit(socket, url);

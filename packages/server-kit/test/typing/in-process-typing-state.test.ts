@@ -16,7 +16,10 @@ describe('InProcessTypingState', () => {
 
   it('keeps calling the other expiry listeners when one throws, and reports the error', async () => {
     const errors: unknown[] = [];
-    const typing = new InProcessTypingState({ timeoutMs: 20, onListenerError: (error) => errors.push(error) });
+    const typing = new InProcessTypingState({
+      timeoutMs: 20,
+      onListenerError: (error) => errors.push(error),
+    });
     const failure = new Error('listener failed');
     typing.onExpire(() => {
       throw failure;

@@ -17,7 +17,9 @@ export function healthRoutes(storage: ChatStorage, broadcaster: Broadcaster): Pa
           async handler(_request, h: ResponseToolkit) {
             const [database, broker] = await Promise.all([check(storage.ping()), check(broadcaster.ping())]);
             const ok = database === 'ok' && broker === 'ok';
-            const body = ok ? { status: 'ok', database, broadcast: broker } : { detail: 'Unavailable.', database, broadcast: broker };
+            const body = ok
+              ? { status: 'ok', database, broadcast: broker }
+              : { detail: 'Unavailable.', database, broadcast: broker };
             return h.response(body).code(ok ? 200 : 503);
           },
         },

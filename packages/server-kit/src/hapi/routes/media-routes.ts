@@ -31,7 +31,12 @@ export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
             const extension = extname(name).toLowerCase();
             const inline = INLINE_TYPES[extension];
             return h
-              .file(path, { confine: files.root, mode: inline ? 'inline' : 'attachment', filename: name, etagMethod: 'simple' })
+              .file(path, {
+                confine: files.root,
+                mode: inline ? 'inline' : 'attachment',
+                filename: name,
+                etagMethod: 'simple',
+              })
               .type(inline ?? DOWNLOAD_TYPES[extension] ?? 'application/octet-stream')
               .header('X-Content-Type-Options', 'nosniff')
               .header('Content-Security-Policy', "default-src 'none'; sandbox");

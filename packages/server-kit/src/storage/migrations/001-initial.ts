@@ -33,7 +33,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('room_uuid', UUID).notNullable().references('uuid').inTable('chat_rooms').onDelete('CASCADE');
     t.string('user_id', UUID).notNullable();
     t.string('role', 16).notNullable();
-    t.primary(['room_uuid', 'user_id'], { constraintName: 'chat_room_participants_pk' });
+    t.primary(['room_uuid', 'user_id']);
     t.index(['user_id', 'room_uuid'], 'chat_room_participants_user_idx');
   });
 

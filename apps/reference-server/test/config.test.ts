@@ -1,0 +1,149 @@
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const SECRET = 'a'.repeat(32);
+const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+
+/** The ConfigError that loadConfig throws for `env`; fails the test when it does not throw one. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('fills in every default from an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('./data'),
+      jwt: null,
+      maxUploadBytes: 10 * 1024 * 1024,
+      allowedOrigins: '*',
+      typingTimeoutMs: 5000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/tmp/hirechat-data',
+      JWT_SECRET: SECRET,
+      MAX_UPLOAD_BYTES: '1024',
+      ALLOWED_ORIGINS: 'https://app.example.com',
+      TYPING_TIMEOUT_MS: '250',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: '/tmp/hirechat-data',
+      jwt: { secret: SECRET },
+      maxUploadBytes: 1024,
+      allowedOrigins: ['https://app.example.com'],
+      typingTimeoutMs: 250,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_SECRET: ' ', ALLOWED_ORIGINS: '', DATABASE_URL: '' })).toMatchObject({
+      port: 8000,
+      jwt: null,
+      allowedOrigins: '*',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['MAX_UPLOAD_BYTES', '0'],
+    ['MAX_UPLOAD_BYTES', '10MB'],
+    ['TYPING_TIMEOUT_MS', '-1'],
+    ['LOG_LEVEL', 'verbose'],
+    ['ALLOWED_ORIGINS', 'app.example.com'],
+    ['ALLOWED_ORIGINS', 'https://app.example.com/chat'],
+    ['ALLOWED_ORIGINS', 'ftp://files.example.com'],
+    ['ALLOWED_ORIGINS', ' , '],
+    ['JWT_SECRET', 'too-short'],
+    ['JWT_PUBLIC_KEY', 'not a pem'],
+    ['JWT_PUBLIC_KEY', privateKey],
+  ])('names %s in the error when it is %j', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
+    expect(error.message).toContain(`${variable}: `);
+  });
+
+  it('lists every bad variable at once, not only the first', () => {
+    const error = configError({ PORT: 'x', LOG_LEVEL: 'loud', TYPING_TIMEOUT_MS: 'soon' });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+      'TYPING_TIMEOUT_MS',
+    ]);
+    expect(error.message).toMatch(/PORT: .*"x"/);
+  });
+
+  it('never echoes the value of a secret', () => {
+    const error = configError({ JWT_SECRET: 'hunter2', DATABASE_URL: 'postgres://u:pw-123@db/x' });
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain('pw-123');
+  });
+
+  it('refuses DATABASE_URL and REDIS_URL until they are supported', () => {
+    const error = configError({
+      DATABASE_URL: 'postgres://localhost/hirechat',
+      REDIS_URL: 'redis://localhost',
+    });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(['DATABASE_URL', 'REDIS_URL']);
+    expect(error.message).toMatch(/not supported yet/);
+  });
+
+  it('refuses JWT_SECRET and JWT_PUBLIC_KEY together', () => {
+    const error = configError({ JWT_SECRET: SECRET, JWT_PUBLIC_KEY: publicKey });
+    expect(error.message).toMatch(/JWT_SECRET, JWT_PUBLIC_KEY: set only one/);
+  });
+
+  it('takes a PEM public key with literal \\n escapes', () => {
+    const escaped = publicKey.trim().replace(/\n/g, '\\n');
+    expect(escaped).not.toContain('\n');
+    expect(loadConfig({ JWT_PUBLIC_KEY: escaped }).jwt).toEqual({ publicKey: publicKey.trim() });
+  });
+
+  describe('ALLOWED_ORIGINS', () => {
+    it('splits on commas, trims, drops empty entries and duplicates', () => {
+      expect(
+        loadConfig({
+          ALLOWED_ORIGINS: ' https://app.example.com ,http://localhost:3000,, https://app.example.com',
+        }).allowedOrigins,
+      ).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    });
+
+    it('writes origins the way browsers send them', () => {
+      expect(
+        loadConfig({ ALLOWED_ORIGINS: 'HTTPS://App.Example.com/,https://x.example.com:443' }).allowedOrigins,
+      ).toEqual(['https://app.example.com', 'https://x.example.com']);
+    });
+
+    it('takes * as any origin', () => {
+      expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+    });
+
+    it('names the bad entry', () => {
+      expect(configError({ ALLOWED_ORIGINS: 'https://ok.example.com,nope' }).message).toContain('"nope"');
+    });
+  });
+});

@@ -1,0 +1,225 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SRC = path.join(ROOT, 'apps/reference-server/src');
+
+/**
+ * Spawned processes run the TypeScript sources through tsx. Inside them '@hirechat/*' would
+ * resolve through node_modules to each package's dist/, which tests never build; tsx maps them
+ * to the sources instead through the `paths` of the root tsconfig, named explicitly so that the
+ * working directory does not matter.
+ */
+function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(SRC, entry), ...args], {
+    cwd: ROOT,
+    env: { ...env, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Everything a process wrote, and a way to wait for a line that has not come yet. */
+class Output {
+  text = '';
+  private exited = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(child: ChildProcess) {
+    const wakeAll = () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    };
+    const append = (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
+      wakeAll();
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    // 'close', not 'exit': by then both pipes are drained, so nothing written is missed.
+    child.on('close', () => {
+      this.exited = true;
+      wakeAll();
+    });
+  }
+
+  /** Parsed pino lines of stdout and stderr; other lines are skipped. */
+  get records(): Array<Record<string, unknown>> {
+    return this.text.split('\n').flatMap((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return value !== null && typeof value === 'object' ? [value as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Resolves with the first record that matches, as soon as it is written. */
+  async waitFor(
+    match: (record: Record<string, unknown>) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.records.find(match);
+      if (found) return found;
+      // A process that died will write nothing more: say so now rather than at the timeout.
+      if (this.exited)
+        throw new Error(`the process exited without a matching log line; its output:\n${this.text}`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`no matching log line within ${timeoutMs} ms; output so far:\n${this.text}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Runs the token command to completion; answers its exit code, stdout and stderr. */
+async function runTokenCli(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawnFromSource('token-cli.ts', args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('the reference server process', () => {
+  const recruiter = randomUUID();
+  const client = randomUUID();
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let server: ChildProcess;
+  let output: Output;
+  let listening: Record<string, unknown>;
+  let baseUrl: string;
+  let token: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'hirechat-process-'));
+    // Whatever the developer's shell has set must not leak into the process under test.
+    const {
+      JWT_SECRET: _secret,
+      JWT_PUBLIC_KEY: _publicKey,
+      DATABASE_URL: _database,
+      REDIS_URL: _redis,
+      ALLOWED_ORIGINS: _origins,
+      ...inherited
+    } = process.env;
+    env = { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    server = spawnFromSource('main.ts', [], env);
+    output = new Output(server);
+    // Here rather than in a test, so that a server that cannot start fails with its own output
+    // once, instead of every later test failing on an unknown port.
+    listening = await output.waitFor((record) => /^listening on /.test(String(record.msg)));
+  });
+
+  afterAll(async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGKILL');
+      await once(server, 'exit');
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('logs the address it listens on, with the port the OS gave it', () => {
+    const match = /^listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(String(listening.msg));
+    expect(match).not.toBeNull();
+    const port = Number(match?.[1]);
+    expect(port).toBeGreaterThan(0);
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  it('says that any origin is allowed when ALLOWED_ORIGINS is unset', () => {
+    expect(output.records.some((record) => /ALLOWED_ORIGINS is unset/.test(String(record.msg)))).toBe(true);
+  });
+
+  it('answers the health check', async () => {
+    const response = await fetch(`${baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+  });
+
+  it('made a development secret that only its owner can read', async () => {
+    const { mode } = await stat(path.join(dataDir, 'dev-jwt-secret'));
+    expect(mode & 0o777).toBe(0o600);
+    expect(output.text).toMatch(/DEVELOPMENT-ONLY/);
+  });
+
+  it('accepts a token from the token command', async () => {
+    const result = await runTokenCli(['--user', recruiter, '--role', 'recruiter', '--name', 'Rita'], env);
+    expect(result.code).toBe(0);
+    token = result.stdout.trim();
+    // Nothing but the token on stdout, so that `TOKEN=$(npm run -s token -- ...)` works.
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const response = await fetch(`${baseUrl}/chats/chat-room/list/?recruiter=${recruiter}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([]);
+  });
+
+  it('explains what is wrong with a bad token command', async () => {
+    const result = await runTokenCli(['--user', 'not-a-uuid', '--role', 'boss'], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/--user must be a UUID/);
+  });
+
+  it('logs each request by path alone, never the token or the query string', async () => {
+    await fetch(`${baseUrl}/healthz?token=${token}`);
+    const line = await output.waitFor(
+      (record) => record.msg === 'request' && record.path === '/chats/chat-room/list/',
+    );
+    expect(line).toMatchObject({ method: 'GET', status: 200, remoteAddress: '127.0.0.1' });
+    expect(typeof line.durationMs).toBe('number');
+    await output.waitFor(
+      (record) => record.msg === 'request' && record.path === '/healthz' && record.status === 200,
+    );
+    expect(output.text).not.toContain(token);
+    expect(output.text).not.toContain('token=');
+  });
+
+  it('closes open sockets with 1001 and exits 0 on SIGTERM', async () => {
+    const created = await fetch(`${baseUrl}/chats/chat-room/create/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ recruiter, clients: [client] }),
+    });
+    expect(created.status).toBe(201);
+    const room = ((await created.json()) as { uuid: string }).uuid;
+
+    const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/chat/${room}/?token=${token}`);
+    await once(socket, 'open');
+    const closed = once(socket, 'close') as Promise<[number, Buffer]>;
+    const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+    const signalledAt = Date.now();
+    server.kill('SIGTERM');
+    const [code] = await closed;
+    expect(code).toBe(1001);
+    const [exitCode, signal] = await exited;
+    expect({ exitCode, signal }).toEqual({ exitCode: 0, signal: null });
+    // Nothing was in flight, so nothing should have waited for the 10 s grace period.
+    expect(Date.now() - signalledAt).toBeLessThan(5_000);
+    // The socket's upgrade URL carried the token; neither the plugin nor we may have logged it.
+    expect(output.text).not.toContain(token);
+  });
+});

@@ -1,0 +1,153 @@
+import {
+  type ChatRoom,
+  type ChatRoomListQuery,
+  ChatRoomSchema,
+  type CreateChatRoomBody,
+  type ErrorBody,
+  ErrorBodySchema,
+  type Message,
+  type MessageListQueryInput,
+  MessageSchema,
+  RestPaths,
+} from '@hirechat/protocol';
+import { z } from 'zod';
+import { ChatApiError } from './chat-api-error.js';
+import { resolveToken, type TokenSource } from './token-source.js';
+
+export interface NewTextMessage {
+  chat_room: string;
+  content: string;
+  job?: string | null;
+}
+
+export interface NewFileMessage {
+  chat_room: string;
+  file: Blob;
+  /** Name the file is stored under; defaults to the File's own name, else "file". */
+  filename?: string;
+  job?: string | null;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  /** The query of the next page in the same direction, or null at the end. */
+  next: MessageListQueryInput | null;
+}
+
+const MessageListSchema = z.array(MessageSchema);
+const ChatRoomListSchema = z.array(ChatRoomSchema);
+
+/** REST half of the client: one method per contract row, every answer checked against the protocol. */
+export class RestClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: TokenSource,
+    private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
+  ) {}
+
+  readonly rooms = {
+    create: (body: CreateChatRoomBody): Promise<ChatRoom> =>
+      this.request('POST', RestPaths.createRoom, ChatRoomSchema, jsonBody(body)),
+    list: (query: ChatRoomListQuery = {}): Promise<ChatRoom[]> =>
+      this.request('GET', withQuery(RestPaths.listRooms, query), ChatRoomListSchema),
+  };
+
+  readonly messages = {
+    create: (input: NewTextMessage | NewFileMessage): Promise<Message> =>
+      this.request('POST', RestPaths.createMessage, MessageSchema, messageBody(input)),
+    get: (uuid: string): Promise<Message> =>
+      this.request('GET', RestPaths.messageDetail(uuid), MessageSchema),
+    update: (uuid: string, body: { content: string }): Promise<Message> =>
+      this.request('PATCH', RestPaths.messageDetail(uuid), MessageSchema, jsonBody(body)),
+    delete: async (uuid: string): Promise<void> => {
+      await this.request('DELETE', RestPaths.messageDetail(uuid), null);
+    },
+    list: async (query: MessageListQueryInput = {}): Promise<MessagePage> => {
+      const { body, next } = await this.requestWithLink(
+        'GET',
+        withQuery(RestPaths.listMessages, query),
+        MessageListSchema,
+      );
+      return { messages: body, next };
+    },
+    /** Every message matching the query, newest page first, each page oldest first. */
+    history: (query: MessageListQueryInput = {}): AsyncIterable<Message> => this.history(query),
+  };
+
+  private async *history(query: MessageListQueryInput): AsyncIterable<Message> {
+    let next: MessageListQueryInput | null = query;
+    while (next) {
+      const page = await this.messages.list(next);
+      yield* page.messages;
+      next = page.next;
+    }
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T> | null,
+    body?: BodyInit,
+  ): Promise<T> {
+    return (await this.requestWithLink(method, path, schema, body)).body;
+  }
+
+  private async requestWithLink<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T> | null,
+    body?: BodyInit,
+  ): Promise<{ body: T; next: MessageListQueryInput | null }> {
+    const token = await resolveToken(this.token);
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    if (typeof body === 'string') headers['Content-Type'] = 'application/json';
+    const response = await this.fetchImpl(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      ...(body ? { body } : {}),
+    });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ChatApiError(response.status, asErrorBody(parsed), method, path);
+    return {
+      body: (schema ? schema.parse(parsed) : undefined) as T,
+      next: nextQuery(response.headers.get('Link')),
+    };
+  }
+}
+
+function jsonBody(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function messageBody(input: NewTextMessage | NewFileMessage): BodyInit {
+  if (!('file' in input)) return jsonBody(input);
+  const form = new FormData();
+  form.set('chat_room', input.chat_room);
+  if (input.job) form.set('job', input.job);
+  const name = input.filename ?? (input.file as { name?: string }).name ?? 'file';
+  form.set('file', input.file, name);
+  return form;
+}
+
+function withQuery(path: string, query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+/** Reads the query of `Link: <path?query>; rel="next"`. */
+function nextQuery(link: string | null): MessageListQueryInput | null {
+  const target = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+  if (!target) return null;
+  return Object.fromEntries(new URL(target, 'http://x').searchParams) as MessageListQueryInput;
+}
+
+function asErrorBody(value: unknown): ErrorBody | null {
+  const parsed = ErrorBodySchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from '../domain/records.js';
+import { nowTimestamp } from '../domain/timestamp.js';
+import type { ChatStorage, MessagePage, MessageQuery, NewMessage, RoomQuery } from '../ports/chat-storage.js';
+import type { UserDirectory } from '../ports/user-directory.js';
+import { migrateToLatest } from './migrations/index.js';
+import {
+  clientsByRoom,
+  type MessageRow,
+  type ParticipantRow,
+  type ReadRow,
+  type RoomRow,
+  readersByMessage,
+  sortedIds,
+  toMessage,
+  toRoom,
+} from './rows.js';
+import { isSqlite } from './sqlite.js';
+
+type Db = Knex | Knex.Transaction;
+
+/**
+ * Rooms, messages, reads and users over knex: SQLite (better-sqlite3) or PostgreSQL (pg) through
+ * the same queries and migrations. Takes a knex instance the caller made and owns it from then on:
+ * `close()` destroys it.
+ */
+export class KnexChatStorage implements ChatStorage, UserDirectory {
+  constructor(private readonly knex: Knex) {}
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.knex);
+  }
+
+  async ping(): Promise<void> {
+    await this.knex.raw('select 1');
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+
+  async createRoom(room: RoomRecord): Promise<{ room: RoomRecord; created: boolean }> {
+    const clients = sortedIds(room.clients);
+    const key = participantsKey(room.recruiter, clients);
+    return this.knex.transaction(async (trx) => {
+      // The unique key settles concurrent creations: the loser inserts nothing and reads the winner.
+      const inserted = await trx('chat_rooms')
+        .insert({
+          uuid: room.uuid,
+          recruiter: room.recruiter,
+          created_at: room.createdAt,
+          last_activity_at: room.createdAt,
+          participants_key: key,
+        })
+        .onConflict('participants_key')
+        .ignore()
+        .returning('uuid');
+      if (inserted.length > 0) {
+        await trx('chat_room_participants').insert([
+          { room_uuid: room.uuid, user_id: room.recruiter, role: 'recruiter' },
+          ...clients.map((client) => ({ room_uuid: room.uuid, user_id: client, role: 'client' })),
+        ]);
+        return { room: { ...room, clients }, created: true };
+      }
+      const existing = await trx<RoomRow>('chat_rooms').where('participants_key', key).first();
+      if (!existing) throw new Error(`Room with participants key ${key} vanished while being created`);
+      // Equal keys mean the same recruiter and clients, so the participants need no reading.
+      return { room: toRoom(existing, clients), created: false };
+    });
+  }
+
+  async getRoom(uuid: string): Promise<RoomRecord | null> {
+    // Participants never change after creation, so the two reads need no shared snapshot.
+    const row = await this.knex<RoomRow>('chat_rooms').where('uuid', uuid).first();
+    if (!row) return null;
+    const clients = await this.knex('chat_room_participants')
+      .where({ room_uuid: uuid, role: 'client' })
+      .pluck('user_id');
+    return toRoom(row, clients);
+  }
+
+  async listRooms(query: RoomQuery): Promise<RoomSummaryRecord[]> {
+    return this.snapshot(async (db) => {
+      const rows: RoomRow[] = await this.viewerRooms(db, query)
+        .select('r.*')
+        .orderBy([
+          { column: 'r.last_activity_at', order: 'desc' },
+          { column: 'r.created_at', order: 'desc' },
+          { column: 'r.uuid', order: 'asc' },
+        ]);
+      if (rows.length === 0) return [];
+
+      // Each batch query names the rooms by the same filter rather than by a list of ids, so the
+      // number of queries and of bound parameters stays the same however many rooms there are.
+      const roomIds = () => this.viewerRooms(db, query).select('r.uuid');
+      const lastIds = () =>
+        this.viewerRooms(db, query).select(
+          db('messages as lm').max('lm.id').where('lm.chat_room', db.ref('r.uuid')).as('last_id'),
+        );
+
+      const participants: ParticipantRow[] = await db('chat_room_participants')
+        .select('room_uuid', 'user_id', 'role')
+        .where('role', 'client')
+        .whereIn('room_uuid', roomIds());
+      const lastRows: MessageRow[] = await db('messages').select('*').whereIn('id', lastIds());
+      const lastReads: ReadRow[] = await db('message_reads')
+        .select('message_uuid', 'user_id')
+        .whereIn('message_uuid', db('messages').select('uuid').whereIn('id', lastIds()))
+        .orderBy('id');
+      const unreadRows: { chat_room: string; unread: number | string }[] = await db('messages as m')
+        .select('m.chat_room')
+        .count({ unread: '*' })
+        .whereIn('m.chat_room', roomIds())
+        .whereNot('m.sender', query.viewer)
+        .whereNotExists(
+          db('message_reads as mr')
+            .select(db.raw('1'))
+            .where('mr.message_uuid', db.ref('m.uuid'))
+            .where('mr.user_id', query.viewer),
+        )
+        .groupBy('m.chat_room');
+
+      const clients = clientsByRoom(participants);
+      const readers = readersByMessage(lastReads);
+      const lastByRoom = new Map(lastRows.map((row) => [row.chat_room, row]));
+      // PostgreSQL answers count(*) as a bigint string.
+      const unread = new Map(unreadRows.map((row) => [row.chat_room, Number(row.unread)]));
+      return rows.map((row) => {
+        const last = lastByRoom.get(row.uuid);
+        return {
+          room: toRoom(row, clients.get(row.uuid) ?? []),
+          lastMessage: last ? toMessage(last, readers.get(last.uuid) ?? []) : null,
+          unreadCount: unread.get(row.uuid) ?? 0,
+        };
+      });
+    });
+  }
+
+  async insertMessage(message: NewMessage): Promise<MessageRecord> {
+    return this.knex.transaction(async (trx) => {
+      const [inserted] = await trx('messages')
+        .insert({
+          uuid: message.uuid,
+          chat_room: message.chatRoom,
+          sender: message.sender,
+          file_key: message.fileKey,
+          job: message.job,
+          content: message.content,
+          timestamp: message.timestamp,
+          is_edited: false,
+        })
+        .returning('id');
+      if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
+      // Only forward: another process's clock may lag ours.
+      await trx('chat_rooms')
+        .where('uuid', message.chatRoom)
+        .where('last_activity_at', '<', message.timestamp)
+        .update({ last_activity_at: message.timestamp });
+      return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
+    });
+  }
+
+  async getMessage(uuid: string): Promise<MessageRecord | null> {
+    return this.findMessage((db) => db('messages').where('uuid', uuid));
+  }
+
+  async findMessageByFileKey(fileKey: string): Promise<MessageRecord | null> {
+    return this.findMessage((db) => db('messages').where('file_key', fileKey).orderBy('id'));
+  }
+
+  async messagePosition(uuid: string): Promise<number | null> {
+    const row: Pick<MessageRow, 'id'> | undefined = await this.knex('messages')
+      .select('id')
+      .where('uuid', uuid)
+      .first();
+    return row ? Number(row.id) : null;
+  }
+
+  async updateMessageContent(uuid: string, content: string): Promise<MessageRecord | null> {
+    return this.knex.transaction(async (trx) => {
+      const [row]: MessageRow[] = await trx('messages')
+        .where('uuid', uuid)
+        .update({ content, is_edited: true })
+        .returning('*');
+      return row ? (await this.withReaders(trx, [row]))[0]! : null;
+    });
+  }
+
+  async deleteMessage(uuid: string): Promise<MessageRecord | null> {
+    return this.knex.transaction(async (trx) => {
+      // A write that changes nothing, so that the transaction holds the row (PostgreSQL) or the
+      // write lock (SQLite) before reading: the answer is the message exactly as it was deleted,
+      // and SQLite never has to upgrade a read snapshot that another writer made stale.
+      const [row]: MessageRow[] = await trx('messages').where('uuid', uuid).update({ uuid }).returning('*');
+      if (!row) return null;
+      const [message] = await this.withReaders(trx, [row]);
+      await trx('message_reads').where('message_uuid', uuid).delete();
+      await trx('messages').where('uuid', uuid).delete();
+      return message!;
+    });
+  }
+
+  async listMessages(query: MessageQuery): Promise<MessagePage> {
+    if (query.senders?.length === 0) return { messages: [], hasMore: false };
+    const forward = query.after != null && query.before == null;
+    return this.snapshot(async (db) => {
+      const select = db<MessageRow>('messages as m')
+        .select('m.*')
+        .whereExists(
+          db('chat_room_participants as p')
+            .select(db.raw('1'))
+            .where('p.room_uuid', db.ref('m.chat_room'))
+            .where('p.user_id', query.viewer),
+        );
+      if (query.chatRoom != null) select.where('m.chat_room', query.chatRoom);
+      if (query.senders) select.whereIn('m.sender', query.senders);
+      if (query.before != null) select.where('m.id', '<', query.before);
+      if (query.after != null) select.where('m.id', '>', query.after);
+      // One row past the page tells whether there is more without counting.
+      const rows: MessageRow[] = await select
+        .orderBy('m.id', forward ? 'asc' : 'desc')
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      if (!forward) page.reverse();
+      return { messages: await this.withReaders(db, page), hasMore: rows.length > query.limit };
+    });
+  }
+
+  /** False also when the message no longer exists: a read that raced its deletion changes nothing. */
+  async addRead(messageUuid: string, userId: string): Promise<boolean> {
+    try {
+      // RETURNING answers a row only when this statement inserted one, which stays true under
+      // concurrency on both dialects (unlike comparing counts, or SQLite's last insert id).
+      const inserted = await this.knex('message_reads')
+        .insert({ message_uuid: messageUuid, user_id: userId })
+        .onConflict(['message_uuid', 'user_id'])
+        .ignore()
+        .returning('id');
+      return inserted.length > 0;
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async remember(user: UserRecord): Promise<void> {
+    const changing = ['email', 'name', 'role'] as const;
+    await this.knex('users')
+      .insert({
+        id: user.id,
+        email: user.email,
+        email_lower: user.email?.toLowerCase() ?? null,
+        name: user.name,
+        role: user.role,
+        updated_at: nowTimestamp(),
+      })
+      .onConflict('id')
+      .merge()
+      // Most calls repeat what is stored; skipping those spares a write per request.
+      .where(
+        this.knex.raw(
+          changing.map(() => '?? is distinct from ??').join(' or '),
+          changing.flatMap((column) => [`users.${column}`, `excluded.${column}`]),
+        ),
+      );
+  }
+
+  async idsByEmail(email: string): Promise<string[]> {
+    return sortedIds(await this.knex('users').where('email_lower', email.toLowerCase()).pluck('id'));
+  }
+
+  /** Rooms (aliased `r`) that the viewer takes part in, narrowed by the query's filters. */
+  private viewerRooms(db: Db, query: RoomQuery): Knex.QueryBuilder {
+    const takesPart = (user: string, role?: 'client') => {
+      const participant = db('chat_room_participants as rp')
+        .select(db.raw('1'))
+        .where('rp.room_uuid', db.ref('r.uuid'))
+        .where('rp.user_id', user);
+      return role ? participant.where('rp.role', role) : participant;
+    };
+    const rooms = db('chat_rooms as r').whereExists(takesPart(query.viewer));
+    if (query.recruiter != null) rooms.where('r.recruiter', query.recruiter);
+    if (query.client != null) rooms.whereExists(takesPart(query.client, 'client'));
+    return rooms;
+  }
+
+  private async findMessage(select: (db: Db) => Knex.QueryBuilder): Promise<MessageRecord | null> {
+    return this.snapshot(async (db) => {
+      const row: MessageRow | undefined = await select(db).first();
+      return row ? (await this.withReaders(db, [row]))[0]! : null;
+    });
+  }
+
+  /** The messages with their readers, loaded for all of them in one query. */
+  private async withReaders(db: Db, rows: readonly MessageRow[]): Promise<MessageRecord[]> {
+    if (rows.length === 0) return [];
+    const reads: ReadRow[] = await db('message_reads')
+      .select('message_uuid', 'user_id')
+      .whereIn(
+        'message_uuid',
+        rows.map((row) => row.uuid),
+      )
+      .orderBy('id');
+    const readers = readersByMessage(reads);
+    return rows.map((row) => toMessage(row, readers.get(row.uuid) ?? []));
+  }
+
+  /** Runs several reads against one snapshot, so that together they answer one moment's state. */
+  private snapshot<T>(read: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    // SQLite transactions are serializable already, and knex warns when given a level for them.
+    const config: Knex.TransactionConfig = isSqlite(this.knex)
+      ? {}
+      : { isolationLevel: 'repeatable read', readOnly: true };
+    return this.knex.transaction(read, config);
+  }
+}
+
+/** One value per recruiter and set of clients; a digest so that its length never grows. */
+function participantsKey(recruiter: string, sortedClients: readonly string[]): string {
+  return createHash('sha256')
+    .update([recruiter, ...sortedClients].join(','))
+    .digest('hex');
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // PostgreSQL's SQLSTATE, better-sqlite3's extended result code.
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { RestPaths } from '@hirechat/protocol';
+import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Answer,
+  api,
+  bare,
+  createRoom,
+  expectDetail,
+  expectMessage,
+  expectRoom,
+  expectRooms,
+  newUser,
+  sendText,
+} from './http.js';
+
+/** Every REST path of the contract, with one method it does not answer. */
+const KNOWN_PATHS = (message: string) => [
+  { path: RestPaths.createRoom, wrong: 'GET', allow: ['POST'] },
+  { path: RestPaths.listRooms, wrong: 'POST', allow: ['GET'] },
+  { path: RestPaths.createMessage, wrong: 'GET', allow: ['POST'] },
+  { path: RestPaths.createMessage, wrong: 'DELETE', allow: ['POST'] },
+  { path: RestPaths.messageDetail(message), wrong: 'POST', allow: ['GET', 'PATCH', 'PUT', 'DELETE'] },
+  { path: RestPaths.listMessages, wrong: 'PUT', allow: ['GET'] },
+  { path: RestPaths.health, wrong: 'POST', allow: ['GET'] },
+];
+
+function expectUnauthorized(answer: Answer): string {
+  const detail = expectDetail(answer, 401);
+  expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  return detail;
+}
+
+describe('GET /healthz', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers 200 without a token once the database answers', async () => {
+    const answer = await api(t).get(RestPaths.health);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers 200 with a token too, even a bad one', async () => {
+    expect((await newUser(t).api.get(RestPaths.health)).status).toBe(200);
+    expect((await api(t, 'not-a-token').get(RestPaths.health)).status).toBe(200);
+  });
+
+  it('answers 503 with a JSON detail once the database is gone', async () => {
+    const own = await startTestServer();
+    try {
+      await own.storage.close();
+      const answer = await api(own).get(RestPaths.health);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.body).toMatchObject({ detail: expect.any(String) });
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('authentication', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('refuses a request without an Authorization header', async () => {
+    expect(expectUnauthorized(await api(t).get(RestPaths.listRooms))).toMatch(/credentials/i);
+  });
+
+  it('refuses malformed Authorization headers', async () => {
+    const token = t.token();
+    for (const authorization of [
+      '',
+      'Bearer',
+      'Bearer ',
+      `Token ${token}`,
+      `Basic ${Buffer.from('ann:secret').toString('base64')}`,
+      `Bearer ${token} extra`,
+      token,
+    ]) {
+      const answer = await api(t).get(RestPaths.listRooms, { authorization });
+      expectUnauthorized(answer);
+    }
+  });
+
+  it('refuses tokens that are not JWTs', async () => {
+    for (const token of ['abc', 'a.b.c', 'null', `${t.token()}x`]) {
+      expectUnauthorized(await api(t, token).get(RestPaths.listRooms));
+    }
+  });
+
+  it('refuses a token with a bad signature', async () => {
+    const forged = jwt.sign({ sub: randomUUID() }, 'some other secret', { expiresIn: 60 });
+    expectUnauthorized(await api(t, forged).get(RestPaths.listRooms));
+  });
+
+  it('refuses an unsigned token (alg none)', async () => {
+    const unsigned = jwt.sign({ sub: randomUUID() }, null, { algorithm: 'none' });
+    expectUnauthorized(await api(t, unsigned).get(RestPaths.listRooms));
+  });
+
+  it('refuses an expired token, saying so', async () => {
+    const expired = t.token({ sub: randomUUID() }, -60);
+    expect(expectUnauthorized(await api(t, expired).get(RestPaths.listRooms))).toMatch(/expired/i);
+  });
+
+  it('refuses a token whose sub is not a UUID, or that names no user', async () => {
+    expectUnauthorized(await api(t, t.token({ sub: 'ann' })).get(RestPaths.listRooms));
+    expectUnauthorized(await api(t, t.token({ sub: '42' })).get(RestPaths.listRooms));
+    const noUser = jwt.sign({ email: 'x@example.com' }, t.secret, { expiresIn: 60 });
+    expectUnauthorized(await api(t, noUser).get(RestPaths.listRooms));
+  });
+
+  it('takes the user from `user_id` when there is no `sub` (Django SimpleJWT)', async () => {
+    const id = randomUUID();
+    const simpleJwt = jwt.sign({ token_type: 'access', jti: randomUUID(), user_id: id }, t.secret, { expiresIn: 60 });
+    const client = newUser(t);
+
+    const room = expectRoom(await api(t, simpleJwt).post(RestPaths.createRoom, { recruiter: id, clients: [client.id] }), 201);
+    const message = expectMessage(
+      await api(t, simpleJwt).post(RestPaths.createMessage, { chat_room: room.uuid, content: 'hi' }),
+      201,
+    );
+
+    expect(message.sender).toBe(id);
+    expect(expectRooms(await api(t, simpleJwt).get(RestPaths.listRooms)).map((r) => r.uuid)).toEqual([room.uuid]);
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const user = newUser(t);
+    const answer = await api(t).get(RestPaths.listRooms, { authorization: `bearer ${user.token}` });
+    expect(expectRooms(answer)).toEqual([]);
+  });
+
+  it('refuses every protected path the same way', async () => {
+    const user = newUser(t);
+    const room = await createRoom(user, user, [newUser(t)]);
+    const message = await sendText(user, room, 'x');
+    for (const [method, path] of [
+      ['POST', RestPaths.createRoom],
+      ['GET', RestPaths.listRooms],
+      ['POST', RestPaths.createMessage],
+      ['GET', RestPaths.messageDetail(message.uuid)],
+      ['PATCH', RestPaths.messageDetail(message.uuid)],
+      ['PUT', RestPaths.messageDetail(message.uuid)],
+      ['DELETE', RestPaths.messageDetail(message.uuid)],
+      ['GET', RestPaths.listMessages],
+    ] as const) {
+      expectUnauthorized(await api(t).send(method, path, { json: method === 'GET' || method === 'DELETE' ? undefined : {} }));
+      expectUnauthorized(await api(t, t.token({}, -1)).send(method, bare(path)));
+    }
+  });
+});
+
+describe('paths and methods', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers a wrong method on a known path with 405, an Allow header and a JSON detail', async () => {
+    const user = newUser(t);
+    const message = await sendText(user, await createRoom(user, user, [newUser(t)]), 'x');
+    for (const { path, wrong, allow } of KNOWN_PATHS(message.uuid)) {
+      for (const spelling of [path, bare(path)]) {
+        const answer = await user.api.send(wrong, spelling);
+        expect(expectDetail(answer, 405), `${wrong} ${spelling}`).toMatch(new RegExp(wrong));
+        const allowed = (answer.headers.get('allow') ?? '').split(/,\s*/).sort();
+        expect(allowed, `${wrong} ${spelling}`).toEqual([...allow].sort());
+      }
+    }
+  });
+
+  it('answers 405 before asking for credentials', async () => {
+    const answer = await api(t).send('DELETE', RestPaths.listRooms);
+    expectDetail(answer, 405);
+    expect(answer.headers.get('allow')).toBe('GET');
+  });
+
+  it('answers an unknown path with a 404 JSON detail', async () => {
+    const user = newUser(t);
+    for (const path of ['/nope', '/chats/', '/chats/chat-room/', '/chats/messages/detail/', '/healthz/extra']) {
+      expectDetail(await user.api.get(path), 404);
+    }
+    expectDetail(await api(t).get('/nope'), 404);
+  });
+
+  it('answers HEAD on a GET path without a body', async () => {
+    const response = await api(t).fetch(RestPaths.health, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  });
+});
+
+describe('CORS with any origin allowed (the default)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers a preflight from a page, allowing the Authorization header', async () => {
+    for (const path of [RestPaths.listMessages, RestPaths.createMessage, RestPaths.messageDetail(randomUUID())]) {
+      const response = await api(t).fetch(path, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://anywhere.example',
+          'access-control-request-method': path === RestPaths.listMessages ? 'GET' : 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect(response.status, path).toBe(200);
+      await response.arrayBuffer();
+      expect(response.headers.get('access-control-allow-origin')).toMatch(/^(\*|https:\/\/anywhere\.example)$/);
+      expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    }
+  });
+
+  it('exposes Link to pages', async () => {
+    const user = newUser(t);
+    const room = await createRoom(user, user, [newUser(t)]);
+    await sendText(user, room, 'one');
+    await sendText(user, room, 'two');
+
+    const response = await user.api.fetch(`${RestPaths.listMessages}?limit=1`, {
+      headers: { origin: 'https://anywhere.example' },
+    });
+
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(response.headers.get('link')).toMatch(/rel="next"/);
+    expect(response.headers.get('access-control-allow-origin')).toMatch(/^(\*|https:\/\/anywhere\.example)$/);
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/,\s*/);
+    expect(exposed).toContain('link');
+  });
+});
+
+describe('CORS with allowedOrigins', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ allowedOrigins: ['https://app.example'] });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const preflight = (origin: string) =>
+    api(t).fetch(RestPaths.createRoom, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+
+  it('answers a preflight from an allowed origin', async () => {
+    const response = await preflight('https://app.example');
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+  });
+
+  it('gives another origin no Access-Control-Allow-Origin, on preflights and on requests', async () => {
+    const response = await preflight('https://evil.example');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    await response.arrayBuffer();
+
+    const user = newUser(t);
+    const answer = await user.api.get(RestPaths.listRooms, { origin: 'https://evil.example' });
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+
+    const allowed = await user.api.get(RestPaths.listRooms, { origin: 'https://app.example' });
+    expect(expectRooms(allowed)).toEqual([]);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+  });
+
+  it('still answers health checks and same-origin requests without an Origin', async () => {
+    expect((await api(t).get(RestPaths.health)).status).toBe(200);
+    expect(expectRooms(await newUser(t).api.get(RestPaths.listRooms))).toEqual([]);
+  });
+});

@@ -1,0 +1,463 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
+import { nowTimestamp } from '../../src/domain/timestamp.js';
+import type { NewMessage } from '../../src/ports/chat-storage.js';
+import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
+
+export interface ChatStorageFixture {
+  /** A storage over a fresh, empty database that has not been migrated yet. */
+  storage: KnexChatStorage;
+  /** Closes the storage (and anything opened with `openAnother`) and removes the database. */
+  cleanup(): Promise<void>;
+  /**
+   * A second storage over the same database through its own knex instance, as another server
+   * process would have. Without it, the tests that need two instances are skipped.
+   */
+  openAnother?(): Promise<KnexChatStorage>;
+}
+
+export function newRoom(clients: string[] = [randomUUID()], recruiter: string = randomUUID()): RoomRecord {
+  return { uuid: randomUUID(), recruiter, clients, createdAt: nowTimestamp() };
+}
+
+export function newMessage(room: RoomRecord, sender: string, fields: Partial<NewMessage> = {}): NewMessage {
+  return {
+    uuid: randomUUID(),
+    chatRoom: room.uuid,
+    sender,
+    fileKey: null,
+    job: null,
+    content: `hello ${randomUUID()}`,
+    timestamp: nowTimestamp(),
+    ...fields,
+  };
+}
+
+const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
+
+/**
+ * The behaviour every ChatStorage (and its UserDirectory) must have, run against each database.
+ * `create` answers a storage over a fresh database and a cleanup that closes and removes it.
+ */
+export function describeChatStorage(name: string, create: () => Promise<ChatStorageFixture>): void {
+  describe(`ChatStorage contract: ${name}`, () => {
+    let fixture: ChatStorageFixture;
+    let storage: KnexChatStorage;
+
+    beforeEach(async () => {
+      fixture = await create();
+      storage = fixture.storage;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('migrations', () => {
+      it('are harmless to run again', async () => {
+        await storage.migrate();
+        await storage.migrate();
+
+        const { room } = await storage.createRoom(newRoom());
+        expect(await storage.getRoom(room.uuid)).toEqual(room);
+      });
+
+      it('can be run by two instances at once on an empty database', async (context) => {
+        if (!fixture.openAnother) return context.skip();
+        const other = await fixture.openAnother();
+
+        await Promise.all([storage.migrate(), other.migrate()]);
+        await other.migrate();
+
+        const { room } = await storage.createRoom(newRoom());
+        expect(await other.getRoom(room.uuid)).toEqual(room);
+      });
+
+      it('answers ping', async () => {
+        await expect(storage.ping()).resolves.toBeUndefined();
+      });
+    });
+
+    describe('once migrated', () => {
+      beforeEach(async () => {
+        await storage.migrate();
+      });
+
+      describe('rooms', () => {
+        it('creates a room and answers it with its clients sorted', async () => {
+          const clients = [randomUUID(), randomUUID(), randomUUID()];
+          const room = newRoom(clients);
+
+          const result = await storage.createRoom(room);
+
+          const expected = { ...room, clients: [...clients].sort() };
+          expect(result).toEqual({ room: expected, created: true });
+          expect(await storage.getRoom(room.uuid)).toEqual(expected);
+        });
+
+        it('answers the existing room for the same recruiter and clients in another order', async () => {
+          const [a, b] = [randomUUID(), randomUUID()];
+          const { room: first } = await storage.createRoom(newRoom([a, b]));
+
+          const again = await storage.createRoom(newRoom([b, a], first.recruiter));
+
+          expect(again).toEqual({ room: first, created: false });
+        });
+
+        it('keeps rooms apart whose recruiter or clients differ', async () => {
+          const [a, b] = [randomUUID(), randomUUID()];
+          const { room: first } = await storage.createRoom(newRoom([a, b]));
+
+          const fewer = await storage.createRoom(newRoom([a], first.recruiter));
+          const more = await storage.createRoom(newRoom([a, b, randomUUID()], first.recruiter));
+          const otherRecruiter = await storage.createRoom(newRoom([a, b]));
+
+          for (const result of [fewer, more, otherRecruiter]) {
+            expect(result.created).toBe(true);
+            expect(result.room.uuid).not.toBe(first.uuid);
+          }
+        });
+
+        it('creates one room when the same room is created concurrently', async () => {
+          const recruiter = randomUUID();
+          const clients = [randomUUID(), randomUUID()];
+
+          const results = await Promise.all(
+            Array.from({ length: 5 }, (_, i) =>
+              storage.createRoom(newRoom(i % 2 ? clients : [...clients].reverse(), recruiter)),
+            ),
+          );
+
+          expect(new Set(results.map((result) => result.room.uuid)).size).toBe(1);
+          expect(results.filter((result) => result.created)).toHaveLength(1);
+          expect(await storage.listRooms({ viewer: recruiter })).toHaveLength(1);
+        });
+
+        it('answers null for an unknown room', async () => {
+          expect(await storage.getRoom(randomUUID())).toBeNull();
+        });
+      });
+
+      describe('room lists', () => {
+        it('lists only the rooms the viewer takes part in, as recruiter or client', async () => {
+          const user = randomUUID();
+          const { room: asRecruiter } = await storage.createRoom(newRoom([randomUUID()], user));
+          const { room: asClient } = await storage.createRoom(newRoom([user, randomUUID()]));
+          await storage.createRoom(newRoom());
+
+          const rooms = await storage.listRooms({ viewer: user });
+
+          expect(rooms.map((summary) => summary.room).sort((x, y) => x.uuid.localeCompare(y.uuid))).toEqual(
+            [asRecruiter, asClient].sort((x, y) => x.uuid.localeCompare(y.uuid)),
+          );
+          expect(await storage.listRooms({ viewer: randomUUID() })).toEqual([]);
+        });
+
+        it('filters by recruiter and by client', async () => {
+          const [viewer, recruiter, client] = [randomUUID(), randomUUID(), randomUUID()];
+          const { room: byRecruiter } = await storage.createRoom(newRoom([viewer], recruiter));
+          const { room: withClient } = await storage.createRoom(newRoom([viewer, client]));
+          const { room: both } = await storage.createRoom(newRoom([viewer, client], recruiter));
+          // The client filter means a client of the room: this room has `client` as its recruiter.
+          await storage.createRoom(newRoom([viewer], client));
+
+          const list = async (filters: { recruiter?: string; client?: string }) =>
+            (await storage.listRooms({ viewer, ...filters })).map((summary) => summary.room.uuid).sort();
+
+          expect(await list({ recruiter })).toEqual([byRecruiter.uuid, both.uuid].sort());
+          expect(await list({ client })).toEqual([withClient.uuid, both.uuid].sort());
+          expect(await list({ recruiter, client })).toEqual([both.uuid]);
+          // The filters never reach past the viewer's own rooms.
+          expect(await storage.listRooms({ viewer: randomUUID(), recruiter })).toEqual([]);
+        });
+
+        it('orders rooms by latest activity, newest first', async () => {
+          const viewer = randomUUID();
+          const { room: older } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const { room: newer } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const order = async () => (await storage.listRooms({ viewer })).map((summary) => summary.room.uuid);
+
+          expect(await order()).toEqual([newer.uuid, older.uuid]);
+
+          await storage.insertMessage(newMessage(older, viewer));
+          expect(await order()).toEqual([older.uuid, newer.uuid]);
+
+          await storage.insertMessage(newMessage(newer, viewer));
+          expect(await order()).toEqual([newer.uuid, older.uuid]);
+        });
+
+        it('answers each room with its last message and the viewer’s unread count', async () => {
+          const [recruiter, client] = [randomUUID(), randomUUID()];
+          const { room } = await storage.createRoom(newRoom([client], recruiter));
+          const { room: quiet } = await storage.createRoom(newRoom([randomUUID()], recruiter));
+          const first = await storage.insertMessage(newMessage(room, recruiter));
+          await storage.insertMessage(newMessage(room, client));
+          const last = await storage.insertMessage(newMessage(room, recruiter));
+          await storage.addRead(last.uuid, client);
+
+          const summaryOf = async (viewer: string, uuid: string) =>
+            (await storage.listRooms({ viewer })).find((summary) => summary.room.uuid === uuid);
+
+          expect(await summaryOf(client, room.uuid)).toEqual({
+            room,
+            lastMessage: { ...last, readBy: [client] },
+            unreadCount: 1,
+          });
+          expect((await summaryOf(recruiter, room.uuid))?.unreadCount).toBe(1);
+          expect(await summaryOf(recruiter, quiet.uuid)).toEqual({
+            room: quiet,
+            lastMessage: null,
+            unreadCount: 0,
+          });
+
+          await storage.addRead(first.uuid, client);
+          expect((await summaryOf(client, room.uuid))?.unreadCount).toBe(0);
+        });
+      });
+
+      describe('messages', () => {
+        let room: RoomRecord;
+        beforeEach(async () => {
+          ({ room } = await storage.createRoom(newRoom()));
+        });
+
+        it('stores a message and answers it with an increasing position', async () => {
+          const input = newMessage(room, room.recruiter, { job: randomUUID() });
+
+          const stored = await storage.insertMessage(input);
+          const next = await storage.insertMessage(newMessage(room, room.recruiter));
+
+          expect(stored).toEqual({ ...input, position: expect.any(Number), isEdited: false, readBy: [] });
+          expect(next.position).toBeGreaterThan(stored.position);
+          expect(await storage.getMessage(input.uuid)).toEqual(stored);
+          expect(await storage.messagePosition(input.uuid)).toBe(stored.position);
+        });
+
+        it('answers null for an unknown message', async () => {
+          const unknown = randomUUID();
+          expect(await storage.getMessage(unknown)).toBeNull();
+          expect(await storage.messagePosition(unknown)).toBeNull();
+          expect(await storage.updateMessageContent(unknown, 'x')).toBeNull();
+          expect(await storage.deleteMessage(unknown)).toBeNull();
+          expect(await storage.findMessageByFileKey('chat_files/unknown.pdf')).toBeNull();
+        });
+
+        it('finds a file message by its file key', async () => {
+          const fileKey = `chat_files/cv_${randomUUID()}.pdf`;
+          const stored = await storage.insertMessage(
+            newMessage(room, room.recruiter, { fileKey, content: null }),
+          );
+
+          expect(await storage.findMessageByFileKey(fileKey)).toEqual(stored);
+        });
+
+        it('updates the content and marks the message edited', async () => {
+          const stored = await storage.insertMessage(newMessage(room, room.recruiter));
+          const client = room.clients[0]!;
+          await storage.addRead(stored.uuid, client);
+
+          const updated = await storage.updateMessageContent(stored.uuid, 'edited');
+
+          const expected = { ...stored, content: 'edited', isEdited: true, readBy: [client] };
+          expect(updated).toEqual(expected);
+          expect(await storage.getMessage(stored.uuid)).toEqual(expected);
+        });
+
+        it('deletes a message with its reads and answers it as it was', async () => {
+          const input = newMessage(room, room.recruiter);
+          const stored = await storage.insertMessage(input);
+          const client = room.clients[0]!;
+          await storage.addRead(stored.uuid, client);
+
+          const deleted = await storage.deleteMessage(stored.uuid);
+
+          expect(deleted).toEqual({ ...stored, readBy: [client] });
+          expect(await storage.getMessage(stored.uuid)).toBeNull();
+          expect(await storage.deleteMessage(stored.uuid)).toBeNull();
+          expect(await storage.addRead(stored.uuid, client)).toBe(false);
+          // Storing the same uuid again shows that no read of the deleted message survived it.
+          expect((await storage.insertMessage(input)).readBy).toEqual([]);
+          expect(await storage.getMessage(input.uuid)).toMatchObject({ readBy: [] });
+        });
+      });
+
+      describe('message lists', () => {
+        let room: RoomRecord;
+        let viewer: string;
+        let messages: MessageRecord[];
+
+        beforeEach(async () => {
+          viewer = randomUUID();
+          ({ room } = await storage.createRoom(newRoom([viewer])));
+          messages = [];
+          for (let i = 0; i < 5; i++) {
+            messages.push(await storage.insertMessage(newMessage(room, i % 2 ? viewer : room.recruiter)));
+          }
+        });
+
+        const positionOf = (index: number) => messages[index]!.position;
+
+        it('pages from the newest backwards, each page oldest first', async () => {
+          const newest = await storage.listMessages({ viewer, limit: 2 });
+          expect(newest).toEqual({ messages: messages.slice(3), hasMore: true });
+
+          const middle = await storage.listMessages({ viewer, limit: 2, before: positionOf(3) });
+          expect(middle).toEqual({ messages: messages.slice(1, 3), hasMore: true });
+
+          const oldest = await storage.listMessages({ viewer, limit: 2, before: positionOf(1) });
+          expect(oldest).toEqual({ messages: messages.slice(0, 1), hasMore: false });
+
+          expect(await storage.listMessages({ viewer, limit: 5 })).toEqual({ messages, hasMore: false });
+        });
+
+        it('pages forwards after a cursor, oldest first', async () => {
+          const next = await storage.listMessages({ viewer, limit: 2, after: positionOf(0) });
+          expect(next).toEqual({ messages: messages.slice(1, 3), hasMore: true });
+
+          const last = await storage.listMessages({ viewer, limit: 2, after: positionOf(2) });
+          expect(last).toEqual({ messages: messages.slice(3), hasMore: false });
+
+          const none = await storage.listMessages({ viewer, limit: 2, after: positionOf(4) });
+          expect(none).toEqual({ messages: [], hasMore: false });
+        });
+
+        it('shows messages only to participants of their room', async () => {
+          const { room: elsewhere } = await storage.createRoom(newRoom());
+          await storage.insertMessage(newMessage(elsewhere, elsewhere.recruiter));
+          const outsider = randomUUID();
+
+          expect(await storage.listMessages({ viewer, limit: 50 })).toEqual({ messages, hasMore: false });
+          expect(await storage.listMessages({ viewer, chatRoom: elsewhere.uuid, limit: 50 })).toEqual({
+            messages: [],
+            hasMore: false,
+          });
+          expect(await storage.listMessages({ viewer: outsider, limit: 50 })).toEqual({
+            messages: [],
+            hasMore: false,
+          });
+          expect(await storage.listMessages({ viewer: outsider, chatRoom: room.uuid, limit: 50 })).toEqual({
+            messages: [],
+            hasMore: false,
+          });
+        });
+
+        it('filters by room', async () => {
+          const { room: second } = await storage.createRoom(newRoom([viewer]));
+          const there = await storage.insertMessage(newMessage(second, viewer));
+
+          expect(
+            uuids((await storage.listMessages({ viewer, chatRoom: room.uuid, limit: 50 })).messages),
+          ).toEqual(uuids(messages));
+          expect((await storage.listMessages({ viewer, chatRoom: second.uuid, limit: 50 })).messages).toEqual(
+            [there],
+          );
+          expect((await storage.listMessages({ viewer, limit: 50 })).messages).toEqual([...messages, there]);
+        });
+
+        it('filters by senders, and an empty list of senders matches nothing', async () => {
+          const byViewer = messages.filter((message) => message.sender === viewer);
+
+          expect((await storage.listMessages({ viewer, senders: [viewer], limit: 50 })).messages).toEqual(
+            byViewer,
+          );
+          expect(
+            (await storage.listMessages({ viewer, senders: [viewer, room.recruiter], limit: 50 })).messages,
+          ).toEqual(messages);
+          expect(await storage.listMessages({ viewer, senders: [], limit: 50 })).toEqual({
+            messages: [],
+            hasMore: false,
+          });
+        });
+
+        it('answers each message with its readers', async () => {
+          const reader = randomUUID();
+          await storage.addRead(messages[4]!.uuid, viewer);
+          await storage.addRead(messages[3]!.uuid, room.recruiter);
+          await storage.addRead(messages[4]!.uuid, reader);
+
+          const page = await storage.listMessages({ viewer, limit: 2 });
+
+          expect(page.messages.map((message) => message.readBy)).toEqual([
+            [room.recruiter],
+            [viewer, reader],
+          ]);
+        });
+      });
+
+      describe('reads', () => {
+        let room: RoomRecord;
+        let message: MessageRecord;
+        beforeEach(async () => {
+          ({ room } = await storage.createRoom(newRoom([randomUUID(), randomUUID()])));
+          message = await storage.insertMessage(newMessage(room, room.recruiter));
+        });
+
+        it('records a read once', async () => {
+          const reader = room.clients[0]!;
+
+          expect(await storage.addRead(message.uuid, reader)).toBe(true);
+          expect(await storage.addRead(message.uuid, reader)).toBe(false);
+
+          expect((await storage.getMessage(message.uuid))?.readBy).toEqual([reader]);
+        });
+
+        it('keeps readers in the order they read', async () => {
+          const [a, b] = room.clients as [string, string];
+          await storage.addRead(message.uuid, b);
+          await storage.addRead(message.uuid, a);
+
+          expect((await storage.getMessage(message.uuid))?.readBy).toEqual([b, a]);
+        });
+
+        it('records one read when the same read arrives twice at once', async () => {
+          const reader = room.clients[0]!;
+
+          const results = await Promise.all([
+            storage.addRead(message.uuid, reader),
+            storage.addRead(message.uuid, reader),
+          ]);
+
+          expect(results.sort()).toEqual([false, true]);
+          expect((await storage.getMessage(message.uuid))?.readBy).toEqual([reader]);
+        });
+
+        it('answers false for a message that does not exist', async () => {
+          expect(await storage.addRead(randomUUID(), room.clients[0]!)).toBe(false);
+        });
+      });
+
+      describe('users', () => {
+        it('finds users by email whatever its case', async () => {
+          const id = randomUUID();
+          await storage.remember({ id, email: 'Ada.Lovelace@Example.COM', name: 'Ada', role: 'recruiter' });
+
+          expect(await storage.idsByEmail('ada.lovelace@example.com')).toEqual([id]);
+          expect(await storage.idsByEmail('ADA.LOVELACE@EXAMPLE.COM')).toEqual([id]);
+          expect(await storage.idsByEmail('someone@example.com')).toEqual([]);
+        });
+
+        it('keeps the latest record of a user', async () => {
+          const id = randomUUID();
+          await storage.remember({ id, email: 'old@example.com', name: 'Old', role: 'client' });
+          await storage.remember({ id, email: 'old@example.com', name: 'Old', role: 'client' });
+          await storage.remember({ id, email: 'New@example.com', name: 'New', role: 'recruiter' });
+
+          expect(await storage.idsByEmail('old@example.com')).toEqual([]);
+          expect(await storage.idsByEmail('new@example.com')).toEqual([id]);
+
+          await storage.remember({ id, email: null, name: null, role: null });
+          expect(await storage.idsByEmail('new@example.com')).toEqual([]);
+        });
+
+        it('answers every user with the email', async () => {
+          const ids = [randomUUID(), randomUUID()];
+          for (const id of ids)
+            await storage.remember({ id, email: 'shared@example.com', name: null, role: null });
+
+          expect(await storage.idsByEmail('Shared@Example.com')).toEqual([...ids].sort());
+        });
+      });
+    });
+  });
+}

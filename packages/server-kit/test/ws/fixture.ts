@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { type ChatRoom, type Message, MessageSchema, RestPaths } from '@hirechat/protocol';
+import { startTestServer, type TestServer, type TestServerOptions } from '@hirechat/server-kit/testing';
+import { afterEach, expect } from 'vitest';
+import { z } from 'zod';
+import { type OpenSocketOptions, TestSocket } from './socket.js';
+
+/*
+ * The world of one WebSocket test: a real server from startTestServer(), users with tokens, rooms
+ * and messages made over real HTTP, and sockets that are all closed, with their servers, after
+ * each test.
+ */
+
+export interface User {
+  id: string;
+  token: string;
+}
+
+/** A message exactly as the wire carries it: every key of the protocol's Message, and no other. */
+const ExactMessageSchema = z.strictObject(MessageSchema.shape);
+
+export interface Chat {
+  ts: TestServer;
+  /** A new user with a token valid for an hour. */
+  user(): User;
+  /** Creates the room as its recruiter over REST. */
+  room(recruiter: User, clients: User[]): Promise<ChatRoom>;
+  /** Posts a text message over REST and answers it as the server did (201). */
+  post(by: User, room: string, content: string): Promise<Message>;
+  /** PATCHes the content over REST; answers the message (200). */
+  edit(by: User, message: string, content: string): Promise<Message>;
+  /** DELETEs the message over REST (204). */
+  remove(by: User, message: string): Promise<void>;
+  /** GETs the message over REST (200). */
+  get(by: User, message: string): Promise<Message>;
+  /** GETs the room's messages over REST, oldest first. */
+  list(by: User, room: string): Promise<Message[]>;
+  /** Opens a socket without waiting for anything; for refusals. */
+  open(options: Omit<OpenSocketOptions, 'wsUrl'>): TestSocket;
+  /** Opens the user's socket to the room and resolves once the room's events flow to it. */
+  connect(user: User, room: string, options?: { autoPong?: boolean; origin?: string }): Promise<TestSocket>;
+}
+
+/**
+ * Registers the cleanup of a describe block and answers `start`, which starts a server (with the
+ * given plugin options) and the helpers around it.
+ */
+export function useChat(): { start(options?: TestServerOptions): Promise<Chat> } {
+  const servers: TestServer[] = [];
+  const sockets: TestSocket[] = [];
+
+  afterEach(async () => {
+    const invalid = sockets.flatMap((socket) => socket.invalid);
+    await Promise.all(sockets.splice(0).map((socket) => socket.terminate()));
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    expect(invalid, 'frames outside the protocol').toEqual([]);
+  });
+
+  return {
+    async start(options = {}) {
+      const ts = await startTestServer(options);
+      servers.push(ts);
+      return chatOf(ts, sockets);
+    },
+  };
+}
+
+function chatOf(ts: TestServer, sockets: TestSocket[]): Chat {
+  const request = async (by: User, method: string, path: string, json?: unknown) => {
+    const response = await fetch(new URL(path, ts.url), {
+      method,
+      headers: {
+        authorization: `Bearer ${by.token}`,
+        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: json === undefined ? null : JSON.stringify(json),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+  };
+  const expectStatus = (answer: { status: number; body: unknown }, status: number) =>
+    expect(answer.status, `answer ${JSON.stringify(answer.body)}`).toBe(status);
+  const message = (answer: { status: number; body: unknown }, status: number): Message => {
+    expectStatus(answer, status);
+    return ExactMessageSchema.parse(answer.body);
+  };
+
+  const chat: Chat = {
+    ts,
+    user() {
+      const id = randomUUID();
+      return { id, token: ts.token({ sub: id, email: `${id.slice(0, 8)}@example.com` }) };
+    },
+    async room(recruiter, clients) {
+      const answer = await request(recruiter, 'POST', RestPaths.createRoom, {
+        recruiter: recruiter.id,
+        clients: clients.map((client) => client.id),
+      });
+      expectStatus(answer, 201);
+      return answer.body as ChatRoom;
+    },
+    async post(by, room, content) {
+      return message(await request(by, 'POST', RestPaths.createMessage, { chat_room: room, content }), 201);
+    },
+    async edit(by, uuid, content) {
+      return message(await request(by, 'PATCH', RestPaths.messageDetail(uuid), { content }), 200);
+    },
+    async remove(by, uuid) {
+      expectStatus(await request(by, 'DELETE', RestPaths.messageDetail(uuid)), 204);
+    },
+    async get(by, uuid) {
+      return message(await request(by, 'GET', RestPaths.messageDetail(uuid)), 200);
+    },
+    async list(by, room) {
+      const answer = await request(by, 'GET', `${RestPaths.listMessages}?chat_room=${room}&limit=200`);
+      expectStatus(answer, 200);
+      return z.array(ExactMessageSchema).parse(answer.body);
+    },
+    open(options) {
+      const socket = new TestSocket({ wsUrl: ts.wsUrl, ...options });
+      sockets.push(socket);
+      return socket;
+    },
+    async connect(user, room, options = {}) {
+      const socket = chat.open({ room, token: user.token, ...options });
+      const handshake = await socket.handshake;
+      expect(handshake).toEqual({ kind: 'open' });
+      await joined(socket);
+      return socket;
+    },
+  };
+  return chat;
+}
+
+/**
+ * Resolves once the server has admitted the socket and its room's events flow to it. The contract
+ * has no "joined" event, but the server handles a socket's frames only once it has joined, so the
+ * answer to a frame it cannot take says just that. The answer is taken from the inbox.
+ */
+async function joined(socket: TestSocket): Promise<void> {
+  socket.send({ type: 'hirechat_test_probe' });
+  await socket.next('error', (event) => event.code === 'unknown_event');
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { useChat } from './fixture.js';
+
+const MESSAGE_KEYS = [
+  'chat_room',
+  'content',
+  'file',
+  'is_edited',
+  'is_viewed',
+  'job',
+  'read_by',
+  'sender',
+  'timestamp',
+  'uuid',
+];
+
+describe('WebSocket: message events', () => {
+  const harness = useChat();
+
+  /** A recruiter with two sockets and a client with one in room A; an outsider's socket in room B. */
+  async function twoRooms() {
+    const chat = await harness.start();
+    const [recruiter, client, outsider] = [chat.user(), chat.user(), chat.user()];
+    const roomA = await chat.room(recruiter, [client]);
+    const roomB = await chat.room(outsider, [client]);
+    const inA = [
+      await chat.connect(recruiter, roomA.uuid),
+      await chat.connect(recruiter, roomA.uuid),
+      await chat.connect(client, roomA.uuid),
+    ];
+    const inB = await chat.connect(outsider, roomB.uuid);
+    return { chat, recruiter, client, outsider, roomA, roomB, inA, inB };
+  }
+
+  it('sends message_created, exactly as the seed shows it, to every socket of the room and no other', async () => {
+    const { chat, recruiter, outsider, roomA, roomB, inA, inB } = await twoRooms();
+
+    const message = await chat.post(recruiter, roomA.uuid, 'assa');
+
+    for (const socket of inA) {
+      const event = await socket.next('message_created');
+      expect(event).toStrictEqual({ type: 'message_created', message });
+      expect(Object.keys(event).sort()).toEqual(['message', 'type']);
+      expect(Object.keys(event.message).sort()).toEqual(MESSAGE_KEYS);
+    }
+    expect(message).toMatchObject({
+      sender: recruiter.id,
+      chat_room: roomA.uuid,
+      file: null,
+      job: null,
+      content: 'assa',
+      is_edited: false,
+      is_viewed: false,
+      read_by: [],
+    });
+    // Room B's own event is the first thing its socket hears: room A's never came.
+    const marker = await chat.post(outsider, roomB.uuid, 'marker');
+    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+  });
+
+  it('sends message_updated with the edited message to every socket of the room and no other', async () => {
+    const { chat, recruiter, outsider, roomA, roomB, inA, inB } = await twoRooms();
+    const original = await chat.post(recruiter, roomA.uuid, 'first');
+    for (const socket of inA) await socket.next('message_created');
+
+    const edited = await chat.edit(recruiter, original.uuid, 'SAlomasd');
+
+    expect(edited).toStrictEqual({ ...original, content: 'SAlomasd', is_edited: true });
+    for (const socket of inA) {
+      expect(await socket.next('message_updated')).toStrictEqual({ type: 'message_updated', message: edited });
+    }
+    const marker = await chat.post(outsider, roomB.uuid, 'marker');
+    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+  });
+
+  it('sends message_deleted with the message as it was, reads and edit included, and no other room hears', async () => {
+    const { chat, recruiter, client, outsider, roomA, roomB, inA, inB } = await twoRooms();
+    const original = await chat.post(recruiter, roomA.uuid, 'qaleysada');
+    const clientSocket = inA[2]!;
+    clientSocket.send({ type: 'message_read', message_id: original.uuid });
+    await clientSocket.next('message_read');
+    await chat.edit(recruiter, original.uuid, 'edited before deletion');
+    const asItWas = await chat.get(client, original.uuid);
+    expect(asItWas).toMatchObject({ is_edited: true, is_viewed: true, read_by: [client.id] });
+    for (const socket of inA) {
+      await socket.next('message_created');
+      await socket.next('message_updated');
+    }
+
+    await chat.remove(recruiter, original.uuid);
+
+    for (const socket of inA) {
+      expect(await socket.next('message_deleted')).toStrictEqual({ type: 'message_deleted', message: asItWas });
+    }
+    expect(await chat.list(client, roomA.uuid)).toEqual([]);
+    const marker = await chat.post(outsider, roomB.uuid, 'marker');
+    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+  });
+
+  it('delivers a burst of 20 quick posts to every socket in the order they were written', async () => {
+    const { chat, recruiter, client, roomA, inA } = await twoRooms();
+    const count = 20;
+
+    const posted = await Promise.all(
+      Array.from({ length: count }, (_, i) => chat.post(i % 2 ? client : recruiter, roomA.uuid, `burst ${i}`)),
+    );
+
+    // The list answers messages oldest first, in the order storage wrote them.
+    const written = (await chat.list(recruiter, roomA.uuid)).map((message) => message.uuid);
+    expect(new Set(written)).toEqual(new Set(posted.map((message) => message.uuid)));
+    for (const socket of inA) {
+      const heard: string[] = [];
+      for (let i = 0; i < count; i++) heard.push((await socket.next('message_created')).message.uuid);
+      expect(heard).toEqual(written);
+    }
+    // Written order is also time order: timestamps strictly increase along it.
+    const timestamps = (await chat.list(recruiter, roomA.uuid)).map((message) => message.timestamp);
+    expect([...timestamps].sort()).toEqual(timestamps);
+    expect(new Set(timestamps).size).toBe(count);
+  });
+
+  it('lets a socket join with the room id in upper case', async () => {
+    const chat = await harness.start();
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const socket = await chat.connect(client, room.uuid.toUpperCase());
+
+    const message = await chat.post(recruiter, room.uuid, 'hello');
+
+    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+  });
+});
