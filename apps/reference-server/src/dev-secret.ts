@@ -28,6 +28,9 @@ const SECRET_PATTERN = /^[0-9a-f]{64}$/;
  */
 export async function ensureDevSecret(dataDir: string): Promise<DevSecret> {
   const file = path.join(dataDir, DEV_SECRET_FILE);
+  const stored = await readSecret(file);
+  if (stored !== null) return { secret: stored, file, created: false };
+
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
   // Written whole to a private temporary file, then linked into place: link() fails when the file
@@ -43,8 +46,21 @@ export async function ensureDevSecret(dataDir: string): Promise<DevSecret> {
   } finally {
     await unlink(draft);
   }
+  // Another process made it between our read and our link: theirs is the one.
+  const theirs = await readSecret(file);
+  if (theirs === null) throw new Error(`${file} vanished while it was being made; try again`);
+  return { secret: theirs, file, created: false };
+}
 
-  const stored = (await readFile(file, 'utf8')).trim();
+/** The secret kept in `file`, or null when there is no such file. */
+async function readSecret(file: string): Promise<string | null> {
+  let stored: string;
+  try {
+    stored = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
   if (!SECRET_PATTERN.test(stored)) {
     throw new Error(
       `${file} does not hold a development secret (64 hex characters); delete it to make a new one`,
@@ -52,5 +68,5 @@ export async function ensureDevSecret(dataDir: string): Promise<DevSecret> {
   }
   // Someone may have copied the folder with looser permissions; the secret lets anyone mint tokens.
   if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
-  return { secret: stored, file, created: false };
+  return stored;
 }

@@ -31,12 +31,4 @@ export function logRequests(server: Server, logger: Logger): void {
       'request',
     );
   });
-
-  // With Hapi's own debug output turned off (see server.ts), this is where 500s leave a trace.
-  server.events.on({ name: 'request', channels: 'error' }, (request, event) => {
-    logger.error(
-      { method: request.method.toUpperCase(), path: request.path, err: event.error },
-      'request failed',
-    );
-  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Hapi from '@hapi/hapi';
 import {
   createSqliteKnex,
+  errorResponder,
   hirechat,
   JwtIdentity,
   KnexChatStorage,
@@ -44,11 +45,15 @@ export async function createReferenceServer(
   const server = Hapi.server({
     port: config.port,
     host: config.host,
-    // Hapi's debug output goes straight to the console, bypassing pino; logRequests logs errors.
+    // Hapi's debug output goes straight to the console, bypassing pino; the plugin logs its 5xx
+    // errors through the logger instead.
     debug: false,
     // No `routes.cors` here: the plugin answers CORS itself, from `allowedOrigins`.
   });
   logRequests(server, logger);
+  // The plugin shapes errors on its own routes; this gives every other answer (unknown paths, URLs
+  // Hapi cannot parse) the same `{"detail": ...}` body, as a server of the contract only.
+  server.ext('onPreResponse', errorResponder(logger));
 
   const storage = new KnexChatStorage(createSqliteKnex(path.join(config.dataDir, DATABASE_FILE)));
   try {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,15 +12,14 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SRC = path.join(ROOT, 'apps/reference-server/src');
 
 /**
- * Spawned processes run the TypeScript sources through tsx. Inside them '@hirechat/*' would
- * resolve through node_modules to each package's dist/, which tests never build; tsx maps them
- * to the sources instead through the `paths` of the root tsconfig, named explicitly so that the
- * working directory does not matter.
+ * Spawned processes run the TypeScript sources through tsx. The `source` export condition makes
+ * '@hirechat/*' resolve to each package's src/ rather than its dist/, which tests never build (and
+ * which may be stale from an earlier `npm start`).
  */
 function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(SRC, entry), ...args], {
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(SRC, entry), ...args], {
     cwd: ROOT,
-    env: { ...env, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -156,6 +155,12 @@ describe('the reference server process', () => {
     expect(response.status).toBe(200);
   });
 
+  it("answers any unknown path with the contract's JSON 404, not Hapi's", async () => {
+    const response = await fetch(`${baseUrl}/no/such/path`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: 'Not found.' });
+  });
+
   it('made a development secret that only its owner can read', async () => {
     const { mode } = await stat(path.join(dataDir, 'dev-jwt-secret'));
     expect(mode & 0o777).toBe(0o600);
@@ -181,6 +186,15 @@ describe('the reference server process', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/--user must be a UUID/);
+  });
+
+  it('refuses to sign when only JWT_PUBLIC_KEY is configured, and says why', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const result = await runTokenCli(['--user', recruiter], { ...env, JWT_PUBLIC_KEY: pem });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/JWT_PUBLIC_KEY is set.*PRIVATE key/);
   });
 
   it('logs each request by path alone, never the token or the query string', async () => {

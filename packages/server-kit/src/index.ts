@@ -1,4 +1,4 @@
-// The domain
+// The public API of server-kit: the domain, its ports with their implementations, and the Hapi mount.
 
 export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
 export { type Caller, ROLES, type Role } from './domain/caller.js';
@@ -11,12 +11,11 @@ export {
 } from './domain/chat-service.js';
 export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
 export { LocalFileStore } from './files/local-file-store.js';
-// The Hapi mount
+export { errorResponder } from './hapi/error-response.js';
 export { type HirechatPluginApi, hirechat } from './hapi/plugin.js';
 export type { HirechatOptions } from './hapi/plugin-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
-// Ports and their implementations
 export type { Broadcaster, RoomEventListener } from './ports/broadcaster.js';
 export type { ChatStorage, MessagePage, MessageQuery, NewMessage, RoomQuery } from './ports/chat-storage.js';
 export type { FileStore, UploadedFile } from './ports/file-store.js';

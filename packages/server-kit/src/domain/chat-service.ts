@@ -154,8 +154,12 @@ export class ChatService {
         });
         const message = toMessage(record);
         await this.publish(record.chatRoom, { type: 'message_created', message });
-        // Sending a message ends typing, as the contract says.
-        await this.changeTyping(record.chatRoom, caller.id, false);
+        // Sending a message ends typing, as the contract says. The message is stored by now, so a
+        // typing-state failure is logged, not thrown: throwing would report a stored message as
+        // failed and remove the file it points at.
+        await this.changeTyping(record.chatRoom, caller.id, false).catch((error: unknown) => {
+          this.logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
+        });
         return message;
       });
     } catch (error) {
@@ -186,7 +190,17 @@ export class ChatService {
     await this.queue.run(existing.chatRoom, async () => {
       const record = await this.storage.deleteMessage(uuid);
       if (!record) throw ChatError.notFound();
-      if (record.fileKey) await this.files.remove(record.fileKey);
+      // The message is gone whatever becomes of its file: a file left behind is logged, not
+      // thrown, so that the delete is neither reported as failed nor kept from the room.
+      const { fileKey } = record;
+      if (fileKey) {
+        await this.files.remove(fileKey).catch((error: unknown) => {
+          this.logger.error(
+            { err: error, room: record.chatRoom, fileKey },
+            'file of a deleted message not removed',
+          );
+        });
+      }
       await this.publish(record.chatRoom, { type: 'message_deleted', message: toMessage(record) });
     });
   }

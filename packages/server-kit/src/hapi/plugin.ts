@@ -2,6 +2,7 @@ import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
 import { ChatService } from '../domain/chat-service.js';
+import { MEDIA_PREFIX } from '../domain/to-wire.js';
 import { silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
@@ -9,11 +10,14 @@ import { RoomSocketGateway } from '../ws/room-socket-gateway.js';
 import { AUTH_STRATEGY, registerAuth } from './auth.js';
 import { errorResponder } from './error-response.js';
 import { DEFAULTS, type HirechatOptions, type ResolvedHirechatOptions } from './plugin-options.js';
-import { mountPaths } from './route-table.js';
+import { mountFallbacks, mountPaths } from './route-table.js';
 import { healthRoutes } from './routes/health-route.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
+
+/** Every REST path of the contract but the health check lies under this prefix. */
+const CHATS_PREFIX = '/chats/';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
@@ -68,6 +72,7 @@ export const hirechat: Plugin<HirechatOptions> = {
       ...mediaRoutes(chat, files),
       ...healthRoutes(storage, broadcaster),
     ]);
+    mountFallbacks(server, [CHATS_PREFIX, MEDIA_PREFIX]);
 
     const gateway = new RoomSocketGateway(chat, broadcaster, {
       allowedOrigins: resolved.allowedOrigins,

@@ -35,7 +35,8 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
       routes.push({
         method: others,
         path: spelling,
-        options: { cors: common.cors ?? false },
+        // No auth: a wrong method is wrong whoever asks, even under a host's default strategy.
+        options: { cors: common.cors ?? false, auth: false },
         handler: (request) => {
           const error = ChatError.of(
             'method_not_allowed',
@@ -47,4 +48,22 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
     }
   }
   server.route(routes);
+}
+
+/**
+ * Answers any other path under the plugin's own prefixes with the contract's 404 `{"detail": ...}`.
+ * Without it Hapi's own 404 body would answer, which the plugin's error shaping (sandboxed to the
+ * plugin's routes) never sees. Paths outside these prefixes stay the host's.
+ */
+export function mountFallbacks(server: Server, prefixes: string[]): void {
+  server.route(
+    prefixes.map((prefix) => ({
+      method: '*',
+      path: `${prefix}{rest*}`,
+      options: { auth: false },
+      handler: () => {
+        throw ChatError.notFound();
+      },
+    })),
+  );
 }

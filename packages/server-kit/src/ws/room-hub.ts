@@ -36,7 +36,14 @@ export class RoomHub {
     }
     entry.sockets.add(socket);
     entry.users.set(user, (entry.users.get(user) ?? 0) + 1);
-    await entry.subscription;
+    try {
+      await entry.subscription;
+    } catch (error) {
+      // The socket never joined; taking it out also drops the room's failed subscription once no
+      // one waits on it, so that the next socket of the room subscribes afresh.
+      this.remove(room, user, socket);
+      throw error;
+    }
   }
 
   /** Removes the socket; answers whether it was the user's last socket in the room. */

@@ -55,7 +55,10 @@ describe('bad input', () => {
   it('malformed JSON is a 400 detail', async () => {
     for (const [method, path] of bodyTargets()) {
       for (const body of ['{"recruiter":', '{content: "x"}', "{'content': 'x'}", 'undefined', '{"a":1}}']) {
-        const answer = await client.api.send(method, path, { body, headers: { 'content-type': 'application/json' } });
+        const answer = await client.api.send(method, path, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         expectDetail(answer, 400);
       }
     }
@@ -100,7 +103,10 @@ describe('bad input', () => {
         expectFieldErrors(await recruiter.api.post(RestPaths.createRoom, json), [...fields]);
       }
       for (const clients of [[1], [null], [{}], [[client.id]]]) {
-        const body = expectFieldErrors(await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients }), []);
+        const body = expectFieldErrors(
+          await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients }),
+          [],
+        );
         expect(Object.keys(body).every((field) => field.startsWith('clients'))).toBe(true);
       }
     });
@@ -138,9 +144,9 @@ describe('bad input', () => {
         expectFieldErrors(answer, ['content']);
       }
       expect(await storedFiles()).toEqual(before);
-      const files = expectMessages(await client.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`)).filter(
-        (m) => m.file !== null,
-      );
+      const files = expectMessages(
+        await client.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`),
+      ).filter((m) => m.file !== null);
       expect(files).toEqual([]);
       await expectAlive(t);
     });
@@ -154,14 +160,20 @@ describe('bad input', () => {
 
   it(`content longer than ${MAX_CONTENT_LENGTH} characters is a 400 naming content, however it is sent`, async () => {
     const huge = 'é'.repeat(MAX_CONTENT_LENGTH + 1);
-    expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: room, content: huge }), ['content']);
-    expectFieldErrors(await client.api.patch(RestPaths.messageDetail(message), { content: huge }), ['content']);
+    expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: room, content: huge }), [
+      'content',
+    ]);
+    expectFieldErrors(await client.api.patch(RestPaths.messageDetail(message), { content: huge }), [
+      'content',
+    ]);
     const form = new FormData();
     form.append('chat_room', room);
     form.append('content', 'x'.repeat(MAX_CONTENT_LENGTH * 10));
     expectFieldErrors(await client.api.postForm(RestPaths.createMessage, form), ['content']);
     const urlencoded = new URLSearchParams({ content: 'y'.repeat(MAX_CONTENT_LENGTH + 1) });
-    expectFieldErrors(await client.api.send('PUT', RestPaths.messageDetail(message), { form: urlencoded }), ['content']);
+    expectFieldErrors(await client.api.send('PUT', RestPaths.messageDetail(message), { form: urlencoded }), [
+      'content',
+    ]);
     await expectAlive(t);
   });
 
@@ -195,8 +207,9 @@ describe('bad input', () => {
   });
 
   it('a 2 MiB JSON body to room create is a 413 JSON detail', async () => {
-    const clients = Array.from({ length: 2 * 1024 * 1024 / 38 + 1 }, (_, i) =>
-      `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    const clients = Array.from(
+      { length: (2 * 1024 * 1024) / 38 + 1 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     );
     const body = JSON.stringify({ recruiter: recruiter.id, clients });
     expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
@@ -218,31 +231,46 @@ describe('bad input', () => {
       'chat_room',
     ]);
     expectFieldErrors(
-      await client.api.get(`${RestPaths.listMessages}?sender_email=a%40example.com&sender_email=b%40example.com`),
+      await client.api.get(
+        `${RestPaths.listMessages}?sender_email=a%40example.com&sender_email=b%40example.com`,
+      ),
       ['sender_email'],
     );
     expectFieldErrors(await client.api.get(`${RestPaths.listMessages}?chat_room[]=${room}`), ['chat_room[]']);
-    expectFieldErrors(await client.api.get(`${RestPaths.listRooms}?client=${client.id}&client=${client.id}`), [
-      'client',
-    ]);
+    expectFieldErrors(
+      await client.api.get(`${RestPaths.listRooms}?client=${client.id}&client=${client.id}`),
+      ['client'],
+    );
     await expectAlive(t);
   });
 
-  it('malformed percent-encoding in a path or query is a 4xx', async () => {
+  it('malformed percent-encoding in a query is a 400 naming the parameter', async () => {
+    expectFieldErrors(await client.api.get(`${RestPaths.listMessages}?chat_room=%E0%A4%A`), ['chat_room']);
+    expectFieldErrors(await client.api.get(`${RestPaths.listMessages}?%=1`), ['%']);
+    expectFieldErrors(await client.api.get(`${RestPaths.listRooms}?client=%ZZ`), ['client']);
+    await expectAlive(t);
+  });
+
+  it('malformed percent-encoding in a path is a 400 JSON answer', async () => {
+    // Hapi refuses such a URL before routing, with its own JSON body: no route, and so none of the
+    // plugin's error shaping, ever sees it. The status is what matters here: a 400, never a 500.
     for (const path of [
       '/chats/messages/detail/%E0%A4%A/',
       '/chats/messages/detail/%/',
-      `${RestPaths.listMessages}?chat_room=%E0%A4%A`,
-      `${RestPaths.listMessages}?%=1`,
+      '/media/chat_files/%ZZ',
     ]) {
       const answer = await client.api.get(path);
-      expect(expectClientError(answer), path).toBeLessThan(500);
+      expect(answer.status, path).toBe(400);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     }
     await expectAlive(t);
   });
 
   it('the server still answers real requests after all of it', async () => {
     expect(expectMessage(await client.api.get(RestPaths.messageDetail(message))).content).toBe('original');
-    expectMessage(await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'still fine' }), 201);
+    expectMessage(
+      await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'still fine' }),
+      201,
+    );
   });
 });

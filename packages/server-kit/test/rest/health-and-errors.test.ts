@@ -127,17 +127,24 @@ describe('authentication', () => {
 
   it('takes the user from `user_id` when there is no `sub` (Django SimpleJWT)', async () => {
     const id = randomUUID();
-    const simpleJwt = jwt.sign({ token_type: 'access', jti: randomUUID(), user_id: id }, t.secret, { expiresIn: 60 });
+    const simpleJwt = jwt.sign({ token_type: 'access', jti: randomUUID(), user_id: id }, t.secret, {
+      expiresIn: 60,
+    });
     const client = newUser(t);
 
-    const room = expectRoom(await api(t, simpleJwt).post(RestPaths.createRoom, { recruiter: id, clients: [client.id] }), 201);
+    const room = expectRoom(
+      await api(t, simpleJwt).post(RestPaths.createRoom, { recruiter: id, clients: [client.id] }),
+      201,
+    );
     const message = expectMessage(
       await api(t, simpleJwt).post(RestPaths.createMessage, { chat_room: room.uuid, content: 'hi' }),
       201,
     );
 
     expect(message.sender).toBe(id);
-    expect(expectRooms(await api(t, simpleJwt).get(RestPaths.listRooms)).map((r) => r.uuid)).toEqual([room.uuid]);
+    expect(expectRooms(await api(t, simpleJwt).get(RestPaths.listRooms)).map((r) => r.uuid)).toEqual([
+      room.uuid,
+    ]);
   });
 
   it('accepts the scheme in any case', async () => {
@@ -160,7 +167,9 @@ describe('authentication', () => {
       ['DELETE', RestPaths.messageDetail(message.uuid)],
       ['GET', RestPaths.listMessages],
     ] as const) {
-      expectUnauthorized(await api(t).send(method, path, { json: method === 'GET' || method === 'DELETE' ? undefined : {} }));
+      expectUnauthorized(
+        await api(t).send(method, path, { json: method === 'GET' || method === 'DELETE' ? undefined : {} }),
+      );
       expectUnauthorized(await api(t, t.token({}, -1)).send(method, bare(path)));
     }
   });
@@ -194,12 +203,26 @@ describe('paths and methods', () => {
     expect(answer.headers.get('allow')).toBe('GET');
   });
 
-  it('answers an unknown path with a 404 JSON detail', async () => {
+  it("answers an unknown path under the plugin's prefixes with a 404 JSON detail, for any method", async () => {
     const user = newUser(t);
-    for (const path of ['/nope', '/chats/', '/chats/chat-room/', '/chats/messages/detail/', '/healthz/extra']) {
+    for (const path of [
+      '/chats/',
+      '/chats/chat-room/',
+      '/chats/chat-room/delete/',
+      '/chats/messages/detail/',
+      `/chats/messages/detail/${randomUUID()}/extra/`,
+      '/media/',
+      '/media/chat_files/a/b.png',
+    ]) {
       expectDetail(await user.api.get(path), 404);
+      expectDetail(await user.api.send('POST', path, { json: {} }), 404);
+      expectDetail(await api(t).send('DELETE', path), 404);
     }
-    expectDetail(await api(t).get('/nope'), 404);
+  });
+
+  it('leaves paths outside its prefixes to the host, which answers 404', async () => {
+    // The host's own 404 body, which the plugin does not reshape (its error shaping is sandboxed).
+    for (const path of ['/nope', '/healthz/extra']) expect((await api(t).get(path)).status).toBe(404);
   });
 
   it('answers HEAD on a GET path without a body', async () => {
@@ -219,7 +242,11 @@ describe('CORS with any origin allowed (the default)', () => {
   });
 
   it('answers a preflight from a page, allowing the Authorization header', async () => {
-    for (const path of [RestPaths.listMessages, RestPaths.createMessage, RestPaths.messageDetail(randomUUID())]) {
+    for (const path of [
+      RestPaths.listMessages,
+      RestPaths.createMessage,
+      RestPaths.messageDetail(randomUUID()),
+    ]) {
       const response = await api(t).fetch(path, {
         method: 'OPTIONS',
         headers: {
@@ -230,7 +257,9 @@ describe('CORS with any origin allowed (the default)', () => {
       });
       expect(response.status, path).toBe(200);
       await response.arrayBuffer();
-      expect(response.headers.get('access-control-allow-origin')).toMatch(/^(\*|https:\/\/anywhere\.example)$/);
+      expect(response.headers.get('access-control-allow-origin')).toMatch(
+        /^(\*|https:\/\/anywhere\.example)$/,
+      );
       expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     }
   });
@@ -283,9 +312,10 @@ describe('CORS with allowedOrigins', () => {
 
   it('gives another origin no Access-Control-Allow-Origin, on preflights and on requests', async () => {
     const response = await preflight('https://evil.example');
+    // Hapi answers the preflight without any CORS header, so the browser refuses the request.
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
+    expect(response.headers.get('access-control-allow-headers')).toBeNull();
+    expect(response.headers.get('access-control-allow-methods')).toBeNull();
     await response.arrayBuffer();
 
     const user = newUser(t);

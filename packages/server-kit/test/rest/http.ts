@@ -32,7 +32,7 @@ export interface SendOptions {
   /** Sent as multipart/form-data (FormData) or urlencoded (URLSearchParams). */
   form?: FormData | URLSearchParams;
   /** Sent as is, e.g. a raw string with a hand-set Content-Type. */
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 }
 
@@ -76,11 +76,13 @@ export function api(server: Pick<TestServer, 'url'>, token?: string | null): Api
     patch: (path, json) => send('PATCH', path, { json }),
     put: (path, json) => send('PUT', path, { json }),
     delete: (path) => send('DELETE', path),
-    fetch: (path, init = {}) =>
-      fetch(new URL(path, server.url), {
-        ...init,
-        headers: withAuth(Object.fromEntries(new Headers(init.headers).entries())),
-      }),
+    fetch: (path, init = {}) => {
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
+      return fetch(new URL(path, server.url), { ...init, headers: withAuth(headers) });
+    },
   };
 }
 
@@ -131,7 +133,7 @@ export async function sendText(by: User, room: ChatRoom | string, content: strin
 export async function sendFile(
   by: User,
   room: ChatRoom | string,
-  file: { name: string; data: Uint8Array | string; type?: string },
+  file: { name: string; data: Uint8Array<ArrayBuffer> | string; type?: string },
 ): Promise<Message> {
   const form = new FormData();
   form.append('chat_room', typeof room === 'string' ? room : room.uuid);

@@ -3,7 +3,9 @@ import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createRoom, expectDetail, newUser, sendFile, type User } from './http.js';
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 255, 0]);
+const PNG = new Uint8Array([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 255, 0,
+]);
 
 async function bytesOf(response: Response): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
@@ -36,7 +38,9 @@ describe('GET /media/chat_files/...', () => {
       expect(response.status).toBe(200);
       expect(await bytesOf(response)).toEqual(PNG);
       expect(response.headers.get('content-type')).toBe('image/png');
-      expect(response.headers.get('content-disposition')).toMatch(/^inline; filename=photo_[A-Za-z0-9]{7}\.png$/);
+      expect(response.headers.get('content-disposition')).toMatch(
+        /^inline; filename=photo_[A-Za-z0-9]{7}\.png$/,
+      );
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     }
   });
@@ -50,7 +54,9 @@ describe('GET /media/chat_files/...', () => {
     expect(response.status).toBe(200);
     expect(await bytesOf(response)).toEqual(data);
     expect(response.headers.get('content-type')).toBe('application/pdf');
-    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=My_CV_[A-Za-z0-9]{7}\.pdf$/);
+    expect(response.headers.get('content-disposition')).toMatch(
+      /^attachment; filename=My_CV_[A-Za-z0-9]{7}\.pdf$/,
+    );
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
@@ -70,6 +76,36 @@ describe('GET /media/chat_files/...', () => {
       expect(response.headers.get('content-type'), file.name).toBe('application/octet-stream');
       expect(response.headers.get('content-disposition'), file.name).toMatch(/^attachment; filename=/);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('keeps the exact bytes whatever type the client declared for the part', async () => {
+    const cases = [
+      {
+        name: 'latin1.csv',
+        type: 'text/csv',
+        data: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x3b, 0xff, 0x00, 0x0a]),
+      },
+      { name: 'notes.txt', type: 'text/plain', data: new Uint8Array([0xc3, 0x28, 0xa0, 0xa1]) },
+      {
+        name: 'data.json',
+        type: 'application/json',
+        data: new TextEncoder().encode('{"a": [1, 2], "b": null}\n'),
+      },
+      { name: 'string.json', type: 'application/json', data: new TextEncoder().encode('"just a string"') },
+      { name: 'broken.json', type: 'application/json', data: new TextEncoder().encode('{not json') },
+      {
+        name: 'form.txt',
+        type: 'application/x-www-form-urlencoded',
+        data: new TextEncoder().encode('a=1&a=2&b=%ZZ'),
+      },
+      { name: 'blob.bin', type: 'application/octet-stream', data: new Uint8Array([0, 1, 2, 253, 254, 255]) },
+    ];
+    for (const file of cases) {
+      const message = await sendFile(client, room, file);
+      const response = await recruiter.api.fetch(message.file!);
+      expect(response.status, file.name).toBe(200);
+      expect(await bytesOf(response), file.name).toEqual(file.data);
     }
   });
 

@@ -93,7 +93,10 @@ describe('POST /chats/messages/create/', () => {
     const multipart = expectMessage(await recruiter.api.postForm(RestPaths.createMessage, form), 201);
 
     const urlencoded = expectMessage(
-      await recruiter.api.postForm(RestPaths.createMessage, new URLSearchParams({ chat_room: room, content: 'urlenc' })),
+      await recruiter.api.postForm(
+        RestPaths.createMessage,
+        new URLSearchParams({ chat_room: room, content: 'urlenc' }),
+      ),
       201,
     );
 
@@ -111,7 +114,9 @@ describe('POST /chats/messages/create/', () => {
 
     expect(message.content).toBeNull();
     expect(message.file).toMatch(FILE_URL);
-    expect(message.file).toMatch(/^\/media\/chat_files\/Screenshot_from_2024-11-14_18-12-03_[A-Za-z0-9]{7}\.png$/);
+    expect(message.file).toMatch(
+      /^\/media\/chat_files\/Screenshot_from_2024-11-14_18-12-03_[A-Za-z0-9]{7}\.png$/,
+    );
     const name = message.file!.slice('/media/chat_files/'.length);
     expect(new Uint8Array(await readFile(join(t.dataDir, 'media', 'chat_files', name)))).toEqual(data);
   });
@@ -141,7 +146,9 @@ describe('POST /chats/messages/create/', () => {
       expect(other.file).toMatch(FILE_URL);
     }
     // Nothing landed beside the database.
-    expect((await readdir(t.dataDir)).filter((entry) => !entry.startsWith('hirechat.sqlite'))).toEqual(['media']);
+    expect((await readdir(t.dataDir)).filter((entry) => !entry.startsWith('hirechat.sqlite'))).toEqual([
+      'media',
+    ]);
     expect(await readdir(join(t.dataDir, 'media'))).toEqual(['chat_files']);
   });
 
@@ -153,14 +160,20 @@ describe('POST /chats/messages/create/', () => {
       form.append('content', 'text too');
       form.append('file', new Blob(['bytes']), 'a.txt');
 
-      const body = expectFieldErrors(await client.api.postForm(RestPaths.createMessage, form), ['non_field_errors']);
+      const body = expectFieldErrors(await client.api.postForm(RestPaths.createMessage, form), [
+        'non_field_errors',
+      ]);
 
       expect(Object.keys(body)).toEqual(['non_field_errors']);
       expect(await storedFiles(t)).toEqual(filesBefore);
     });
 
     it('neither is a 400 under non_field_errors', async () => {
-      for (const body of [{ chat_room: room }, { chat_room: room, content: '' }, { chat_room: room, content: null }]) {
+      for (const body of [
+        { chat_room: room },
+        { chat_room: room, content: '' },
+        { chat_room: room, content: null },
+      ]) {
         const answer = await client.api.post(RestPaths.createMessage, body);
         expect(Object.keys(expectFieldErrors(answer, ['non_field_errors']))).toEqual(['non_field_errors']);
       }
@@ -172,17 +185,21 @@ describe('POST /chats/messages/create/', () => {
 
   describe('validation names the field', () => {
     it('a missing chat_room', async () => {
-      const body = expectFieldErrors(await client.api.post(RestPaths.createMessage, { content: 'x' }), ['chat_room']);
+      const body = expectFieldErrors(await client.api.post(RestPaths.createMessage, { content: 'x' }), [
+        'chat_room',
+      ]);
       expect(body.chat_room).toEqual(['This field is required.']);
     });
 
     it('a chat_room or job that is not a UUID', async () => {
-      expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: 'room-1', content: 'x' }), [
-        'chat_room',
-      ]);
-      expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'x', job: 'j' }), [
-        'job',
-      ]);
+      expectFieldErrors(
+        await client.api.post(RestPaths.createMessage, { chat_room: 'room-1', content: 'x' }),
+        ['chat_room'],
+      );
+      expectFieldErrors(
+        await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'x', job: 'j' }),
+        ['job'],
+      );
     });
 
     it(`content longer than ${MAX_CONTENT_LENGTH} characters`, async () => {
@@ -194,7 +211,11 @@ describe('POST /chats/messages/create/', () => {
     });
 
     it('an unknown field', async () => {
-      const answer = await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'x', sender: client.id });
+      const answer = await client.api.post(RestPaths.createMessage, {
+        chat_room: room,
+        content: 'x',
+        sender: client.id,
+      });
       expect(expectFieldErrors(answer, ['sender']).sender).toEqual(['Unknown field.']);
     });
 
@@ -203,7 +224,9 @@ describe('POST /chats/messages/create/', () => {
       form.append('chat_room', room);
       form.append('file', 'not really a file');
       expectFieldErrors(await client.api.postForm(RestPaths.createMessage, form), ['file']);
-      expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: room, file: 'x.png' }), ['file']);
+      expectFieldErrors(await client.api.post(RestPaths.createMessage, { chat_room: room, file: 'x.png' }), [
+        'file',
+      ]);
     });
 
     it('a text field sent as a file part', async () => {
@@ -225,21 +248,27 @@ describe('POST /chats/messages/create/', () => {
     const outsider = newUser(t);
     const filesBefore = await storedFiles(t);
 
-    expectDetail(await outsider.api.post(RestPaths.createMessage, { chat_room: room, content: 'let me in' }), 404);
+    expectDetail(
+      await outsider.api.post(RestPaths.createMessage, { chat_room: room, content: 'let me in' }),
+      404,
+    );
     const form = new FormData();
     form.append('chat_room', room);
     form.append('file', new Blob(['sneaky']), 'sneaky.txt');
     expectDetail(await outsider.api.postForm(RestPaths.createMessage, form), 404);
 
     expect(await storedFiles(t)).toEqual(filesBefore);
-    const contents = expectMessages(await recruiter.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`)).map(
-      (message) => message.content,
-    );
+    const contents = expectMessages(
+      await recruiter.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`),
+    ).map((message) => message.content);
     expect(contents).not.toContain('let me in');
   });
 
   it('answers 404 for a room that does not exist', async () => {
-    expectDetail(await client.api.post(RestPaths.createMessage, { chat_room: randomUUID(), content: 'hello?' }), 404);
+    expectDetail(
+      await client.api.post(RestPaths.createMessage, { chat_room: randomUUID(), content: 'hello?' }),
+      404,
+    );
   });
 
   it('refuses an anonymous caller (401)', async () => {
@@ -252,7 +281,9 @@ describe('POST /chats/messages/create/', () => {
       201,
     );
     expect(message.content).toBe('no slash');
-    expectFieldErrors(await client.api.post(bare(RestPaths.createMessage), { chat_room: room }), ['non_field_errors']);
+    expectFieldErrors(await client.api.post(bare(RestPaths.createMessage), { chat_room: room }), [
+      'non_field_errors',
+    ]);
   });
 });
 
@@ -274,7 +305,10 @@ describe('POST /chats/messages/create/ with a small maxUploadBytes', () => {
   });
 
   it('takes a file under the limit', async () => {
-    const message = await sendFile(client, room, { name: 'small.bin', data: new Uint8Array(LIMIT / 2).fill(7) });
+    const message = await sendFile(client, room, {
+      name: 'small.bin',
+      data: new Uint8Array(LIMIT / 2).fill(7),
+    });
     expect(message.file).toMatch(FILE_URL);
     const name = message.file!.slice('/media/chat_files/'.length);
     expect(await storedFiles(t)).toContain(name);
@@ -305,6 +339,9 @@ describe('POST /chats/messages/create/ with a small maxUploadBytes', () => {
 
     expect(await storedFiles(t)).toEqual(before);
     await expectAlive(t);
-    expectMessage(await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'still here' }), 201);
+    expectMessage(
+      await client.api.post(RestPaths.createMessage, { chat_room: room, content: 'still here' }),
+      201,
+    );
   });
 });

@@ -104,14 +104,19 @@ describe('/chats/messages/detail/{uuid}/', () => {
         expect(byMultipart).toMatchObject({ content: 'multipart edit', is_edited: true });
 
         const urlencoded = new URLSearchParams({ content: 'urlencoded edit' });
-        const byUrlencoded = expectMessage(await client.api.send(method, detail(message), { form: urlencoded }));
+        const byUrlencoded = expectMessage(
+          await client.api.send(method, detail(message), { form: urlencoded }),
+        );
         expect(byUrlencoded).toMatchObject({ content: 'urlencoded edit', is_edited: true });
       });
 
       it(`${method} by another participant is 403, and changes nothing`, async () => {
         const message = await sendText(client, room, 'mine');
         for (const other of [recruiter, otherClient]) {
-          expectDetail(await other.api.send(method, detail(message), { json: { content: 'yours now' } }), 403);
+          expectDetail(
+            await other.api.send(method, detail(message), { json: { content: 'yours now' } }),
+            403,
+          );
         }
         expect(expectMessage(await client.api.get(detail(message)))).toEqual(message);
       });
@@ -191,7 +196,9 @@ describe('/chats/messages/detail/{uuid}/', () => {
       expect(answer.body).toBeNull();
       expectDetail(await client.api.get(detail(message)), 404);
       expectDetail(await client.api.delete(detail(message)), 404);
-      const listed = expectMessages(await recruiter.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`));
+      const listed = expectMessages(
+        await recruiter.api.get(`${RestPaths.listMessages}?chat_room=${room}&limit=200`),
+      );
       expect(listed.map((m) => m.uuid)).not.toContain(message.uuid);
     });
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type Message,
   MESSAGE_LIST_DEFAULT_LIMIT,
   MESSAGE_LIST_MAX_LIMIT,
+  type Message,
   RestPaths,
 } from '@hirechat/protocol';
 import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
@@ -92,7 +92,9 @@ describe('GET /chats/messages/list/', () => {
     const answer = await ann.api.get(LIST);
     const messages = expectMessages(answer);
 
-    const everything = [...sharedMessages, ...annRoomMessages].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const everything = [...sharedMessages, ...annRoomMessages].sort((a, b) =>
+      a.timestamp.localeCompare(b.timestamp),
+    );
     expect(uuids(messages)).toEqual(uuids(everything));
     expect(uuids(messages)).not.toContain(strangersMessage.uuid);
     expect(nextLink(answer)).toBeNull();
@@ -110,7 +112,9 @@ describe('GET /chats/messages/list/', () => {
   describe('filters', () => {
     it('chat_room', async () => {
       expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${shared}`))).toEqual(sharedMessages);
-      expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${annRoom.toUpperCase()}`))).toEqual(annRoomMessages);
+      expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${annRoom.toUpperCase()}`))).toEqual(
+        annRoomMessages,
+      );
       // A room the caller is not in lists nothing, like a room that does not exist.
       expect(expectMessages(await bob.api.get(`${LIST}?chat_room=${annRoom}`))).toEqual([]);
       expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${randomUUID()}`))).toEqual([]);
@@ -121,9 +125,9 @@ describe('GET /chats/messages/list/', () => {
       expect(byBob.length).toBe(2);
       expect(expectMessages(await ann.api.get(`${LIST}?sender=${bob.id}`))).toEqual(byBob);
       const byRecruiterInAnnRoom = annRoomMessages.filter((m) => m.sender === recruiter.id);
-      expect(expectMessages(await ann.api.get(`${LIST}?sender=${recruiter.id}&chat_room=${annRoom}`))).toEqual(
-        byRecruiterInAnnRoom,
-      );
+      expect(
+        expectMessages(await ann.api.get(`${LIST}?sender=${recruiter.id}&chat_room=${annRoom}`)),
+      ).toEqual(byRecruiterInAnnRoom);
       expect(expectMessages(await ann.api.get(`${LIST}?sender=${randomUUID()}`))).toEqual([]);
     });
 
@@ -147,7 +151,9 @@ describe('GET /chats/messages/list/', () => {
       // With sender too, both must hold.
       const mismatch = new URLSearchParams({ sender_email: 'ann.smith@example.com', sender: bob.id });
       expect(expectMessages(await recruiter.api.get(`${LIST}?${mismatch}`))).toEqual([]);
-      expect(expectMessages(await recruiter.api.get(`${LIST}?sender_email=nobody%40example.com`))).toEqual([]);
+      expect(expectMessages(await recruiter.api.get(`${LIST}?sender_email=nobody%40example.com`))).toEqual(
+        [],
+      );
     });
 
     it('refuses a filter that is not well formed, naming it', async () => {
@@ -171,7 +177,9 @@ describe('GET /chats/messages/list/', () => {
     });
 
     it(`accepts 1 to ${MESSAGE_LIST_MAX_LIMIT}`, async () => {
-      expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${shared}&limit=1`))).toEqual(sharedMessages.slice(-1));
+      expect(expectMessages(await ann.api.get(`${LIST}?chat_room=${shared}&limit=1`))).toEqual(
+        sharedMessages.slice(-1),
+      );
       expect(
         expectMessages(await ann.api.get(`${LIST}?chat_room=${shared}&limit=${MESSAGE_LIST_MAX_LIMIT}`)),
       ).toEqual(sharedMessages);
@@ -199,7 +207,11 @@ describe('GET /chats/messages/list/', () => {
 
       const pages = await allPages(ann, `${LIST}?chat_room=${shared}&limit=3`);
 
-      expect(pages.map((page) => page.map((m) => m.content))).toEqual([['m5', 'm6', 'm7'], ['m2', 'm3', 'm4'], ['m1']]);
+      expect(pages.map((page) => page.map((m) => m.content))).toEqual([
+        ['m5', 'm6', 'm7'],
+        ['m2', 'm3', 'm4'],
+        ['m1'],
+      ]);
       const seen = pages.reverse().flat();
       expect(uuids(seen)).toEqual(uuids(sharedMessages));
       expect(new Set(uuids(seen)).size).toBe(seen.length);
@@ -249,7 +261,9 @@ describe('GET /chats/messages/list/', () => {
     });
 
     it('refuses both cursors at once (400)', async () => {
-      const answer = await ann.api.get(`${LIST}?before=${sharedMessages[5]!.uuid}&after=${sharedMessages[1]!.uuid}`);
+      const answer = await ann.api.get(
+        `${LIST}?before=${sharedMessages[5]!.uuid}&after=${sharedMessages[1]!.uuid}`,
+      );
       const body = expectFieldErrors(answer, []);
       const named = Object.keys(body);
       expect(named.length).toBeGreaterThan(0);
@@ -271,7 +285,8 @@ describe('GET /chats/messages/list/', () => {
     const v = newUser(t);
     const room = (await createRoom(u, u, [v])).uuid;
     const sent: Message[] = [];
-    for (let i = 0; i < MESSAGE_LIST_DEFAULT_LIMIT + 5; i++) sent.push(await sendText(i % 2 ? u : v, room, `n${i}`));
+    for (let i = 0; i < MESSAGE_LIST_DEFAULT_LIMIT + 5; i++)
+      sent.push(await sendText(i % 2 ? u : v, room, `n${i}`));
 
     const answer = await u.api.get(LIST);
 

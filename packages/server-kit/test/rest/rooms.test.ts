@@ -8,6 +8,7 @@ import {
   createRoom,
   expectDetail,
   expectFieldErrors,
+  expectMessage,
   expectRoom,
   expectRooms,
   newUser,
@@ -29,7 +30,10 @@ describe('POST /chats/chat-room/create/', () => {
     const recruiter = newUser(t, { role: 'recruiter' });
     const [a, b] = [newUser(t), newUser(t)];
 
-    const answer = await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [a.id, b.id] });
+    const answer = await recruiter.api.post(RestPaths.createRoom, {
+      recruiter: recruiter.id,
+      clients: [a.id, b.id],
+    });
 
     const room = expectRoom(answer, 201);
     expect(room.recruiter).toBe(recruiter.id);
@@ -42,12 +46,18 @@ describe('POST /chats/chat-room/create/', () => {
     const recruiter = newUser(t);
     const [a, b, c] = [newUser(t), newUser(t), newUser(t)];
     const first = expectRoom(
-      await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [a.id, b.id, c.id] }),
+      await recruiter.api.post(RestPaths.createRoom, {
+        recruiter: recruiter.id,
+        clients: [a.id, b.id, c.id],
+      }),
       201,
     );
 
     const again = expectRoom(
-      await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [c.id, a.id, b.id] }),
+      await recruiter.api.post(RestPaths.createRoom, {
+        recruiter: recruiter.id,
+        clients: [c.id, a.id, b.id],
+      }),
       200,
     );
     // A client may ask for it too, and with upper-case UUIDs: it is still the same room.
@@ -79,6 +89,33 @@ describe('POST /chats/chat-room/create/', () => {
     expect(again.uuid).toBe(room.uuid);
     expect(again.last_message).toEqual(message);
     expect(again.unread_count).toBe(1);
+  });
+
+  it('lets a client create the room they are in', async () => {
+    const recruiter = newUser(t);
+    const client = newUser(t, { role: 'client' });
+    const room = expectRoom(
+      await client.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [client.id] }),
+      201,
+    );
+    expect(expectRooms(await recruiter.api.get(RestPaths.listRooms)).map((r) => r.uuid)).toEqual([room.uuid]);
+  });
+
+  it('settles concurrent creations of the same room on one room: one 201, the rest 200', async () => {
+    const recruiter = newUser(t);
+    const [a, b] = [newUser(t), newUser(t)];
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        (i % 2 ? a : recruiter).api.post(RestPaths.createRoom, {
+          recruiter: recruiter.id,
+          clients: i % 2 ? [a.id, b.id] : [b.id, a.id],
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 201]);
+    const rooms = answers.map((answer) => expectRoom(answer, answer.status));
+    expect(new Set(rooms.map((room) => room.uuid)).size).toBe(1);
   });
 
   it('a different set of clients is a different room', async () => {
@@ -124,7 +161,10 @@ describe('POST /chats/chat-room/create/', () => {
 
     expect(sorted(room.clients)).toEqual(sorted([a.id, b.id]));
     // The same room again, as JSON: forms and JSON name one room.
-    const again = await recruiter.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [b.id, a.id] });
+    const again = await recruiter.api.post(RestPaths.createRoom, {
+      recruiter: recruiter.id,
+      clients: [b.id, a.id],
+    });
     expect(expectRoom(again, 200).uuid).toBe(room.uuid);
   });
 
@@ -156,7 +196,10 @@ describe('POST /chats/chat-room/create/', () => {
 
     it('a recruiter that is not a UUID', async () => {
       const user = newUser(t);
-      const answer = await user.api.post(RestPaths.createRoom, { recruiter: 'not-a-uuid', clients: [user.id] });
+      const answer = await user.api.post(RestPaths.createRoom, {
+        recruiter: 'not-a-uuid',
+        clients: [user.id],
+      });
       expect(Object.keys(expectFieldErrors(answer, ['recruiter']))).toEqual(['recruiter']);
     });
 
@@ -223,7 +266,10 @@ describe('POST /chats/chat-room/create/', () => {
     const recruiter = newUser(t);
     const client = newUser(t);
 
-    const answer = await outsider.api.post(RestPaths.createRoom, { recruiter: recruiter.id, clients: [client.id] });
+    const answer = await outsider.api.post(RestPaths.createRoom, {
+      recruiter: recruiter.id,
+      clients: [client.id],
+    });
 
     expectDetail(answer, 403);
     expect(expectRooms(await recruiter.api.get(RestPaths.listRooms))).toEqual([]);
@@ -245,7 +291,10 @@ describe('POST /chats/chat-room/create/', () => {
   });
 
   it('refuses an anonymous caller (401)', async () => {
-    const answer = await api(t).post(RestPaths.createRoom, { recruiter: randomUUID(), clients: [randomUUID()] });
+    const answer = await api(t).post(RestPaths.createRoom, {
+      recruiter: randomUUID(),
+      clients: [randomUUID()],
+    });
     expectDetail(answer, 401);
     expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
@@ -333,6 +382,11 @@ describe('GET /chats/chat-room/list/', () => {
 
     const [forClient] = expectRooms(await client.api.get(RestPaths.listRooms));
     expect(forClient?.unread_count).toBe(1);
+    const [forRecruiter] = expectRooms(await recruiter.api.get(RestPaths.listRooms));
+    expect(forRecruiter?.unread_count).toBe(0);
+    // REST shows the read too.
+    const read = expectMessage(await recruiter.api.get(RestPaths.messageDetail(first.uuid)));
+    expect(read).toMatchObject({ is_viewed: true, read_by: [client.id] });
   });
 
   it('filters by recruiter and by client', async () => {
@@ -367,7 +421,9 @@ describe('GET /chats/chat-room/list/', () => {
 
   it('refuses an unknown query parameter, naming it', async () => {
     const user = newUser(t);
-    const body = expectFieldErrors(await user.api.get(`${RestPaths.listRooms}?clients=${user.id}`), ['clients']);
+    const body = expectFieldErrors(await user.api.get(`${RestPaths.listRooms}?clients=${user.id}`), [
+      'clients',
+    ]);
     expect(body.clients).toEqual(['Unknown field.']);
   });
 

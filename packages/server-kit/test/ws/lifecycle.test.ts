@@ -1,9 +1,29 @@
 import { CloseCode } from '@hirechat/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
+import type { RoomEventListener } from '../../src/ports/broadcaster.js';
 import { useChat } from './fixture.js';
+
+/** An in-process broadcaster whose first subscription fails, as a broker's brief outage would. */
+class FlakyBroadcaster extends InProcessBroadcaster {
+  private failuresLeft = 1;
+
+  override async subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('broker unreachable');
+    }
+    return super.subscribe(room, listener);
+  }
+}
 
 describe('WebSocket: server lifecycle', () => {
   const harness = useChat();
+  const broadcasters: InProcessBroadcaster[] = [];
+
+  afterEach(async () => {
+    await Promise.all(broadcasters.splice(0).map((broadcaster) => broadcaster.close()));
+  });
 
   it('closes every socket with 1001 when the server stops', async () => {
     const chat = await harness.start();
@@ -57,5 +77,21 @@ describe('WebSocket: server lifecycle', () => {
     expect((await dead.closed(2_000)).code).toBe(1006);
 
     expect(await live.next('typing')).toStrictEqual({ type: 'typing', typing_users: [] });
+  });
+
+  it('refuses a socket with 1011 when its room cannot be subscribed to, and lets the next one in', async () => {
+    const broadcaster = new FlakyBroadcaster();
+    broadcasters.push(broadcaster);
+    const chat = await harness.start({ broadcaster });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+
+    const refused = chat.open({ room: room.uuid, token: client.token });
+    expect((await refused.closed()).code).toBe(CloseCode.InternalError);
+
+    // The failure was the broker's, and passing: it must not stay stuck to the room.
+    const socket = await chat.connect(client, room.uuid);
+    const message = await chat.post(recruiter, room.uuid, 'the broker is back');
+    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
   });
 });

@@ -17,7 +17,10 @@ const MESSAGE_KEYS = [
 describe('WebSocket: message events', () => {
   const harness = useChat();
 
-  /** A recruiter with two sockets and a client with one in room A; an outsider's socket in room B. */
+  /**
+   * Room A: a recruiter with two sockets and a client with one. Room B: the same client and an
+   * outsider, each with a socket: a socket hears its own room only, even when its user is in both.
+   */
   async function twoRooms() {
     const chat = await harness.start();
     const [recruiter, client, outsider] = [chat.user(), chat.user(), chat.user()];
@@ -28,7 +31,7 @@ describe('WebSocket: message events', () => {
       await chat.connect(recruiter, roomA.uuid),
       await chat.connect(client, roomA.uuid),
     ];
-    const inB = await chat.connect(outsider, roomB.uuid);
+    const inB = [await chat.connect(outsider, roomB.uuid), await chat.connect(client, roomB.uuid)];
     return { chat, recruiter, client, outsider, roomA, roomB, inA, inB };
   }
 
@@ -53,9 +56,10 @@ describe('WebSocket: message events', () => {
       is_viewed: false,
       read_by: [],
     });
-    // Room B's own event is the first thing its socket hears: room A's never came.
+    // Room B's own event is the first thing its sockets hear: room A's never came.
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
-    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+    for (const socket of inB)
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
   });
 
   it('sends message_updated with the edited message to every socket of the room and no other', async () => {
@@ -67,10 +71,14 @@ describe('WebSocket: message events', () => {
 
     expect(edited).toStrictEqual({ ...original, content: 'SAlomasd', is_edited: true });
     for (const socket of inA) {
-      expect(await socket.next('message_updated')).toStrictEqual({ type: 'message_updated', message: edited });
+      expect(await socket.next('message_updated')).toStrictEqual({
+        type: 'message_updated',
+        message: edited,
+      });
     }
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
-    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+    for (const socket of inB)
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
   });
 
   it('sends message_deleted with the message as it was, reads and edit included, and no other room hears', async () => {
@@ -90,11 +98,15 @@ describe('WebSocket: message events', () => {
     await chat.remove(recruiter, original.uuid);
 
     for (const socket of inA) {
-      expect(await socket.next('message_deleted')).toStrictEqual({ type: 'message_deleted', message: asItWas });
+      expect(await socket.next('message_deleted')).toStrictEqual({
+        type: 'message_deleted',
+        message: asItWas,
+      });
     }
     expect(await chat.list(client, roomA.uuid)).toEqual([]);
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
-    expect(await inB.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+    for (const socket of inB)
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
   });
 
   it('delivers a burst of 20 quick posts to every socket in the order they were written', async () => {
@@ -102,7 +114,9 @@ describe('WebSocket: message events', () => {
     const count = 20;
 
     const posted = await Promise.all(
-      Array.from({ length: count }, (_, i) => chat.post(i % 2 ? client : recruiter, roomA.uuid, `burst ${i}`)),
+      Array.from({ length: count }, (_, i) =>
+        chat.post(i % 2 ? client : recruiter, roomA.uuid, `burst ${i}`),
+      ),
     );
 
     // The list answers messages oldest first, in the order storage wrote them.

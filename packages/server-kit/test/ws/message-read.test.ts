@@ -62,7 +62,10 @@ describe('WebSocket: message_read', () => {
     sockets.reader.send({ type: 'message_read', message_id: message.uuid });
     for (const socket of all) expect(await socket.next('message_read')).toMatchObject({ user_id: reader.id });
 
-    expect(await chat.get(author, message.uuid)).toMatchObject({ is_viewed: true, read_by: [other.id, reader.id] });
+    expect(await chat.get(author, message.uuid)).toMatchObject({
+      is_viewed: true,
+      read_by: [other.id, reader.id],
+    });
   });
 
   it('changes nothing when the sender reads their own message', async () => {

@@ -15,7 +15,9 @@ async function expectRefused(socket: TestSocket, code: number): Promise<void> {
 
 /** The token's `exp`, in milliseconds. */
 function expiryOf(token: string): number {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number };
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
+    exp: number;
+  };
   return payload.exp * 1000;
 }
 

@@ -36,7 +36,10 @@ export interface OpenSocketOptions {
 }
 
 /** How the opening handshake ended. */
-export type Handshake = { kind: 'open' } | { kind: 'refused'; status: number } | { kind: 'error'; error: Error };
+export type Handshake =
+  | { kind: 'open' }
+  | { kind: 'refused'; status: number }
+  | { kind: 'error'; error: Error };
 
 interface Waiter {
   matches(event: ServerEvent): boolean;
@@ -179,11 +182,17 @@ export class TestSocket {
     this.inbox.push(event);
   }
 
-  private take(matches: (event: ServerEvent) => boolean, what: string, timeoutMs: number): Promise<ServerEvent> {
+  private take(
+    matches: (event: ServerEvent) => boolean,
+    what: string,
+    timeoutMs: number,
+  ): Promise<ServerEvent> {
     const index = this.inbox.findIndex(matches);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
     if (this.invalid.length > 0) {
-      return Promise.reject(new Error(`the server sent frames outside the protocol: ${JSON.stringify(this.invalid)}`));
+      return Promise.reject(
+        new Error(`the server sent frames outside the protocol: ${JSON.stringify(this.invalid)}`),
+      );
     }
     if (this.closedWith) {
       return Promise.reject(new Error(`waiting for ${what} on a closed socket (${this.closedWith.code})`));

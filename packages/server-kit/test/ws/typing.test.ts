@@ -56,7 +56,7 @@ describe('WebSocket: typing', () => {
 
   it('takes a typist out on typing: false', async () => {
     const chat = await harness.start();
-    const { alice, bob, sockets, all } = await room(chat);
+    const { bob, sockets, all } = await room(chat);
     sockets.alice.send({ type: 'typing', typing: true });
     for (const socket of all) await typingSet(socket);
     sockets.bob.send({ type: 'typing', typing: true });
@@ -76,7 +76,8 @@ describe('WebSocket: typing', () => {
     sockets.carol.send({ type: 'typing', typing: false });
     sockets.carol.send({ type: 'typing', typing: true });
 
-    for (const socket of all) expect(await socket.nextAny()).toStrictEqual({ type: 'typing', typing_users: [carol.id] });
+    for (const socket of all)
+      expect(await socket.nextAny()).toStrictEqual({ type: 'typing', typing_users: [carol.id] });
   });
 
   it('takes the sender out when they send a message, after its message_created', async () => {
@@ -138,7 +139,8 @@ describe('WebSocket: typing', () => {
     // The marker: Alice's own stop, so that it is handled after her renewals.
     sockets.alice.send({ type: 'typing', typing: false });
 
-    for (const socket of all) expect(await socket.nextAny()).toStrictEqual({ type: 'typing', typing_users: [] });
+    for (const socket of all)
+      expect(await socket.nextAny()).toStrictEqual({ type: 'typing', typing_users: [] });
   });
 
   it('keeps the typing sets of rooms apart', async () => {

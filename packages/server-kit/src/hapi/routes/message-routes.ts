@@ -28,10 +28,11 @@ export function messageRoutes(chat: ChatService, maxUploadBytes: number): PathRo
       methods: {
         POST: {
           options: {
-            payload: { allow: FORM_TYPES, maxBytes: maxUploadBytes, multipart: { output: 'annotated' } },
+            // 'stream' hands file parts over byte for byte; see multipart.ts.
+            payload: { allow: FORM_TYPES, maxBytes: maxUploadBytes, multipart: { output: 'stream' } },
           },
           async handler(request: Request, h: ResponseToolkit) {
-            const { fields, file } = splitUpload(request.payload);
+            const { fields, file } = await splitUpload(request.payload);
             const input = parseInput(CreateMessageFieldsSchema, fields);
             const message = await chat.createMessage(callerOf(request), { ...input, file });
             return h.response(message).code(201);

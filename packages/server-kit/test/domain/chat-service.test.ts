@@ -1,0 +1,489 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RoomEvent } from '@hirechat/protocol';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
+import type { Caller, Role } from '../../src/domain/caller.js';
+import { ChatError } from '../../src/domain/chat-error.js';
+import { ChatService } from '../../src/domain/chat-service.js';
+import { LocalFileStore } from '../../src/files/local-file-store.js';
+import { JwtIdentity } from '../../src/identity/jwt-identity.js';
+import type { Broadcaster } from '../../src/ports/broadcaster.js';
+import type { Logger } from '../../src/ports/logger.js';
+import type { TypingState } from '../../src/ports/typing-state.js';
+import { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
+import { createSqliteKnex } from '../../src/storage/sqlite.js';
+import { InProcessTypingState } from '../../src/typing/in-process-typing-state.js';
+
+/*
+ * ChatService with the real in-process adapters: SQLite through knex in a temp folder, the
+ * in-process broadcaster and typing state, files on local disk, JWT identity. No mocks; where a
+ * test needs an adapter to fail, it is a real one whose one method fails.
+ */
+
+interface World {
+  chat: ChatService;
+  storage: KnexChatStorage;
+  broadcaster: Broadcaster;
+  typing: TypingState;
+  files: LocalFileStore;
+  dir: string;
+  dbFile: string;
+  logged: { level: string; fields: object; message?: string }[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function world(options: { broadcaster?: Broadcaster; typing?: TypingState } = {}): Promise<World> {
+  const dir = await mkdtemp(join(tmpdir(), 'hirechat-domain-'));
+  const dbFile = join(dir, 'chat.sqlite');
+  const storage = new KnexChatStorage(createSqliteKnex(dbFile));
+  await storage.migrate();
+  const broadcaster = options.broadcaster ?? new InProcessBroadcaster();
+  const typing = options.typing ?? new InProcessTypingState({ timeoutMs: 5_000 });
+  const files = new LocalFileStore(join(dir, 'media'));
+  const logged: World['logged'] = [];
+  const logger: Logger = {
+    info: (fields, message) => logged.push({ level: 'info', fields, message }),
+    warn: (fields, message) => logged.push({ level: 'warn', fields, message }),
+    error: (fields, message) => logged.push({ level: 'error', fields, message }),
+  };
+  const identity = new JwtIdentity({ secret: randomBytes(32).toString('hex') });
+  const chat = new ChatService({ storage, users: storage, identity, broadcaster, typing, files, logger });
+  cleanups.push(async () => {
+    await typing.close();
+    await broadcaster.close();
+    await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { chat, storage, broadcaster, typing, files, dir, dbFile, logged };
+}
+
+function user(role: Role | null = null): Caller {
+  return { id: randomUUID(), email: null, name: null, role };
+}
+
+/** A room of a recruiter and two clients. */
+async function roomOf(chat: ChatService) {
+  const [recruiter, client, other] = [user('recruiter'), user('client'), user('client')];
+  const { room } = await chat.createRoom(recruiter, {
+    recruiter: recruiter.id,
+    clients: [client.id, other.id],
+  });
+  return { room: room.uuid, recruiter, client, other };
+}
+
+/** Every event of the room from now on. The in-process broadcaster delivers before publish resolves. */
+async function listen(broadcaster: Broadcaster, room: string): Promise<RoomEvent[]> {
+  const events: RoomEvent[] = [];
+  await broadcaster.subscribe(room, (event) => events.push(event));
+  return events;
+}
+
+async function chatFiles(dir: string): Promise<string[]> {
+  return readdir(join(dir, 'media', 'chat_files')).catch(() => []);
+}
+
+const text = (room: string, content: string) => ({ chat_room: room, content });
+const pdf = { filename: 'cv.pdf', data: new TextEncoder().encode('%PDF-1.4 a curriculum vitae') };
+
+describe('ChatService: rooms', () => {
+  it('lets the recruiter or a client of the new room create it', async () => {
+    const { chat } = await world();
+    const [recruiter, client] = [user(), user()];
+
+    const byRecruiter = await chat.createRoom(recruiter, { recruiter: recruiter.id, clients: [client.id] });
+    const byClient = await chat.createRoom(client, { recruiter: user().id, clients: [client.id] });
+
+    expect(byRecruiter.created).toBe(true);
+    expect(byRecruiter.room).toMatchObject({
+      recruiter: recruiter.id,
+      clients: [client.id],
+      last_message: null,
+    });
+    expect(byClient.created).toBe(true);
+  });
+
+  it('refuses a caller who would not be in the room, unless they are an admin', async () => {
+    const { chat } = await world();
+    const body = { recruiter: randomUUID(), clients: [randomUUID()] };
+
+    await expect(chat.createRoom(user('recruiter'), body)).rejects.toMatchObject({ code: 'forbidden' });
+    const { room, created } = await chat.createRoom(user('admin'), body);
+
+    expect(created).toBe(true);
+    expect(room).toMatchObject({ recruiter: body.recruiter, clients: body.clients });
+  });
+
+  it('answers the existing room for the same recruiter and the same set of clients, in any order', async () => {
+    const { chat } = await world();
+    const [recruiter, a, b] = [user(), user(), user()];
+    const first = await chat.createRoom(recruiter, { recruiter: recruiter.id, clients: [a.id, b.id] });
+
+    const again = await chat.createRoom(b, { recruiter: recruiter.id, clients: [b.id, a.id] });
+    const fewer = await chat.createRoom(recruiter, { recruiter: recruiter.id, clients: [a.id] });
+    const otherRecruiter = await chat.createRoom(a, { recruiter: b.id, clients: [a.id] });
+
+    expect(again.created).toBe(false);
+    expect(again.room.uuid).toBe(first.room.uuid);
+    expect(again.room.created_at).toBe(first.room.created_at);
+    expect(fewer.created).toBe(true);
+    expect(otherRecruiter.created).toBe(true);
+    expect(new Set([first.room.uuid, fewer.room.uuid, otherRecruiter.room.uuid]).size).toBe(3);
+  });
+
+  it('creates one room when the same room is asked for many times at once', async () => {
+    const { chat } = await world();
+    const [recruiter, client] = [user(), user()];
+    const body = { recruiter: recruiter.id, clients: [client.id] };
+
+    const answers = await Promise.all(Array.from({ length: 8 }, () => chat.createRoom(recruiter, body)));
+
+    expect(answers.filter((answer) => answer.created)).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.room.uuid)).size).toBe(1);
+  });
+
+  it('tells a socket apart a room it is not in (forbidden) from one that does not exist (not_found)', async () => {
+    const { chat } = await world();
+    const { room, client } = await roomOf(chat);
+
+    await expect(chat.joinRoom(user(), room)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(chat.joinRoom(client, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
+    expect(await chat.joinRoom(client, room)).toMatchObject({ room, user: client.id });
+  });
+});
+
+describe('ChatService: messages', () => {
+  it('takes exactly one of content and file', async () => {
+    const { chat, dir, files } = await world();
+    const { room, client } = await roomOf(chat);
+
+    await expect(chat.createMessage(client, { chat_room: room })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(
+      chat.createMessage(client, { chat_room: room, content: null, file: null }),
+    ).rejects.toBeInstanceOf(ChatError);
+    await expect(
+      chat.createMessage(client, { chat_room: room, content: 'hi', file: pdf }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(await chatFiles(dir)).toEqual([]);
+
+    const withText = await chat.createMessage(client, text(room, 'hello'));
+    const withFile = await chat.createMessage(client, { chat_room: room, file: pdf });
+
+    expect(withText).toMatchObject({ content: 'hello', file: null, sender: client.id, chat_room: room });
+    expect(withFile.content).toBeNull();
+    expect(withFile.file).toMatch(/^\/media\/chat_files\/cv_[A-Za-z0-9]{7}\.pdf$/);
+    const path = files.pathOf(withFile.file!.slice('/media/'.length));
+    expect(await readFile(path!)).toEqual(Buffer.from(pdf.data));
+  });
+
+  it('tells a non-participant nothing: the same not_found as for what does not exist', async () => {
+    const { chat, dir } = await world();
+    const { room, client } = await roomOf(chat);
+    const message = await chat.createMessage(client, { chat_room: room, file: pdf });
+    const outsider = user('recruiter');
+    const missingRoom = await chat.createMessage(client, text(randomUUID(), 'x')).catch((e: unknown) => e);
+    const missingMessage = await chat.getMessage(client, randomUUID()).catch((e: unknown) => e);
+
+    const attempts = {
+      post: chat.createMessage(outsider, text(room, 'let me in')),
+      postFile: chat.createMessage(outsider, { chat_room: room, file: pdf }),
+      get: chat.getMessage(outsider, message.uuid),
+      edit: chat.updateMessage(outsider, message.uuid, { content: 'mine now' }),
+      delete: chat.deleteMessage(outsider, message.uuid),
+      file: chat.fileFor(outsider, message.file!.slice('/media/'.length)),
+    };
+
+    for (const [name, attempt] of Object.entries(attempts)) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ChatError);
+      expect(error, name).toMatchObject({ code: 'not_found' });
+    }
+    expect(missingRoom).toMatchObject({ code: 'not_found' });
+    expect(await attempts.post.catch((e: unknown) => (e as Error).message)).toBe(
+      (missingRoom as Error).message,
+    );
+    expect(await attempts.get.catch((e: unknown) => (e as Error).message)).toBe(
+      (missingMessage as Error).message,
+    );
+    expect(await chat.listRooms(outsider, {})).toEqual([]);
+    expect((await chat.listMessages(outsider, { chat_room: room, limit: 50 })).messages).toEqual([]);
+    expect((await chat.listMessages(outsider, { limit: 50 })).messages).toEqual([]);
+    // Nothing the outsider sent was kept, not even for a moment's file.
+    expect(await chatFiles(dir)).toHaveLength(1);
+    expect(await chat.getMessage(client, message.uuid)).toEqual(message);
+  });
+
+  it('lets only the sender edit or delete a message', async () => {
+    const { chat, dir } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    const message = await chat.createMessage(client, text(room, 'original'));
+    const withFile = await chat.createMessage(client, { chat_room: room, file: pdf });
+
+    await expect(chat.updateMessage(recruiter, message.uuid, { content: 'changed' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(chat.deleteMessage(recruiter, message.uuid)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await chat.getMessage(recruiter, message.uuid)).toEqual(message);
+
+    const edited = await chat.updateMessage(client, message.uuid, { content: 'changed' });
+    expect(edited).toEqual({ ...message, content: 'changed', is_edited: true });
+    await chat.deleteMessage(client, message.uuid);
+    await chat.deleteMessage(client, withFile.uuid);
+
+    await expect(chat.getMessage(client, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chat.deleteMessage(client, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
+    // The stored file went with its message.
+    expect(await chatFiles(dir)).toEqual([]);
+  });
+
+  it('publishes each event only once its write is committed', async () => {
+    const { chat, broadcaster, dbFile } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    // A second connection, read synchronously inside the listener: it sees exactly what has been
+    // committed at the moment the event leaves, with no chance for a write to finish meanwhile.
+    const reader = new Database(dbFile, { readonly: true, fileMustExist: true });
+    cleanups.push(async () => {
+      reader.close();
+    });
+    const row = reader.prepare<[string], { content: string | null; is_edited: number }>(
+      'select content, is_edited from messages where uuid = ?',
+    );
+    const reads = reader.prepare<[string], { user_id: string }>(
+      'select user_id from message_reads where message_uuid = ? order by id',
+    );
+    const seen: { event: RoomEvent; committed: unknown }[] = [];
+    await broadcaster.subscribe(room, (event) => {
+      if (event.type === 'message_read') {
+        seen.push({ event, committed: reads.all(event.message_id).map((read) => read.user_id) });
+      } else if (event.type !== 'typing') {
+        seen.push({ event, committed: row.get(event.message.uuid) ?? null });
+      }
+    });
+
+    const message = await chat.createMessage(client, text(room, 'first'));
+    await chat.updateMessage(client, message.uuid, { content: 'second' });
+    await chat.markRead(await chat.joinRoom(recruiter, room), message.uuid);
+    await chat.deleteMessage(client, message.uuid);
+
+    expect(seen.map(({ event, committed }) => [event.type, committed])).toEqual([
+      ['message_created', { content: 'first', is_edited: 0 }],
+      ['message_updated', { content: 'second', is_edited: 1 }],
+      ['message_read', [recruiter.id]],
+      ['message_deleted', null],
+    ]);
+  });
+
+  it("publishes a room's events in write order when 30 messages are created at once", async () => {
+    const { chat, broadcaster, storage } = await world();
+    const rooms = [await roomOf(chat), await roomOf(chat)];
+    const [first, second] = await Promise.all(
+      rooms.map(async (room) => ({ ...room, events: await listen(broadcaster, room.room) })),
+    );
+    if (!first || !second) throw new Error('two rooms expected');
+
+    // 30 messages in the first room, with 10 in a second room interleaved among them.
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const { room, recruiter, client } = i % 4 === 3 ? second : first;
+        return chat.createMessage(i % 2 ? recruiter : client, text(room, `message ${i}`));
+      }),
+    );
+
+    for (const { room, recruiter, events } of [first, second]) {
+      const published = events.flatMap((event) => (event.type === 'message_created' ? [event.message] : []));
+      expect(published).toHaveLength(room === first.room ? 30 : 10);
+      expect(new Set(published.map((message) => message.uuid))).toEqual(
+        new Set(created.filter((message) => message.chat_room === room).map((message) => message.uuid)),
+      );
+      const positions = await Promise.all(published.map((message) => storage.messagePosition(message.uuid)));
+      expect(positions).toEqual([...positions].sort((a, b) => a! - b!));
+      expect(new Set(positions).size).toBe(positions.length);
+      // Time order agrees with write order.
+      const timestamps = published.map((message) => message.timestamp);
+      expect(timestamps).toEqual([...timestamps].sort());
+      // And the events carry what storage answers.
+      const page = await chat.listMessages(recruiter, { chat_room: room, limit: 50 });
+      expect(published).toEqual(page.messages);
+    }
+  });
+
+  it('adds a reader once, and never the sender', async () => {
+    const { chat, broadcaster } = await world();
+    const { room, recruiter, client, other } = await roomOf(chat);
+    const message = await chat.createMessage(client, text(room, 'read me'));
+    const events = await listen(broadcaster, room);
+
+    await chat.markRead(await chat.joinRoom(client, room), message.uuid);
+    expect(events).toEqual([]);
+    expect(await chat.getMessage(client, message.uuid)).toMatchObject({ is_viewed: false, read_by: [] });
+
+    const reader = await chat.joinRoom(recruiter, room);
+    await chat.markRead(reader, message.uuid);
+    await chat.markRead(reader, message.uuid);
+    await chat.markRead(await chat.joinRoom(other, room), message.uuid);
+
+    expect(events).toEqual([
+      { type: 'message_read', message_id: message.uuid, user_id: recruiter.id },
+      { type: 'message_read', message_id: message.uuid, user_id: other.id },
+    ]);
+    expect(await chat.getMessage(client, message.uuid)).toMatchObject({
+      is_viewed: true,
+      read_by: [recruiter.id, other.id],
+    });
+  });
+
+  it('refuses a read of a message of another room, or of none', async () => {
+    const { chat } = await world();
+    const here = await roomOf(chat);
+    const there = await chat.createRoom(here.client, { recruiter: user().id, clients: [here.client.id] });
+    const foreign = await chat.createMessage(here.client, text(there.room.uuid, 'elsewhere'));
+    const membership = await chat.joinRoom(here.recruiter, here.room);
+
+    await expect(chat.markRead(membership, foreign.uuid)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chat.markRead(membership, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
+    expect((await chat.getMessage(here.client, foreign.uuid)).read_by).toEqual([]);
+  });
+});
+
+describe('ChatService: typing', () => {
+  it('publishes the set when it changes, and nothing when it does not', async () => {
+    const { chat, broadcaster } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    const events = await listen(broadcaster, room);
+    const [asRecruiter, asClient] = [await chat.joinRoom(recruiter, room), await chat.joinRoom(client, room)];
+
+    await chat.setTyping(asRecruiter, false);
+    await chat.setTyping(asRecruiter, true);
+    await chat.setTyping(asRecruiter, true);
+    await chat.setTyping(asClient, true);
+    await chat.setTyping(asRecruiter, false);
+
+    expect(events).toEqual([
+      { type: 'typing', typing_users: [recruiter.id] },
+      { type: 'typing', typing_users: [recruiter.id, client.id] },
+      { type: 'typing', typing_users: [client.id] },
+    ]);
+  });
+
+  it("ends the sender's typing when they send, after the message_created", async () => {
+    const { chat, broadcaster, typing } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    await chat.setTyping(await chat.joinRoom(recruiter, room), true);
+    await chat.setTyping(await chat.joinRoom(client, room), true);
+    const events = await listen(broadcaster, room);
+
+    const message = await chat.createMessage(client, text(room, 'sent'));
+
+    expect(events).toEqual([
+      { type: 'message_created', message },
+      { type: 'typing', typing_users: [recruiter.id] },
+    ]);
+    expect(await typing.get(room)).toEqual([recruiter.id]);
+  });
+
+  it('publishes the remaining set when a typist expires', async () => {
+    const { chat, broadcaster } = await world({ typing: new InProcessTypingState({ timeoutMs: 50 }) });
+    const { room, recruiter } = await roomOf(chat);
+    const expired = new Promise<RoomEvent>((resolve) => {
+      void broadcaster.subscribe(room, (event) => {
+        if (event.type === 'typing' && event.typing_users.length === 0) resolve(event);
+      });
+    });
+
+    await chat.setTyping(await chat.joinRoom(recruiter, room), true);
+
+    expect(await expired).toEqual({ type: 'typing', typing_users: [] });
+  });
+});
+
+describe('ChatService: failures', () => {
+  /** An in-process broadcaster whose publish always fails, as a broker that went away would. */
+  class FailingBroadcaster extends InProcessBroadcaster {
+    override async publish(): Promise<void> {
+      throw new Error('broker unreachable');
+    }
+  }
+
+  /** An in-process typing state whose writes fail, as a typing store that went away would. */
+  class FailingTypingState extends InProcessTypingState {
+    override async set(): Promise<string[] | null> {
+      throw new Error('typing store unreachable');
+    }
+  }
+
+  it('keeps the write when the broadcaster fails, and logs the lost event', async () => {
+    const { chat, logged } = await world({ broadcaster: new FailingBroadcaster() });
+    const { room, recruiter, client } = await roomOf(chat);
+
+    const message = await chat.createMessage(client, text(room, 'kept'));
+    const edited = await chat.updateMessage(client, message.uuid, { content: 'kept, edited' });
+    await chat.markRead(await chat.joinRoom(recruiter, room), message.uuid);
+
+    expect(edited.content).toBe('kept, edited');
+    expect(await chat.getMessage(recruiter, message.uuid)).toMatchObject({
+      content: 'kept, edited',
+      read_by: [recruiter.id],
+    });
+    await chat.deleteMessage(client, message.uuid);
+    await expect(chat.getMessage(recruiter, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
+    expect(logged.filter((entry) => entry.level === 'error')).toHaveLength(4);
+  });
+
+  it('removes the saved file when the insert fails, and publishes nothing', async () => {
+    const { chat, broadcaster, dbFile, dir } = await world();
+    const { room, client } = await roomOf(chat);
+    const events = await listen(broadcaster, room);
+    // A real database failure: the insert is refused by the database itself.
+    const admin = new Database(dbFile);
+    admin.exec(
+      `create trigger refuse_messages before insert on messages begin select raise(abort, 'refused'); end`,
+    );
+    admin.close();
+
+    await expect(chat.createMessage(client, { chat_room: room, file: pdf })).rejects.toThrow(/refused/);
+
+    expect(await chatFiles(dir)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps the message and its file when ending the typing fails after the insert', async () => {
+    const { chat, dir, files, logged } = await world({ typing: new FailingTypingState() });
+    const { room, recruiter, client } = await roomOf(chat);
+
+    const message = await chat.createMessage(client, { chat_room: room, file: pdf });
+
+    expect(await chat.getMessage(recruiter, message.uuid)).toEqual(message);
+    expect(await chatFiles(dir)).toHaveLength(1);
+    expect(files.pathOf(message.file!.slice('/media/'.length))).not.toBeNull();
+    expect(logged.some((entry) => entry.level === 'error')).toBe(true);
+  });
+
+  it('still publishes message_deleted when the stored file cannot be removed', async () => {
+    const { chat, broadcaster, files, logged } = await world();
+    const { room, client } = await roomOf(chat);
+    const message = await chat.createMessage(client, { chat_room: room, file: pdf });
+    // A directory where the file was: unlink fails, whoever runs the test (root included).
+    const path = files.pathOf(message.file!.slice('/media/'.length))!;
+    await unlink(path);
+    await mkdir(path);
+    const events = await listen(broadcaster, room);
+
+    await chat.deleteMessage(client, message.uuid);
+
+    expect(events).toEqual([{ type: 'message_deleted', message }]);
+    await expect(chat.getMessage(client, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
+    expect(logged.some((entry) => entry.level === 'error')).toBe(true);
+  });
+});
