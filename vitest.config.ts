@@ -8,7 +8,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@hirechat\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
-      { find: /^@hirechat\/server-kit\/testing$/, replacement: src('./packages/server-kit/src/testing/index.ts') },
+      {
+        find: /^@hirechat\/server-kit\/testing$/,
+        replacement: src('./packages/server-kit/src/testing/index.ts'),
+      },
       { find: /^@hirechat\/server-kit$/, replacement: src('./packages/server-kit/src/index.ts') },
       { find: /^@hirechat\/client-sdk$/, replacement: src('./packages/client-sdk/src/index.ts') },
     ],

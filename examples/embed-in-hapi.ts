@@ -4,11 +4,11 @@
  */
 import Hapi from '@hapi/hapi';
 import {
+  createSqliteKnex,
   hirechat,
   JwtIdentity,
   KnexChatStorage,
   LocalFileStore,
-  createSqliteKnex,
   signAccessToken,
 } from '@hirechat/server-kit';
 
@@ -33,7 +33,10 @@ await server.register({
 // Server-side code can use the domain directly, e.g. to open a room when a recruiter shortlists someone.
 const { chat } = server.plugins.hirechat;
 const recruiter = { id: crypto.randomUUID(), email: null, name: null, role: 'recruiter' as const };
-const { room } = await chat.createRoom(recruiter, { recruiter: recruiter.id, clients: [crypto.randomUUID()] });
+const { room } = await chat.createRoom(recruiter, {
+  recruiter: recruiter.id,
+  clients: [crypto.randomUUID()],
+});
 
 await server.start();
 console.log(`listening on ${server.info.uri}; room ${room.uuid}`);

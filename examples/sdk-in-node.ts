@@ -7,7 +7,8 @@ import { ChatClient } from '@hirechat/client-sdk';
 
 const token = process.env.HIRECHAT_TOKEN;
 const me = process.env.HIRECHAT_USER;
-if (!token || !me) throw new Error('Set HIRECHAT_TOKEN and HIRECHAT_USER (the uuid the token was minted for).');
+if (!token || !me)
+  throw new Error('Set HIRECHAT_TOKEN and HIRECHAT_USER (the uuid the token was minted for).');
 
 const chat = new ChatClient({ baseUrl: process.env.HIRECHAT_URL ?? 'http://127.0.0.1:8000', token });
 const room = await chat.rooms.create({ recruiter: me, clients: [crypto.randomUUID()] });

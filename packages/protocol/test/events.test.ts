@@ -54,7 +54,10 @@ describe('ServerEventSchema', () => {
 
 describe('ClientEventSchema', () => {
   it("takes the seed's inputs", () => {
-    expect(ClientEventSchema.parse({ type: 'typing', typing: true })).toEqual({ type: 'typing', typing: true });
+    expect(ClientEventSchema.parse({ type: 'typing', typing: true })).toEqual({
+      type: 'typing',
+      typing: true,
+    });
     expect(
       ClientEventSchema.parse({ type: 'message_read', message_id: '7f712df8-55b9-4641-94cd-b9efa89ad14b' }),
     ).toEqual({ type: 'message_read', message_id: '7f712df8-55b9-4641-94cd-b9efa89ad14b' });

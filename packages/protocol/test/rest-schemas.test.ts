@@ -3,8 +3,8 @@ import {
   CreateChatRoomBodySchema,
   CreateMessageFieldsSchema,
   MessageListQuerySchema,
-  UpdateMessageBodySchema,
   toFieldErrors,
+  UpdateMessageBodySchema,
 } from '../src/index.js';
 
 const recruiter = 'fb4f2036-51e3-4bd5-8461-529a77ce5bca';
@@ -30,9 +30,11 @@ describe('CreateChatRoomBodySchema', () => {
       recruiter: ['This field is required.'],
       clients: ['Name at least one client.'],
     });
-    expect(fieldErrors(CreateChatRoomBodySchema.safeParse({ recruiter, clients: [client, client] }))).toEqual({
-      clients: ['Clients must not repeat.'],
-    });
+    expect(fieldErrors(CreateChatRoomBodySchema.safeParse({ recruiter, clients: [client, client] }))).toEqual(
+      {
+        clients: ['Clients must not repeat.'],
+      },
+    );
     expect(fieldErrors(CreateChatRoomBodySchema.safeParse({ recruiter, clients: [recruiter] }))).toEqual({
       clients: ['The recruiter cannot also be a client.'],
     });
@@ -42,7 +44,9 @@ describe('CreateChatRoomBodySchema', () => {
   });
 
   it('refuses unknown fields by name', () => {
-    expect(fieldErrors(CreateChatRoomBodySchema.safeParse({ recruiter, clients: [client], owner: 1 }))).toEqual({
+    expect(
+      fieldErrors(CreateChatRoomBodySchema.safeParse({ recruiter, clients: [client], owner: 1 })),
+    ).toEqual({
       owner: ['Unknown field.'],
     });
   });
@@ -58,7 +62,9 @@ describe('CreateMessageFieldsSchema', () => {
   });
 
   it('refuses content over the limit', () => {
-    const errors = fieldErrors(CreateMessageFieldsSchema.safeParse({ chat_room: client, content: 'x'.repeat(10_001) }));
+    const errors = fieldErrors(
+      CreateMessageFieldsSchema.safeParse({ chat_room: client, content: 'x'.repeat(10_001) }),
+    );
     expect(Object.keys(errors)).toEqual(['content']);
   });
 });
@@ -83,9 +89,11 @@ describe('MessageListQuerySchema', () => {
   it('refuses limits out of range, both cursors, and unknown filters', () => {
     expect(Object.keys(fieldErrors(MessageListQuerySchema.safeParse({ limit: '201' })))).toEqual(['limit']);
     expect(Object.keys(fieldErrors(MessageListQuerySchema.safeParse({ limit: 'ten' })))).toEqual(['limit']);
-    expect(Object.keys(fieldErrors(MessageListQuerySchema.safeParse({ before: client, after: client })))).toEqual([
-      'before',
-    ]);
-    expect(fieldErrors(MessageListQuerySchema.safeParse({ chatroom: client }))).toEqual({ chatroom: ['Unknown field.'] });
+    expect(
+      Object.keys(fieldErrors(MessageListQuerySchema.safeParse({ before: client, after: client }))),
+    ).toEqual(['before']);
+    expect(fieldErrors(MessageListQuerySchema.safeParse({ chatroom: client }))).toEqual({
+      chatroom: ['Unknown field.'],
+    });
   });
 });

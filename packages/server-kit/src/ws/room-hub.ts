@@ -7,6 +7,8 @@ interface RoomEntry {
   sockets: Set<WebSocket>;
   /** Open sockets per user, so that a user's last goodbye can be told apart. */
   users: Map<string, number>;
+  /** Sockets admitted but not joined yet: the subscription must outlive their handshake. */
+  reserved: number;
   subscription: Promise<() => Promise<void>>;
 }
 
@@ -22,49 +24,71 @@ export class RoomHub {
     private readonly logger: Logger,
   ) {}
 
-  /** Adds the socket; resolves once the room's events are flowing to it. */
-  async add(room: string, user: string, socket: WebSocket): Promise<void> {
+  /**
+   * Makes the room's events flow to this process before a socket joins, so that nothing published
+   * after the client sees the socket open can miss it. Each reserve is followed by one `join` or
+   * one `release`.
+   */
+  async reserve(room: string): Promise<void> {
     let entry = this.rooms.get(room);
     if (!entry) {
       const sockets = new Set<WebSocket>();
-      entry = {
-        sockets,
-        users: new Map(),
-        subscription: this.broadcaster.subscribe(room, (e) => this.fanOut(sockets, e)),
-      };
+      const subscription = this.broadcaster.subscribe(room, (event) => this.fanOut(sockets, event));
+      entry = { sockets, users: new Map(), reserved: 0, subscription };
       this.rooms.set(room, entry);
     }
-    entry.sockets.add(socket);
-    entry.users.set(user, (entry.users.get(user) ?? 0) + 1);
+    entry.reserved++;
     try {
       await entry.subscription;
     } catch (error) {
-      // The socket never joined; taking it out also drops the room's failed subscription once no
-      // one waits on it, so that the next socket of the room subscribes afresh.
-      this.remove(room, user, socket);
+      // Dropping the failed entry lets the room's next socket subscribe afresh.
+      this.release(room);
       throw error;
     }
   }
 
+  /** Adds a socket whose room was reserved. */
+  join(room: string, user: string, socket: WebSocket): void {
+    const entry = this.rooms.get(room);
+    if (!entry) throw new Error(`room ${room} was not reserved`);
+    entry.reserved--;
+    entry.sockets.add(socket);
+    entry.users.set(user, (entry.users.get(user) ?? 0) + 1);
+  }
+
+  /** Gives back a reservation whose socket never joined. */
+  release(room: string): void {
+    const entry = this.rooms.get(room);
+    if (!entry) return;
+    entry.reserved--;
+    this.dropIfIdle(room, entry);
+  }
+
   /** Removes the socket; answers whether it was the user's last socket in the room. */
-  remove(room: string, user: string, socket: WebSocket): boolean {
+  leave(room: string, user: string, socket: WebSocket): boolean {
     const entry = this.rooms.get(room);
     if (!entry?.sockets.delete(socket)) return false;
     const left = (entry.users.get(user) ?? 1) - 1;
     if (left > 0) entry.users.set(user, left);
     else entry.users.delete(user);
-    if (entry.sockets.size === 0) {
-      this.rooms.delete(room);
-      void entry.subscription
-        .then((unsubscribe) => unsubscribe())
-        .catch((err: unknown) => this.logger.warn({ err, room }, 'unsubscribe failed'));
-    }
+    this.dropIfIdle(room, entry);
     return left === 0;
   }
 
   /** Every socket of this process. */
   *sockets(): Iterable<WebSocket> {
     for (const entry of this.rooms.values()) yield* entry.sockets;
+  }
+
+  private dropIfIdle(room: string, entry: RoomEntry): void {
+    if (entry.sockets.size > 0 || entry.reserved > 0 || this.rooms.get(room) !== entry) return;
+    this.rooms.delete(room);
+    entry.subscription.then(
+      (unsubscribe) =>
+        unsubscribe().catch((err: unknown) => this.logger.warn({ err, room }, 'unsubscribe failed')),
+      // A subscription that never started has nothing to undo; its failure was reported already.
+      () => undefined,
+    );
   }
 
   private fanOut(sockets: Set<WebSocket>, event: RoomEvent): void {

@@ -21,6 +21,11 @@ export interface GatewayOptions {
 
 type Liveness = WebSocket & { isAlive?: boolean };
 
+interface Admission {
+  membership: RoomMembership;
+  expiresAt: Date | null;
+}
+
 /**
  * Serves `/ws/chat/<room>/?token=` on an HTTP server's `upgrade` event. It only translates: the
  * ChatService decides who may join and what each event does.
@@ -28,7 +33,7 @@ type Liveness = WebSocket & { isAlive?: boolean };
 export class RoomSocketGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly hub: RoomHub;
-  private readonly pending = new Set<WebSocket>();
+  private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
 
@@ -49,24 +54,25 @@ export class RoomSocketGateway {
 
   /** Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
+    this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
-    const sockets = [...this.pending, ...this.hub.sockets()];
-    await Promise.all(sockets.map((socket) => closed(socket, code, 'Server shutting down.')));
+    await Promise.all([...this.hub.sockets()].map((socket) => closed(socket, code, 'Server shutting down.')));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    // Other paths belong to whoever else listens for upgrades on this server.
-    if (!url.pathname.startsWith('/ws/chat/')) return;
-    if (!this.originAllowed(request.headers.origin)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (!url.pathname.startsWith('/ws/chat/')) {
+      // Other paths belong to whoever else listens for upgrades; with no one else, refuse plainly.
+      if (this.listener?.listenerCount('upgrade') === 1) refuseHandshake(socket, '404 Not Found');
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      void this.onConnection(ws, url);
-    });
+    if (!this.originAllowed(request.headers.origin)) {
+      refuseHandshake(socket, '403 Forbidden');
+      return;
+    }
+    void this.upgrade(request, socket, head, url);
   };
 
   private originAllowed(origin: string | undefined): boolean {
@@ -75,61 +81,69 @@ export class RoomSocketGateway {
     return allowed === '*' || origin === undefined || allowed.includes(origin);
   }
 
-  private async onConnection(socket: Liveness, url: URL): Promise<void> {
-    const { logger } = this.options;
-    this.pending.add(socket);
-    // Frames may arrive before the checks finish; they wait for the membership rather than vanish.
-    let membership: Promise<RoomMembership> | undefined;
-    // Each frame also waits for the one before it, so that a socket's events take effect, and its
-    // errors answer, in the order it sent them (an error names no frame; its place in line does).
-    let handled: Promise<unknown> = Promise.resolve();
-    socket.on('message', (data, isBinary) => {
-      const joining = membership;
-      if (!joining) return;
-      handled = handled
-        .then(() => joining)
-        .then((m) => this.onFrame(socket, m, data, isBinary))
-        .catch(() => undefined);
-    });
-    socket.on('error', (err) => logger.warn({ err }, 'socket error'));
-    membership = this.admit(socket, url);
-    let admitted: RoomMembership;
+  /**
+   * Admits the socket before completing the handshake, so that a client that sees it open is
+   * already in the room. A refusal still completes the handshake and then closes with 44xx,
+   * because a browser cannot read the status of a refused handshake.
+   */
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    // A client that resets during the checks must not crash the process.
+    const ignore = () => undefined;
+    socket.on('error', ignore);
+    let admission: Admission | undefined;
+    let refused: [number, string] = [CloseCode.InternalError, 'Internal error.'];
     try {
-      admitted = await membership;
+      admission = await this.admit(url);
     } catch (error) {
-      this.pending.delete(socket);
-      const [code, reason] = refusal(error);
-      if (code === CloseCode.InternalError) logger.error({ err: error }, 'socket refused');
-      socket.close(code, reason);
+      refused = refusal(error);
+      if (refused[0] === CloseCode.InternalError) this.options.logger.error({ err: error }, 'socket refused');
+    }
+    socket.off('error', ignore);
+    if (this.closing || socket.destroyed) {
+      if (admission) this.hub.release(admission.membership.room);
+      socket.destroy();
       return;
     }
-    this.pending.delete(socket);
-    if (socket.readyState !== socket.OPEN) {
-      this.hubLeave(admitted, socket);
-      return;
-    }
-    logger.info({ room: admitted.room, user: admitted.user }, 'socket joined');
-    socket.on('close', (code) => {
-      logger.info({ room: admitted.room, user: admitted.user, code }, 'socket left');
-      this.hubLeave(admitted, socket);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (admission) this.join(ws, admission);
+      else ws.close(...refused);
     });
   }
 
-  /** Authenticates, checks membership, and starts the room's events flowing to the socket. */
-  private async admit(socket: Liveness, url: URL): Promise<RoomMembership> {
+  /** Authenticates, checks membership, and makes the room's events flow to this process. */
+  private async admit(url: URL): Promise<Admission> {
     const token = url.searchParams.get('token');
     if (!token) throw ChatError.of('unauthenticated', 'Missing token.');
     const { caller, expiresAt } = await this.chat.authenticate(token);
     const roomId = UuidInputSchema.safeParse(ROOM_PATH.exec(url.pathname)?.[1]);
     if (!roomId.success) throw ChatError.notFound('No such chat room.');
     const membership = await this.chat.joinRoom(caller, roomId.data);
+    await this.hub.reserve(membership.room);
+    return { membership, expiresAt };
+  }
+
+  private join(socket: Liveness, { membership, expiresAt }: Admission): void {
+    const { logger } = this.options;
+    this.hub.join(membership.room, membership.user, socket);
     socket.isAlive = true;
     socket.on('pong', () => {
       socket.isAlive = true;
     });
     if (expiresAt) this.closeAtExpiry(socket, expiresAt);
-    await this.hub.add(membership.room, membership.user, socket);
-    return membership;
+    // Each frame waits for the one before it, so that a socket's events take effect, and its
+    // errors answer, in the order it sent them (an error names no frame; its place in line does).
+    let handled: Promise<void> = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      handled = handled
+        .then(() => this.onFrame(socket, membership, data, isBinary))
+        .catch((err: unknown) => logger.error({ err }, 'socket event failed'));
+    });
+    socket.on('error', (err) => logger.warn({ err }, 'socket error'));
+    socket.on('close', (code) => {
+      logger.info({ room: membership.room, user: membership.user, code }, 'socket left');
+      this.leave(membership, socket);
+    });
+    logger.info({ room: membership.room, user: membership.user }, 'socket joined');
   }
 
   private closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
@@ -141,8 +155,8 @@ export class RoomSocketGateway {
     socket.once('close', () => clearTimeout(timer));
   }
 
-  private hubLeave(membership: RoomMembership, socket: WebSocket): void {
-    if (this.hub.remove(membership.room, membership.user, socket)) {
+  private leave(membership: RoomMembership, socket: WebSocket): void {
+    if (this.hub.leave(membership.room, membership.user, socket)) {
       // A user whose last socket in the room closed is no longer typing there.
       this.chat.setTyping(membership, false).catch((err: unknown) => {
         this.options.logger.warn({ err, room: membership.room }, 'typing not cleared');
@@ -192,6 +206,10 @@ function refusal(error: unknown): [number, string] {
     default:
       return [CloseCode.InternalError, error.message];
   }
+}
+
+function refuseHandshake(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function rawText(data: RawData): string {

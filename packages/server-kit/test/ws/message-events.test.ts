@@ -1,5 +1,29 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RoomEvent } from '@hirechat/protocol';
+import { type Broadcaster, InProcessBroadcaster, type RoomEventListener } from '@hirechat/server-kit';
 import { describe, expect, it } from 'vitest';
 import { useChat } from './fixture.js';
+
+/** The in-process broadcaster, with a subscription that takes as long as a broker's would. */
+class SlowToSubscribe implements Broadcaster {
+  constructor(
+    private readonly inner: Broadcaster,
+    private readonly delayMs: number,
+  ) {}
+  publish(room: string, event: RoomEvent) {
+    return this.inner.publish(room, event);
+  }
+  async subscribe(room: string, listener: RoomEventListener) {
+    await sleep(this.delayMs);
+    return this.inner.subscribe(room, listener);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+  close() {
+    return this.inner.close();
+  }
+}
 
 const MESSAGE_KEYS = [
   'chat_room',
@@ -142,5 +166,19 @@ describe('WebSocket: message events', () => {
     const message = await chat.post(recruiter, room.uuid, 'hello');
 
     expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+  });
+
+  it('has every socket in its room by the time the client sees it open', async () => {
+    // A broker such as Redis takes a round trip to subscribe; the socket must not open before it.
+    const chat = await harness.start({ broadcaster: new SlowToSubscribe(new InProcessBroadcaster(), 50) });
+    const recruiter = chat.user();
+    // Fresh rooms, so that each socket is the first of its room and its subscription is new.
+    for (let i = 0; i < 10; i++) {
+      const client = chat.user();
+      const room = await chat.room(recruiter, [client]);
+      const socket = await chat.connect(client, room.uuid);
+      const message = await chat.post(recruiter, room.uuid, `right after open ${i}`);
+      expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+    }
   });
 });
