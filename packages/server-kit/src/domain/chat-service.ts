@@ -163,7 +163,12 @@ export class ChatService {
         return message;
       });
     } catch (error) {
-      if (fileKey) await this.files.remove(fileKey);
+      // The message was not stored, so neither may its file be; the write's error is the one to report.
+      if (fileKey) {
+        await this.files
+          .remove(fileKey)
+          .catch((err: unknown) => this.logger.warn({ err, fileKey }, 'orphan file left'));
+      }
       throw error;
     }
   }

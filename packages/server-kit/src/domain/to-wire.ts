@@ -1,15 +1,12 @@
-import type { ChatRoom, Message } from '@hirechat/protocol';
+import { type ChatRoom, type Message, RestPaths } from '@hirechat/protocol';
 import type { MessageRecord, RoomSummaryRecord } from './records.js';
-
-/** URL path under which the file store's keys are served. */
-export const MEDIA_PREFIX = '/media/';
 
 export function toMessage(record: MessageRecord): Message {
   return {
     uuid: record.uuid,
     sender: record.sender,
     chat_room: record.chatRoom,
-    file: record.fileKey === null ? null : `${MEDIA_PREFIX}${record.fileKey}`,
+    file: record.fileKey === null ? null : `${RestPaths.media}${record.fileKey}`,
     job: record.job,
     content: record.content,
     timestamp: record.timestamp,

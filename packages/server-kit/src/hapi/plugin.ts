@@ -1,8 +1,8 @@
 import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
+import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
 import { ChatService } from '../domain/chat-service.js';
-import { MEDIA_PREFIX } from '../domain/to-wire.js';
 import { silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
@@ -72,7 +72,7 @@ export const hirechat: Plugin<HirechatOptions> = {
       ...mediaRoutes(chat, files),
       ...healthRoutes(storage, broadcaster),
     ]);
-    mountFallbacks(server, [CHATS_PREFIX, MEDIA_PREFIX]);
+    mountFallbacks(server, [CHATS_PREFIX, RestPaths.media]);
 
     const gateway = new RoomSocketGateway(chat, broadcaster, {
       allowedOrigins: resolved.allowedOrigins,

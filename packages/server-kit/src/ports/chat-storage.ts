@@ -1,14 +1,7 @@
 import type { MessageRecord, RoomRecord, RoomSummaryRecord } from '../domain/records.js';
 
-export interface NewMessage {
-  uuid: string;
-  chatRoom: string;
-  sender: string;
-  fileKey: string | null;
-  job: string | null;
-  content: string | null;
-  timestamp: string;
-}
+/** A message as the domain hands it to storage, before storage gives it a position. */
+export type NewMessage = Omit<MessageRecord, 'position' | 'isEdited' | 'readBy'>;
 
 export interface MessageQuery {
   /** Only messages of rooms this user takes part in. */

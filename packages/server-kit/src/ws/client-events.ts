@@ -10,7 +10,10 @@ export function parseClientEvent(frame: string): ClientEvent {
   } catch {
     throw ChatError.of('invalid_json', 'Frames must be JSON objects.');
   }
-  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ChatError.of('invalid_json', 'Frames must be JSON objects.');
+  }
+  const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !(CLIENT_EVENT_TYPES as readonly string[]).includes(type)) {
     throw ChatError.of(
       'unknown_event',

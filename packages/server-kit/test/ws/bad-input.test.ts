@@ -43,6 +43,10 @@ describe('WebSocket: bad input', () => {
     await expectError('{"type": "typing", ', 'invalid_json');
   });
 
+  it('answers JSON that is not an object (a number, a list, null) with invalid_json', async () => {
+    for (const frame of ['42', '[]', 'null']) await expectError(frame, 'invalid_json');
+  });
+
   it('answers an unknown event type with unknown_event', async () => {
     await expectError(JSON.stringify({ type: 'message_created', message: {} }), 'unknown_event');
   });

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { Request, ResponseToolkit } from '@hapi/hapi';
+import { RestPaths } from '@hirechat/protocol';
 import type { ChatService } from '../../domain/chat-service.js';
-import { MEDIA_PREFIX } from '../../domain/to-wire.js';
 import type { FileStore } from '../../ports/file-store.js';
 import { callerOf } from '../auth.js';
 import type { PathRoutes } from '../route-table.js';
@@ -22,7 +22,7 @@ const DOWNLOAD_TYPES: Record<string, string> = { '.pdf': 'application/pdf' };
 export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
   return [
     {
-      path: `${MEDIA_PREFIX}chat_files/{name}`,
+      path: `${RestPaths.media}chat_files/{name}`,
       methods: {
         GET: {
           async handler(request: Request, h: ResponseToolkit) {
