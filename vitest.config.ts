@@ -17,9 +17,28 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+        },
+      },
+      {
+        // The server-kit's REST, WebSocket and domain suites again, over PostgreSQL: their servers
+        // follow HIRECHAT_TEST_DATABASE, and each file gets a database of its own.
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['packages/server-kit/test/{rest,ws,domain}/**/*.test.ts'],
+          env: { HIRECHAT_TEST_DATABASE: 'postgres' },
+          setupFiles: ['packages/server-kit/test/setup/postgres-database.ts'],
+        },
+      },
+    ],
   },
 });

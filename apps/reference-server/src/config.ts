@@ -23,6 +23,10 @@ export interface ReferenceServerConfig {
   allowedOrigins: string[] | '*';
   typingTimeoutMs: number;
   logLevel: LogLevel;
+  /** PostgreSQL (`postgres://...`) instead of the SQLite file in `dataDir`; null for SQLite. */
+  databaseUrl: string | null;
+  /** Redis (`redis://...`) for events and typing state shared by every process; null for in process. */
+  redisUrl: string | null;
 }
 
 /** A problem with one environment variable. */
@@ -127,17 +131,42 @@ const originsSchema = z.string().transform((value, ctx): string[] | '*' => {
   return origins;
 });
 
-const notSupportedYet = (what: string) =>
-  z.unknown().refine((value) => value === undefined, {
-    message: `is not supported yet by the reference server; unset it to keep ${what}`,
-  });
+/**
+ * A URL with one of `protocols`. Only the scheme is checked here; whether the host answers is
+ * learnt at start-up. Messages never repeat the value, which may carry a password.
+ */
+const serviceUrl = (protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      let protocol: string;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a URL; expected one like ${example}` });
+        return;
+      }
+      const known = protocols.includes(protocol);
+      if (!known || !value.toLowerCase().startsWith(`${protocol}//`)) {
+        // The scheme alone is safe to repeat, and usually the whole mistake (mysql://, http://).
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `must start with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}` +
+            (known ? '' : ` (its scheme is "${protocol}")`),
+        });
+      }
+    });
 
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
   HOST: withDefault(z.string().trim()),
   DATA_DIR: withDefault(z.string().trim()),
-  DATABASE_URL: z.preprocess(unsetIfBlank, notSupportedYet('the data in the embedded SQLite file')),
-  REDIS_URL: z.preprocess(unsetIfBlank, notSupportedYet('events and typing state in process')),
+  DATABASE_URL: withDefault(
+    serviceUrl(['postgres:', 'postgresql:'], 'postgres://user:password@localhost:5432/hirechat'),
+  ),
+  REDIS_URL: withDefault(serviceUrl(['redis:', 'rediss:'], 'redis://localhost:6379')),
   // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
   JWT_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
   JWT_PUBLIC_KEY: withDefault(pemSchema),
@@ -200,5 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     allowedOrigins: vars.ALLOWED_ORIGINS ?? '*',
     typingTimeoutMs: vars.TYPING_TIMEOUT_MS ?? DEFAULT_TYPING_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL ?? 'info',
+    databaseUrl: vars.DATABASE_URL ?? null,
+    redisUrl: vars.REDIS_URL ?? null,
   };
 }

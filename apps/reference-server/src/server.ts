@@ -2,17 +2,23 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Hapi from '@hapi/hapi';
 import {
+  type Broadcaster,
+  createPostgresKnex,
   createSqliteKnex,
   errorResponder,
   hirechat,
   JwtIdentity,
   KnexChatStorage,
   LocalFileStore,
+  RedisBroadcaster,
+  RedisTypingState,
+  type TypingState,
 } from '@hirechat/server-kit';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';
 import { logRequests } from './logging.js';
+import { connectRedis, type RedisConnections } from './redis-connections.js';
 
 /** SQLite file in DATA_DIR. */
 export const DATABASE_FILE = 'hirechat.sqlite';
@@ -26,14 +32,16 @@ export interface ReferenceServer {
   server: Hapi.Server;
   /**
    * Stops accepting connections, closes sockets with 1001, lets in-flight requests finish (for up
-   * to 10 s) and then closes the database. Safe to call more than once.
+   * to 10 s), then closes the Redis ports, quits their connections and closes the database. Safe
+   * to call more than once.
    */
   close(): Promise<void>;
 }
 
 /**
  * Builds the reference server from its configuration: Hapi on one port for REST and WebSocket, the
- * hirechat plugin over SQLite and local files in `config.dataDir`, and a log line per request.
+ * hirechat plugin over PostgreSQL (DATABASE_URL) or SQLite in `config.dataDir`, events and typing
+ * state in Redis (REDIS_URL) or in process, uploads in `config.dataDir`, and a log line per request.
  */
 export async function createReferenceServer(
   config: ReferenceServerConfig,
@@ -55,8 +63,18 @@ export async function createReferenceServer(
   // Hapi cannot parse) the same `{"detail": ...}` body, as a server of the contract only.
   server.ext('onPreResponse', errorResponder(logger));
 
-  const storage = new KnexChatStorage(createSqliteKnex(path.join(config.dataDir, DATABASE_FILE)));
+  // Closed in this order on shutdown, after the server has stopped: the ports, then the Redis
+  // connections under them, then the database. Steps are added as things are opened, so that a
+  // failed start closes exactly what it had opened.
+  const closers: Array<() => Promise<void>> = [];
+  const closeOpened = () => closeInOrder(closers);
   try {
+    const storage = openStorage(config, logger);
+    closers.push(() => storage.close());
+    const events = config.redisUrl ? await openRedisPorts(config.redisUrl, config, logger) : null;
+    if (events) closers.unshift(...events.closers);
+    else logger.info('events and typing state in process: run one process only (set REDIS_URL for more)');
+
     await server.register({
       plugin: hirechat,
       options: {
@@ -66,12 +84,16 @@ export async function createReferenceServer(
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,
         typingTimeoutMs: config.typingTimeoutMs,
+        // Without these the plugin makes in-process ones, and closes them itself.
+        ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,
       },
     });
   } catch (error) {
-    // Registration failed, so nobody else will ever close the database we just opened.
-    await storage.close();
+    // Start-up failed, so nobody else will ever close what was opened here.
+    await closeOpened().catch((closeError: unknown) =>
+      logger.warn({ err: closeError }, 'cleanup after a failed start failed'),
+    );
     throw error;
   }
 
@@ -89,13 +111,95 @@ export async function createReferenceServer(
         // listener stops; Hapi then waits for in-flight requests up to the timeout.
         await server.stop({ timeout: STOP_TIMEOUT_MS });
       } finally {
-        await storage.close();
+        await closeOpened();
       }
     })();
     return closing;
   };
 
   return { server, close };
+}
+
+/** PostgreSQL when DATABASE_URL is set, else the SQLite file in DATA_DIR. Connects lazily. */
+function openStorage(config: ReferenceServerConfig, logger: Logger): KnexChatStorage {
+  if (config.databaseUrl) {
+    logger.info({ database: withoutCredentials(config.databaseUrl) }, 'data in PostgreSQL');
+    return new KnexChatStorage(createPostgresKnex(config.databaseUrl));
+  }
+  const file = path.join(config.dataDir, DATABASE_FILE);
+  logger.info({ database: file }, 'data in SQLite: run one process only (set DATABASE_URL for more)');
+  return new KnexChatStorage(createSqliteKnex(file));
+}
+
+interface RedisPorts {
+  broadcaster: Broadcaster;
+  typingState: TypingState;
+  /** Close the ports, then quit their connections. */
+  closers: Array<() => Promise<void>>;
+}
+
+/**
+ * The Redis broadcaster and typing state, over two connections of their own (see connectRedis for
+ * what happens when Redis is down at start-up). The ports report through the server's log.
+ */
+async function openRedisPorts(
+  url: string,
+  config: ReferenceServerConfig,
+  logger: Logger,
+): Promise<RedisPorts> {
+  logger.info({ redis: withoutCredentials(url) }, 'events and typing state in Redis');
+  const redis: RedisConnections = await connectRedis(url, logger);
+  try {
+    return redisPorts(redis, config, logger);
+  } catch (error) {
+    await redis.quit();
+    throw error;
+  }
+}
+
+function redisPorts(redis: RedisConnections, config: ReferenceServerConfig, logger: Logger): RedisPorts {
+  const broadcaster = new RedisBroadcaster({
+    pub: redis.pub,
+    sub: redis.sub,
+    onListenerError: (err, room, event) =>
+      logger.error({ err, room, event: event.type }, 'a socket listener threw on a room event'),
+    onMalformedMessage: (err, room) =>
+      logger.error({ err, room }, 'a room channel carried a non-JSON message'),
+  });
+  const typingState = new RedisTypingState({
+    redis: redis.pub,
+    timeoutMs: config.typingTimeoutMs,
+    onListenerError: (err, room) => logger.error({ err, room }, 'a typing expiry listener threw'),
+    // Retried on the next sweep; a sweep cut short by an outage is expected, not an error.
+    onSweepError: (err) => logger.warn({ err }, 'typing sweep failed'),
+  });
+  return {
+    broadcaster,
+    typingState,
+    closers: [() => typingState.close(), () => broadcaster.close(), () => redis.quit()],
+  };
+}
+
+/** Runs every step, in order, even when one fails; rejects with the first failure. Runs once. */
+async function closeInOrder(steps: Array<() => Promise<void>>): Promise<void> {
+  let failure: unknown;
+  for (const step of steps.splice(0)) {
+    try {
+      await step();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** The URL without user and password, for the log. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  return parsed.toString();
 }
 
 /** The configured key, or the development secret of DATA_DIR when none is configured. */

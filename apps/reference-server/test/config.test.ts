@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       allowedOrigins: '*',
       typingTimeoutMs: 5000,
       logLevel: 'info',
+      databaseUrl: null,
+      redisUrl: null,
     });
   });
 
@@ -45,6 +47,8 @@ describe('loadConfig', () => {
       ALLOWED_ORIGINS: 'https://app.example.com',
       TYPING_TIMEOUT_MS: '250',
       LOG_LEVEL: 'DEBUG',
+      DATABASE_URL: 'postgres://chat:pw@db.internal:5432/hirechat',
+      REDIS_URL: ' redis://cache.internal:6379/0 ',
     });
     expect(config).toEqual({
       port: 0,
@@ -55,14 +59,20 @@ describe('loadConfig', () => {
       allowedOrigins: ['https://app.example.com'],
       typingTimeoutMs: 250,
       logLevel: 'debug',
+      databaseUrl: 'postgres://chat:pw@db.internal:5432/hirechat',
+      redisUrl: 'redis://cache.internal:6379/0',
     });
   });
 
   it('treats a blank variable as unset', () => {
-    expect(loadConfig({ PORT: '', JWT_SECRET: ' ', ALLOWED_ORIGINS: '', DATABASE_URL: '' })).toMatchObject({
+    expect(
+      loadConfig({ PORT: '', JWT_SECRET: ' ', ALLOWED_ORIGINS: '', DATABASE_URL: '', REDIS_URL: ' ' }),
+    ).toMatchObject({
       port: 8000,
       jwt: null,
       allowedOrigins: '*',
+      databaseUrl: null,
+      redisUrl: null,
     });
   });
 
@@ -81,6 +91,11 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'too-short'],
     ['JWT_PUBLIC_KEY', 'not a pem'],
     ['JWT_PUBLIC_KEY', privateKey],
+    ['DATABASE_URL', 'mysql://localhost/hirechat'],
+    ['DATABASE_URL', 'localhost:5432'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['REDIS_URL', 'localhost:6379'],
   ])('names %s in the error when it is %j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
@@ -98,18 +113,40 @@ describe('loadConfig', () => {
   });
 
   it('never echoes the value of a secret', () => {
-    const error = configError({ JWT_SECRET: 'hunter2', DATABASE_URL: 'postgres://u:pw-123@db/x' });
+    const error = configError({
+      JWT_SECRET: 'hunter2',
+      DATABASE_URL: 'postgres//u:pw-123@db/x',
+      REDIS_URL: 'redis:/:pw-456@cache',
+    });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'REDIS_URL',
+    ]);
     expect(error.message).not.toContain('hunter2');
     expect(error.message).not.toContain('pw-123');
+    expect(error.message).not.toContain('pw-456');
   });
 
-  it('refuses DATABASE_URL and REDIS_URL until they are supported', () => {
-    const error = configError({
-      DATABASE_URL: 'postgres://localhost/hirechat',
-      REDIS_URL: 'redis://localhost',
+  it.each([
+    ['postgres://localhost/hirechat', 'redis://localhost'],
+    ['postgresql://u:p@db:6432/chat?sslmode=require', 'rediss://:secret@cache.example.com:6380/2'],
+  ])('takes DATABASE_URL %s and REDIS_URL %s', (database, redis) => {
+    expect(loadConfig({ DATABASE_URL: database, REDIS_URL: redis })).toMatchObject({
+      databaseUrl: database,
+      redisUrl: redis,
     });
-    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(['DATABASE_URL', 'REDIS_URL']);
-    expect(error.message).toMatch(/not supported yet/);
+  });
+
+  it('says which scheme a service URL should have, and which it has, without the rest', () => {
+    const error = configError({
+      DATABASE_URL: 'mysql://root:pw-123@db/x',
+      REDIS_URL: 'memcached://:pw-456@cache',
+    });
+    expect(error.message).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
+    expect(error.message).toContain('(its scheme is "mysql:")');
+    expect(error.message).toContain('REDIS_URL: must start with redis:// or rediss://');
+    expect(error.message).not.toMatch(/pw-123|pw-456/);
   });
 
   it('refuses JWT_SECRET and JWT_PUBLIC_KEY together', () => {

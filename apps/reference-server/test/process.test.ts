@@ -1,89 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SRC = path.join(ROOT, 'apps/reference-server/src');
-
-/**
- * Spawned processes run the TypeScript sources through tsx. The `source` export condition makes
- * '@hirechat/*' resolve to each package's src/ rather than its dist/, which tests never build (and
- * which may be stale from an earlier `npm start`).
- */
-function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(SRC, entry), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** Everything a process wrote, and a way to wait for a line that has not come yet. */
-class Output {
-  text = '';
-  private exited = false;
-  private waiters: Array<() => void> = [];
-
-  constructor(child: ChildProcess) {
-    const wakeAll = () => {
-      for (const wake of this.waiters.splice(0)) wake();
-    };
-    const append = (chunk: Buffer) => {
-      this.text += chunk.toString('utf8');
-      wakeAll();
-    };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    // 'close', not 'exit': by then both pipes are drained, so nothing written is missed.
-    child.on('close', () => {
-      this.exited = true;
-      wakeAll();
-    });
-  }
-
-  /** Parsed pino lines of stdout and stderr; other lines are skipped. */
-  get records(): Array<Record<string, unknown>> {
-    return this.text.split('\n').flatMap((line) => {
-      try {
-        const value: unknown = JSON.parse(line);
-        return value !== null && typeof value === 'object' ? [value as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    });
-  }
-
-  /** Resolves with the first record that matches, as soon as it is written. */
-  async waitFor(
-    match: (record: Record<string, unknown>) => boolean,
-    timeoutMs = 15_000,
-  ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.records.find(match);
-      if (found) return found;
-      // A process that died will write nothing more: say so now rather than at the timeout.
-      if (this.exited)
-        throw new Error(`the process exited without a matching log line; its output:\n${this.text}`);
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`no matching log line within ${timeoutMs} ms; output so far:\n${this.text}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
+import { cleanEnv, Output, spawnFromSource } from './support/processes.js';
 
 /** Runs the token command to completion; answers its exit code, stdout and stderr. */
 async function runTokenCli(args: string[], env: NodeJS.ProcessEnv) {
@@ -114,15 +37,7 @@ describe('the reference server process', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'hirechat-process-'));
     // Whatever the developer's shell has set must not leak into the process under test.
-    const {
-      JWT_SECRET: _secret,
-      JWT_PUBLIC_KEY: _publicKey,
-      DATABASE_URL: _database,
-      REDIS_URL: _redis,
-      ALLOWED_ORIGINS: _origins,
-      ...inherited
-    } = process.env;
-    env = { ...inherited, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    env = { ...cleanEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     server = spawnFromSource('main.ts', [], env);
     output = new Output(server);
     // Here rather than in a test, so that a server that cannot start fails with its own output

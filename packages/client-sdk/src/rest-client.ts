@@ -22,7 +22,8 @@ export interface NewTextMessage {
 
 export interface NewFileMessage {
   chat_room: string;
-  file: Blob;
+  /** A Blob or File (browsers), or bytes such as a Node Buffer. */
+  file: Blob | Uint8Array;
   /** Name the file is stored under; defaults to the File's own name, else "file". */
   filename?: string;
   job?: string | null;
@@ -71,15 +72,20 @@ export class RestClient {
       );
       return { messages: body, next };
     },
-    /** Every message matching the query, newest page first, each page oldest first. */
+    /**
+     * Every message matching the query, fetched page by page as the loop asks for them: newest
+     * first, going back in time; oldest first, going forward, when the query has an `after` cursor.
+     */
     history: (query: MessageListQueryInput = {}): AsyncIterable<Message> => this.history(query),
   };
 
   private async *history(query: MessageListQueryInput): AsyncIterable<Message> {
+    const forward = query.after !== undefined;
     let next: MessageListQueryInput | null = query;
     while (next) {
       const page = await this.messages.list(next);
-      yield* page.messages;
+      // Pages are oldest first; walking back, each is read from its end.
+      yield* forward ? page.messages : [...page.messages].reverse();
       next = page.next;
     }
   }
@@ -108,7 +114,8 @@ export class RestClient {
       ...(body ? { body } : {}),
     });
     const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : null;
+    // A proxy in front of the server may answer an error in HTML: it is still a ChatApiError.
+    const parsed = parseJson(text);
     if (!response.ok) throw new ChatApiError(response.status, asErrorBody(parsed), method, path);
     return {
       body: (schema ? schema.parse(parsed) : undefined) as T,
@@ -126,8 +133,10 @@ function messageBody(input: NewTextMessage | NewFileMessage): BodyInit {
   const form = new FormData();
   form.set('chat_room', input.chat_room);
   if (input.job) form.set('job', input.job);
-  const name = input.filename ?? (input.file as { name?: string }).name ?? 'file';
-  form.set('file', input.file, name);
+  const { file } = input;
+  const name = input.filename ?? (file as { name?: string }).name ?? 'file';
+  // Copied into a Blob of its own: a Node Buffer may be a view of a larger, shared pool.
+  form.set('file', file instanceof Blob ? file : new Blob([new Uint8Array(file)]), name);
   return form;
 }
 
@@ -145,6 +154,15 @@ function nextQuery(link: string | null): MessageListQueryInput | null {
   const target = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
   if (!target) return null;
   return Object.fromEntries(new URL(target, 'http://x').searchParams) as MessageListQueryInput;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 function asErrorBody(value: unknown): ErrorBody | null {

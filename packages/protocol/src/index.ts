@@ -19,18 +19,26 @@ export {
   ClientEventSchema,
   type ClientEventType,
   ErrorEventSchema,
+  isLoggedRoomEvent,
+  LOGGED_ROOM_EVENT_TYPES,
+  type LoggedRoomEvent,
+  type LoggedRoomEventType,
   MessageCreatedEventSchema,
   MessageDeletedEventSchema,
   MessageReadEventSchema,
   MessageReadInputEventSchema,
   MessageUpdatedEventSchema,
+  ResyncRequiredEventSchema,
   type RoomEvent,
+  SeqSchema,
   type ServerEvent,
   type ServerEventMap,
   ServerEventSchema,
   type ServerEventType,
+  SyncedEventSchema,
   TypingEventSchema,
   TypingInputEventSchema,
+  type UnsequencedRoomEvent,
 } from './events.js';
 export { toFieldErrors } from './field-errors.js';
 export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
@@ -57,3 +65,4 @@ export {
   type UpdateMessageBody,
   UpdateMessageBodySchema,
 } from './rest.js';
+export { SINCE_LATEST, type Since, SinceParamSchema } from './socket-query.js';

@@ -12,5 +12,8 @@ export const RestPaths = {
   health: '/healthz',
 } as const;
 
-/** WebSocket path of one room; the access token travels as `?token=`. */
+/**
+ * WebSocket path of one room; the access token travels as `?token=`, and a resuming client adds
+ * `?since=` (see SinceParamSchema).
+ */
 export const roomSocketPath = (roomUuid: string): string => `/ws/chat/${roomUuid}/`;

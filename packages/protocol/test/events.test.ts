@@ -1,8 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { ClientEventSchema, ServerEventSchema } from '../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ClientEventSchema,
+  isLoggedRoomEvent,
+  type LoggedRoomEvent,
+  type RoomEvent,
+  ServerEventSchema,
+  SinceParamSchema,
+} from '../src/index.js';
 
 describe('ServerEventSchema', () => {
-  it("takes the seed's message_created example as it is", () => {
+  it("takes the seed's message_created example with the additive seq", () => {
     const seed = {
       type: 'message_created',
       message: {
@@ -17,16 +24,18 @@ describe('ServerEventSchema', () => {
         is_viewed: false,
         read_by: [],
       },
+      seq: 1,
     };
     expect(ServerEventSchema.parse(seed)).toEqual(seed);
   });
 
-  it("takes the seed's typing and message_read outputs", () => {
+  it("takes the seed's typing output, and its message_read output with the additive seq", () => {
     const typing = { type: 'typing', typing_users: ['7e567d18-468b-4563-833f-b3ea48639284'] };
     const read = {
       type: 'message_read',
       message_id: '7f712df8-55b9-4641-94cd-b9efa89ad14b',
       user_id: '7e567d18-468b-4563-833f-b3ea48639284',
+      seq: 7,
     };
     expect(ServerEventSchema.parse(typing)).toEqual(typing);
     expect(ServerEventSchema.parse(read)).toEqual(read);
@@ -49,6 +58,49 @@ describe('ServerEventSchema', () => {
       },
     });
     expect(result.success).toBe(false);
+  });
+});
+
+describe('event log additions', () => {
+  const read = {
+    type: 'message_read',
+    message_id: '7f712df8-55b9-4641-94cd-b9efa89ad14b',
+    user_id: '7e567d18-468b-4563-833f-b3ea48639284',
+  };
+
+  it('requires a positive whole seq on logged events, and none on typing', () => {
+    expect(ServerEventSchema.safeParse(read).success).toBe(false);
+    for (const seq of [0, -1, 1.5, '3']) {
+      expect(ServerEventSchema.safeParse({ ...read, seq }).success, `seq ${String(seq)}`).toBe(false);
+    }
+    expect(isLoggedRoomEvent(ServerEventSchema.parse({ ...read, seq: 3 }))).toBe(true);
+    expect(isLoggedRoomEvent(ServerEventSchema.parse({ type: 'typing', typing_users: [] }))).toBe(false);
+    expect(isLoggedRoomEvent(ServerEventSchema.parse({ type: 'synced', seq: 3 }))).toBe(false);
+  });
+
+  it('takes resync_required and synced, whose seq may be 0', () => {
+    expect(ServerEventSchema.parse({ type: 'resync_required' })).toEqual({ type: 'resync_required' });
+    expect(ServerEventSchema.parse({ type: 'synced', seq: 0 })).toEqual({ type: 'synced', seq: 0 });
+    expect(ServerEventSchema.safeParse({ type: 'synced' }).success).toBe(false);
+  });
+
+  it('types logged events with their seq and typing without', () => {
+    expectTypeOf<Extract<RoomEvent, { type: 'typing' }>>().not.toHaveProperty('seq');
+    expectTypeOf<LoggedRoomEvent['seq']>().toEqualTypeOf<number>();
+    expectTypeOf<LoggedRoomEvent['type']>().toEqualTypeOf<
+      'message_created' | 'message_updated' | 'message_deleted' | 'message_read'
+    >();
+  });
+
+  it('parses ?since= as a seq or latest', () => {
+    expect(SinceParamSchema.parse('0')).toBe(0);
+    expect(SinceParamSchema.parse('42')).toBe(42);
+    expect(SinceParamSchema.parse('latest')).toBe('latest');
+    for (const bad of ['', '-1', '1.5', 'abc', '1e3', '1234567890123456']) {
+      const result = SinceParamSchema.safeParse(bad);
+      expect(result.success, bad).toBe(false);
+      expect(result.error?.issues[0]?.message).toBe('Must be a whole number of 0 or more, or "latest".');
+    }
   });
 });
 

@@ -1,12 +1,14 @@
 // The public API of server-kit: the domain, its ports with their implementations, and the Hapi mount.
 
 export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
+export { RedisBroadcaster, type RedisBroadcasterOptions } from './broadcast/redis-broadcaster.js';
 export { type Caller, ROLES, type Role } from './domain/caller.js';
 export { ChatError } from './domain/chat-error.js';
 export {
   ChatService,
   type ChatServiceDeps,
   type NewMessageInput,
+  type Replay,
   type RoomMembership,
 } from './domain/chat-service.js';
 export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
@@ -17,12 +19,24 @@ export type { HirechatOptions } from './hapi/plugin-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
 export type { Broadcaster, RoomEventListener } from './ports/broadcaster.js';
-export type { ChatStorage, MessagePage, MessageQuery, NewMessage, RoomQuery } from './ports/chat-storage.js';
+export type {
+  ChatStorage,
+  EventLogRead,
+  EventOf,
+  Logged,
+  MessagePage,
+  MessageQuery,
+  NewMessage,
+  RoomQuery,
+} from './ports/chat-storage.js';
 export type { FileStore, UploadedFile } from './ports/file-store.js';
 export type { Identity, VerifiedToken } from './ports/identity.js';
 export { type Logger, silentLogger } from './ports/logger.js';
 export type { TypingExpiryListener, TypingState } from './ports/typing-state.js';
 export type { UserDirectory } from './ports/user-directory.js';
-export { KnexChatStorage } from './storage/knex-chat-storage.js';
+export { KnexChatStorage, type KnexChatStorageOptions } from './storage/knex-chat-storage.js';
+export { createPostgresKnex, type PostgresKnexOptions } from './storage/postgres.js';
+export { DEFAULT_EVENT_LOG_SIZE } from './storage/room-event-log.js';
 export { createSqliteKnex } from './storage/sqlite.js';
 export { InProcessTypingState } from './typing/in-process-typing-state.js';
+export { RedisTypingState, type RedisTypingStateOptions } from './typing/redis-typing-state.js';

@@ -3,9 +3,11 @@ import type {
   ChatRoom,
   ChatRoomListQuery,
   CreateChatRoomBody,
+  LoggedRoomEvent,
   Message,
   MessageListQuery,
   RoomEvent,
+  Since,
   UpdateMessageBody,
 } from '@hirechat/protocol';
 import type { Broadcaster } from '../ports/broadcaster.js';
@@ -51,6 +53,15 @@ export interface NewMessageInput {
   content?: string | null;
   file?: UploadedFile | null;
 }
+
+/**
+ * What a socket that resumes after a seq is owed: the logged events after it, in order, then live
+ * ones from `seq` on; or, when the log no longer reaches back that far (or the seq is ahead of the
+ * room's), a resync, and live events from `seq` on.
+ */
+export type Replay =
+  | { resync: false; seq: number; events: LoggedRoomEvent[] }
+  | { resync: true; seq: number };
 
 export interface MessageListResult {
   /** Oldest first. */
@@ -143,24 +154,26 @@ export class ChatService {
     const fileKey = file ? await this.files.save(file) : null;
     try {
       return await this.queue.run(input.chat_room, async () => {
-        const record = await this.storage.insertMessage({
-          uuid: randomUUID(),
-          chatRoom: input.chat_room,
-          sender: caller.id,
-          fileKey,
-          job: input.job ?? null,
-          content,
-          timestamp: nowTimestamp(),
-        });
-        const message = toMessage(record);
-        await this.publish(record.chatRoom, { type: 'message_created', message });
+        const { record, event } = await this.storage.insertMessage(
+          {
+            uuid: randomUUID(),
+            chatRoom: input.chat_room,
+            sender: caller.id,
+            fileKey,
+            job: input.job ?? null,
+            content,
+            timestamp: nowTimestamp(),
+          },
+          (stored) => ({ type: 'message_created', message: toMessage(stored) }),
+        );
+        await this.publish(record.chatRoom, event);
         // Sending a message ends typing, as the contract says. The message is stored by now, so a
         // typing-state failure is logged, not thrown: throwing would report a stored message as
         // failed and remove the file it points at.
         await this.changeTyping(record.chatRoom, caller.id, false).catch((error: unknown) => {
           this.logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
         });
-        return message;
+        return toMessage(record);
       });
     } catch (error) {
       // The message was not stored, so neither may its file be; the write's error is the one to report.
@@ -181,11 +194,13 @@ export class ChatService {
   async updateMessage(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
     const existing = await this.requireOwnMessage(caller, uuid);
     return this.queue.run(existing.chatRoom, async () => {
-      const record = await this.storage.updateMessageContent(uuid, body.content);
-      if (!record) throw ChatError.notFound();
-      const message = toMessage(record);
-      await this.publish(record.chatRoom, { type: 'message_updated', message });
-      return message;
+      const logged = await this.storage.updateMessageContent(uuid, body.content, (stored) => ({
+        type: 'message_updated',
+        message: toMessage(stored),
+      }));
+      if (!logged) throw ChatError.notFound();
+      await this.publish(logged.record.chatRoom, logged.event);
+      return toMessage(logged.record);
     });
   }
 
@@ -193,8 +208,12 @@ export class ChatService {
   async deleteMessage(caller: Caller, uuid: string): Promise<void> {
     const existing = await this.requireOwnMessage(caller, uuid);
     await this.queue.run(existing.chatRoom, async () => {
-      const record = await this.storage.deleteMessage(uuid);
-      if (!record) throw ChatError.notFound();
+      const logged = await this.storage.deleteMessage(uuid, (stored) => ({
+        type: 'message_deleted',
+        message: toMessage(stored),
+      }));
+      if (!logged) throw ChatError.notFound();
+      const { record, event } = logged;
       // The message is gone whatever becomes of its file: a file left behind is logged, not
       // thrown, so that the delete is neither reported as failed nor kept from the room.
       const { fileKey } = record;
@@ -206,7 +225,7 @@ export class ChatService {
           );
         });
       }
-      await this.publish(record.chatRoom, { type: 'message_deleted', message: toMessage(record) });
+      await this.publish(record.chatRoom, event);
     });
   }
 
@@ -245,18 +264,38 @@ export class ChatService {
       throw ChatError.notFound('No such message in this room.');
     if (record.sender === membership.user) return;
     await this.queue.run(membership.room, async () => {
-      const added = await this.storage.addRead(messageUuid, membership.user);
-      if (!added) return;
-      await this.publish(membership.room, {
+      const event = await this.storage.addRead(messageUuid, membership.user, {
         type: 'message_read',
         message_id: messageUuid,
         user_id: membership.user,
       });
+      if (event) await this.publish(membership.room, event);
     });
   }
 
   async setTyping(membership: RoomMembership, typing: boolean): Promise<void> {
     await this.queue.run(membership.room, () => this.changeTyping(membership.room, membership.user, typing));
+  }
+
+  /** The room's typing set now, for a socket that resumes (typing is never replayed). */
+  async typingUsers(membership: RoomMembership): Promise<string[]> {
+    return this.typing.get(membership.room);
+  }
+
+  // ---- live: resuming from the event log --------------------------------------------------------
+
+  /**
+   * The room's logged events after `since`, for a socket that resumes there (or that missed live
+   * events); `latest` asks only for the room's newest seq.
+   */
+  async replay(membership: RoomMembership, since: Since): Promise<Replay> {
+    const latest = since === 'latest';
+    const read = await this.storage.eventsAfter(membership.room, latest ? Number.MAX_SAFE_INTEGER : since);
+    if (!read) throw ChatError.notFound('No such chat room.');
+    if (latest || since === read.seq) return { resync: false, seq: read.seq, events: [] };
+    // Ahead of the room (another database?), or behind what the log still holds.
+    if (since > read.seq || read.events.length === 0) return { resync: true, seq: read.seq };
+    return { resync: false, seq: read.seq, events: read.events };
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -267,8 +306,9 @@ export class ChatService {
   }
 
   /**
-   * Every event leaves here, after the write that caused it has committed. A broadcaster failure
-   * is logged, not thrown: the write is stored and its author must hear so.
+   * Every event leaves here, after the write that caused it has committed, and (the room queue
+   * sees to it) in seq order per room. A broadcaster failure is logged, not thrown: the write is
+   * stored and its author must hear so, and the event is in the log, where sockets find it.
    */
   private async publish(room: string, event: RoomEvent): Promise<void> {
     try {

@@ -1,3 +1,4 @@
+import type { LoggedRoomEvent, UnsequencedRoomEvent } from '@hirechat/protocol';
 import type { MessageRecord, RoomRecord, RoomSummaryRecord } from '../domain/records.js';
 
 /** A message as the domain hands it to storage, before storage gives it a position. */
@@ -30,8 +31,33 @@ export interface RoomQuery {
 }
 
 /**
+ * The event a write causes, made by the domain from what the write stored (storage keeps events,
+ * it never shapes them). Storage gives it the room's next `seq` and appends it to the room's event
+ * log in the write's own transaction, so that no committed write is ever missing from the log.
+ */
+export type EventOf<R> = (stored: R) => UnsequencedRoomEvent;
+
+/** A write's outcome, and the event it logged. */
+export interface Logged<R> {
+  record: R;
+  event: LoggedRoomEvent;
+}
+
+/** What a room's event log holds after a seq. */
+export interface EventLogRead {
+  /** The room's newest seq: that of its last logged event, 0 before the first. */
+  seq: number;
+  /**
+   * The logged events after the seq asked for, oldest first: every one of them, or none when the
+   * log no longer holds the event right after it (older events are pruned as new ones come).
+   */
+  events: LoggedRoomEvent[];
+}
+
+/**
  * Where rooms, messages and reads are kept. Every method is one atomic write or one consistent
- * read; races between processes are settled by the database (unique keys), never by timing.
+ * read; races between processes are settled by the database (unique keys, row locks), never by
+ * timing. Each write that causes a room event logs it in the same transaction (see EventOf).
  */
 export interface ChatStorage {
   /** Brings the schema up to date; safe when several processes run it at once. */
@@ -49,18 +75,27 @@ export interface ChatStorage {
   /** The viewer's rooms, latest activity (newest message, else creation) first. */
   listRooms(query: RoomQuery): Promise<RoomSummaryRecord[]>;
 
-  /** Stores the message and marks its room active; answers it with its position. */
-  insertMessage(message: NewMessage): Promise<MessageRecord>;
+  /** Stores the message and marks its room active; answers it with its position, and its event. */
+  insertMessage(message: NewMessage, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord>>;
   getMessage(uuid: string): Promise<MessageRecord | null>;
   /** Position of a message, for cursors; null when there is no such message. */
   messagePosition(uuid: string): Promise<number | null>;
-  /** Sets the content and is_edited; null when there is no such message. */
-  updateMessageContent(uuid: string, content: string): Promise<MessageRecord | null>;
+  /** Sets the content and is_edited; null (and nothing logged) when there is no such message. */
+  updateMessageContent(
+    uuid: string,
+    content: string,
+    event: EventOf<MessageRecord>,
+  ): Promise<Logged<MessageRecord> | null>;
   /** Deletes the message and its reads; answers it as it was, or null when there was none. */
-  deleteMessage(uuid: string): Promise<MessageRecord | null>;
+  deleteMessage(uuid: string, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord> | null>;
   listMessages(query: MessageQuery): Promise<MessagePage>;
-  /** Records that the user read the message; false when they had already. */
-  addRead(messageUuid: string, userId: string): Promise<boolean>;
+  /**
+   * Records that the user read the message, and logs the event; null (and nothing logged) when
+   * they had read it already, or the message does not exist.
+   */
+  addRead(messageUuid: string, userId: string, event: UnsequencedRoomEvent): Promise<LoggedRoomEvent | null>;
+  /** The room's newest seq and its logged events after `since`; null when there is no such room. */
+  eventsAfter(room: string, since: number): Promise<EventLogRead | null>;
 
   /** Message that carries this file, for access checks on downloads. */
   findMessageByFileKey(fileKey: string): Promise<MessageRecord | null>;

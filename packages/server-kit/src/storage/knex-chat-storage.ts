@@ -1,10 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { LoggedRoomEvent, UnsequencedRoomEvent } from '@hirechat/protocol';
 import type { Knex } from 'knex';
 import type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from '../domain/records.js';
 import { nowTimestamp } from '../domain/timestamp.js';
-import type { ChatStorage, MessagePage, MessageQuery, NewMessage, RoomQuery } from '../ports/chat-storage.js';
+import type {
+  ChatStorage,
+  EventLogRead,
+  EventOf,
+  Logged,
+  MessagePage,
+  MessageQuery,
+  NewMessage,
+  RoomQuery,
+} from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { migrateToLatest } from './migrations/index.js';
+import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, writeLogged } from './room-event-log.js';
 import {
   clientsByRoom,
   type MessageRow,
@@ -17,8 +28,17 @@ import {
   toRoom,
 } from './rows.js';
 import { isSqlite } from './sqlite.js';
+import { translateErrorsOf } from './storage-errors.js';
 
 type Db = Knex | Knex.Transaction;
+
+export interface KnexChatStorageOptions {
+  /**
+   * Events each room's log keeps for sockets that resume with `?since=`; older ones are pruned as
+   * new ones come. A client away for longer is told to resync. Default 1000.
+   */
+  eventLogSize?: number;
+}
 
 /**
  * Rooms, messages, reads and users over knex: SQLite (better-sqlite3) or PostgreSQL (pg) through
@@ -26,7 +46,19 @@ type Db = Knex | Knex.Transaction;
  * `close()` destroys it.
  */
 export class KnexChatStorage implements ChatStorage, UserDirectory {
-  constructor(private readonly knex: Knex) {}
+  private readonly eventLogSize: number;
+
+  constructor(
+    private readonly knex: Knex,
+    options: KnexChatStorageOptions = {},
+  ) {
+    this.eventLogSize = options.eventLogSize ?? DEFAULT_EVENT_LOG_SIZE;
+    if (!Number.isInteger(this.eventLogSize) || this.eventLogSize < 1) {
+      throw new Error(
+        `KnexChatStorage: eventLogSize must be a whole number of 1 or more, got ${this.eventLogSize}.`,
+      );
+    }
+  }
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.knex);
@@ -137,8 +169,8 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     });
   }
 
-  async insertMessage(message: NewMessage): Promise<MessageRecord> {
-    return this.knex.transaction(async (trx) => {
+  async insertMessage(message: NewMessage, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord>> {
+    const logged = await this.writeLogged({ room: message.chatRoom }, event, async (trx) => {
       const [inserted] = await trx('messages')
         .insert({
           uuid: message.uuid,
@@ -159,6 +191,8 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         .update({ last_activity_at: message.timestamp });
       return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
     });
+    if (!logged) throw new Error(`No room ${message.chatRoom} for message ${message.uuid}`);
+    return logged;
   }
 
   async getMessage(uuid: string): Promise<MessageRecord | null> {
@@ -177,8 +211,12 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return row ? Number(row.id) : null;
   }
 
-  async updateMessageContent(uuid: string, content: string): Promise<MessageRecord | null> {
-    return this.knex.transaction(async (trx) => {
+  async updateMessageContent(
+    uuid: string,
+    content: string,
+    event: EventOf<MessageRecord>,
+  ): Promise<Logged<MessageRecord> | null> {
+    return this.writeLogged({ message: uuid }, event, async (trx) => {
       const [row]: MessageRow[] = await trx('messages')
         .where('uuid', uuid)
         .update({ content, is_edited: true })
@@ -187,8 +225,8 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     });
   }
 
-  async deleteMessage(uuid: string): Promise<MessageRecord | null> {
-    return this.knex.transaction(async (trx) => {
+  async deleteMessage(uuid: string, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord> | null> {
+    return this.writeLogged({ message: uuid }, event, async (trx) => {
       // A write that changes nothing, so that the transaction holds the row (PostgreSQL) or the
       // write lock (SQLite) before reading: the answer is the message exactly as it was deleted,
       // and SQLite never has to upgrade a read snapshot that another writer made stale.
@@ -227,21 +265,36 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     });
   }
 
-  /** False also when the message no longer exists: a read that raced its deletion changes nothing. */
-  async addRead(messageUuid: string, userId: string): Promise<boolean> {
+  /** Null also when the message no longer exists: a read that raced its deletion changes nothing. */
+  async addRead(
+    messageUuid: string,
+    userId: string,
+    event: UnsequencedRoomEvent,
+  ): Promise<LoggedRoomEvent | null> {
     try {
-      // RETURNING answers a row only when this statement inserted one, which stays true under
-      // concurrency on both dialects (unlike comparing counts, or SQLite's last insert id).
-      const inserted = await this.knex('message_reads')
-        .insert({ message_uuid: messageUuid, user_id: userId })
-        .onConflict(['message_uuid', 'user_id'])
-        .ignore()
-        .returning('id');
-      return inserted.length > 0;
+      const logged = await this.writeLogged(
+        { message: messageUuid },
+        () => event,
+        async (trx) => {
+          // RETURNING answers a row only when this statement inserted one, which stays true under
+          // concurrency on both dialects (unlike comparing counts, or SQLite's last insert id).
+          const inserted = await trx('message_reads')
+            .insert({ message_uuid: messageUuid, user_id: userId })
+            .onConflict(['message_uuid', 'user_id'])
+            .ignore()
+            .returning('id');
+          return inserted.length > 0 ? true : null;
+        },
+      );
+      return logged?.event ?? null;
     } catch (error) {
-      if (isForeignKeyViolation(error)) return false;
+      if (isForeignKeyViolation(error)) return null;
       throw error;
     }
+  }
+
+  async eventsAfter(room: string, since: number): Promise<EventLogRead | null> {
+    return this.snapshot((db) => readEventsAfter(db, room, since));
   }
 
   async remember(user: UserRecord): Promise<void> {
@@ -285,6 +338,14 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return rooms;
   }
 
+  private writeLogged<R>(
+    roomOf: { room: string } | { message: string },
+    event: EventOf<R>,
+    write: (trx: Knex.Transaction) => Promise<R | null>,
+  ): Promise<Logged<R> | null> {
+    return writeLogged(this.knex, this.eventLogSize, roomOf, write, event);
+  }
+
   private async findMessage(select: (db: Db) => Knex.QueryBuilder): Promise<MessageRecord | null> {
     return this.snapshot(async (db) => {
       const row: MessageRow | undefined = await select(db).first();
@@ -315,6 +376,31 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return this.knex.transaction(read, config);
   }
 }
+
+/*
+ * A database that cannot be reached answers every request-serving call as ChatError `unavailable`
+ * (503), here in one place. Migrations keep their own error, for whoever starts the server, and
+ * the health check needs only a rejection.
+ */
+translateErrorsOf(KnexChatStorage.prototype, {
+  migrate: false,
+  ping: false,
+  close: false,
+  createRoom: true,
+  getRoom: true,
+  listRooms: true,
+  insertMessage: true,
+  getMessage: true,
+  findMessageByFileKey: true,
+  messagePosition: true,
+  updateMessageContent: true,
+  deleteMessage: true,
+  listMessages: true,
+  addRead: true,
+  eventsAfter: true,
+  remember: true,
+  idsByEmail: true,
+});
 
 /** One value per recruiter and set of clients; a digest so that its length never grows. */
 function participantsKey(recruiter: string, sortedClients: readonly string[]): string {

@@ -1,1 +1,7 @@
-export { startTestServer, type TestServer, type TestServerOptions } from './test-server.js';
+export { createTestDatabase, type TestDatabase } from './postgres-database.js';
+export {
+  startTestServer,
+  type TestServer,
+  type TestServerDatabase,
+  type TestServerOptions,
+} from './test-server.js';

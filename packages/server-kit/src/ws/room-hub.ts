@@ -2,9 +2,11 @@ import type { RoomEvent } from '@hirechat/protocol';
 import type { WebSocket } from 'ws';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
+import type { SocketFeed } from './socket-feed.js';
 
 interface RoomEntry {
-  sockets: Set<WebSocket>;
+  /** Each socket with the feed that orders what it is sent. */
+  sockets: Map<WebSocket, SocketFeed>;
   /** Open sockets per user, so that a user's last goodbye can be told apart. */
   users: Map<string, number>;
   /** Sockets admitted but not joined yet: the subscription must outlive their handshake. */
@@ -32,7 +34,7 @@ export class RoomHub {
   async reserve(room: string): Promise<void> {
     let entry = this.rooms.get(room);
     if (!entry) {
-      const sockets = new Set<WebSocket>();
+      const sockets = new Map<WebSocket, SocketFeed>();
       const subscription = this.broadcaster.subscribe(room, (event) => this.fanOut(sockets, event));
       entry = { sockets, users: new Map(), reserved: 0, subscription };
       this.rooms.set(room, entry);
@@ -47,12 +49,12 @@ export class RoomHub {
     }
   }
 
-  /** Adds a socket whose room was reserved. */
-  join(room: string, user: string, socket: WebSocket): void {
+  /** Adds a socket whose room was reserved; the room's events reach it through its feed. */
+  join(room: string, user: string, socket: WebSocket, feed: SocketFeed): void {
     const entry = this.rooms.get(room);
     if (!entry) throw new Error(`room ${room} was not reserved`);
     entry.reserved--;
-    entry.sockets.add(socket);
+    entry.sockets.set(socket, feed);
     entry.users.set(user, (entry.users.get(user) ?? 0) + 1);
   }
 
@@ -77,7 +79,7 @@ export class RoomHub {
 
   /** Every socket of this process. */
   *sockets(): Iterable<WebSocket> {
-    for (const entry of this.rooms.values()) yield* entry.sockets;
+    for (const entry of this.rooms.values()) yield* entry.sockets.keys();
   }
 
   private dropIfIdle(room: string, entry: RoomEntry): void {
@@ -91,10 +93,8 @@ export class RoomHub {
     );
   }
 
-  private fanOut(sockets: Set<WebSocket>, event: RoomEvent): void {
+  private fanOut(sockets: Map<WebSocket, SocketFeed>, event: RoomEvent): void {
     const frame = JSON.stringify(event);
-    for (const socket of sockets) {
-      if (socket.readyState === socket.OPEN) socket.send(frame);
-    }
+    for (const feed of sockets.values()) feed.push(event, frame);
   }
 }

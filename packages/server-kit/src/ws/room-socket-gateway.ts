@@ -1,6 +1,13 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, UuidInputSchema } from '@hirechat/protocol';
+import {
+  CloseCode,
+  MAX_FRAME_BYTES,
+  type ServerEvent,
+  type Since,
+  SinceParamSchema,
+  UuidInputSchema,
+} from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService, RoomMembership } from '../domain/chat-service.js';
@@ -8,6 +15,7 @@ import type { Broadcaster } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
 import { parseClientEvent } from './client-events.js';
 import { RoomHub } from './room-hub.js';
+import { SocketFeed } from './socket-feed.js';
 
 const ROOM_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 /** setTimeout cannot wait longer than this (about 24.8 days). */
@@ -24,11 +32,14 @@ type Liveness = WebSocket & { isAlive?: boolean };
 interface Admission {
   membership: RoomMembership;
   expiresAt: Date | null;
+  /** `?since=`: where to resume, null without it, or why it was refused. */
+  since: Since | ChatError | null;
 }
 
 /**
- * Serves `/ws/chat/<room>/?token=` on an HTTP server's `upgrade` event. It only translates: the
- * ChatService decides who may join and what each event does.
+ * Serves `/ws/chat/<room>/?token=[&since=]` on an HTTP server's `upgrade` event. It only
+ * translates: the ChatService decides who may join and what each event does, and each socket's
+ * SocketFeed what it is sent, and when.
  */
 export class RoomSocketGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -118,13 +129,31 @@ export class RoomSocketGateway {
     const roomId = UuidInputSchema.safeParse(ROOM_PATH.exec(url.pathname)?.[1]);
     if (!roomId.success) throw ChatError.notFound('No such chat room.');
     const membership = await this.chat.joinRoom(caller, roomId.data);
+    const since = parseSince(url.searchParams.get('since'));
     await this.hub.reserve(membership.room);
-    return { membership, expiresAt };
+    return { membership, expiresAt, since };
   }
 
-  private join(socket: Liveness, { membership, expiresAt }: Admission): void {
+  private join(socket: Liveness, { membership, expiresAt, since }: Admission): void {
     const { logger } = this.options;
-    this.hub.join(membership.room, membership.user, socket);
+    const feed = new SocketFeed(
+      (frame) => {
+        if (socket.readyState === socket.OPEN) socket.send(frame);
+      },
+      {
+        replay: (after) => this.chat.replay(membership, after),
+        typingUsers: () => this.chat.typingUsers(membership),
+      },
+      (err) => {
+        logger.error({ err, room: membership.room }, 'room log not read for a socket');
+        socket.close(CloseCode.InternalError, 'Internal error.');
+      },
+    );
+    this.hub.join(membership.room, membership.user, socket, feed);
+    socket.once('close', () => feed.stop());
+    // A bad `since` is answered, then ignored: the socket works as one opened without it.
+    if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
+    else if (since !== null) feed.resume(since);
     socket.isAlive = true;
     socket.on('pong', () => {
       socket.isAlive = true;
@@ -174,7 +203,7 @@ export class RoomSocketGateway {
       if (!(error instanceof ChatError)) this.options.logger.error({ err: error }, 'socket event failed');
       const reply: ServerEvent =
         error instanceof ChatError
-          ? { type: 'error', code: error.code, detail: error.message }
+          ? errorEvent(error)
           : { type: 'error', code: 'internal', detail: 'The event could not be handled.' };
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
     }
@@ -191,6 +220,18 @@ export class RoomSocketGateway {
       socket.ping();
     }
   }
+}
+
+/** `?since=` as given: absent, a place to resume from, or the error that a bad one is answered. */
+function parseSince(value: string | null): Since | ChatError | null {
+  if (value === null) return null;
+  const parsed = SinceParamSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  return ChatError.invalidField('since', parsed.error.issues[0]?.message ?? 'Invalid.');
+}
+
+function errorEvent(error: ChatError): ServerEvent {
+  return { type: 'error', code: error.code, detail: error.message };
 }
 
 /** The close code and reason a refused socket gets. */

@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoomEvent } from '@hirechat/protocol';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
 import type { Caller, Role } from '../../src/domain/caller.js';
@@ -14,14 +13,15 @@ import { JwtIdentity } from '../../src/identity/jwt-identity.js';
 import type { Broadcaster } from '../../src/ports/broadcaster.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { TypingState } from '../../src/ports/typing-state.js';
-import { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
-import { createSqliteKnex } from '../../src/storage/sqlite.js';
+import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import { InProcessTypingState } from '../../src/typing/in-process-typing-state.js';
+import { openTestStorage, type TestStorage } from './test-storage.js';
 
 /*
- * ChatService with the real in-process adapters: SQLite through knex in a temp folder, the
- * in-process broadcaster and typing state, files on local disk, JWT identity. No mocks; where a
- * test needs an adapter to fail, it is a real one whose one method fails.
+ * ChatService with the real in-process adapters: SQLite through knex in a temp folder (PostgreSQL
+ * in the postgres project: see test-storage.ts), the in-process broadcaster and typing state,
+ * files on local disk, JWT identity. No mocks; where a test needs an adapter to fail, it is a real
+ * one whose one method fails.
  */
 
 interface World {
@@ -31,7 +31,7 @@ interface World {
   typing: TypingState;
   files: LocalFileStore;
   dir: string;
-  dbFile: string;
+  database: TestStorage;
   logged: { level: string; fields: object; message?: string }[];
 }
 
@@ -43,8 +43,8 @@ afterEach(async () => {
 
 async function world(options: { broadcaster?: Broadcaster; typing?: TypingState } = {}): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'hirechat-domain-'));
-  const dbFile = join(dir, 'chat.sqlite');
-  const storage = new KnexChatStorage(createSqliteKnex(dbFile));
+  const database = await openTestStorage(dir);
+  const { storage } = database;
   await storage.migrate();
   const broadcaster = options.broadcaster ?? new InProcessBroadcaster();
   const typing = options.typing ?? new InProcessTypingState({ timeoutMs: 5_000 });
@@ -60,10 +60,10 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
   cleanups.push(async () => {
     await typing.close();
     await broadcaster.close();
-    await storage.close();
+    await database.close();
     await rm(dir, { recursive: true, force: true });
   });
-  return { chat, storage, broadcaster, typing, files, dir, dbFile, logged };
+  return { chat, storage, broadcaster, typing, files, dir, database, logged };
 }
 
 function user(role: Role | null = null): Caller {
@@ -204,6 +204,8 @@ describe('ChatService: messages', () => {
       delete: chat.deleteMessage(outsider, message.uuid),
       file: chat.fileFor(outsider, message.file!.slice('/media/'.length)),
     };
+    // They run at once and may fail in any order (they do on PostgreSQL); each is looked at below.
+    for (const attempt of Object.values(attempts)) attempt.catch(() => {});
 
     for (const [name, attempt] of Object.entries(attempts)) {
       const error = await attempt.catch((e: unknown) => e);
@@ -249,37 +251,33 @@ describe('ChatService: messages', () => {
   });
 
   it('publishes each event only once its write is committed', async () => {
-    const { chat, broadcaster, dbFile } = await world();
-    const { room, recruiter, client } = await roomOf(chat);
-    // A second connection, read synchronously inside the listener: it sees exactly what has been
-    // committed at the moment the event leaves, with no chance for a write to finish meanwhile.
-    const reader = new Database(dbFile, { readonly: true, fileMustExist: true });
-    cleanups.push(async () => {
-      reader.close();
-    });
-    const row = reader.prepare<[string], { content: string | null; is_edited: number }>(
-      'select content, is_edited from messages where uuid = ?',
-    );
-    const reads = reader.prepare<[string], { user_id: string }>(
-      'select user_id from message_reads where message_uuid = ? order by id',
-    );
-    const seen: { event: RoomEvent; committed: unknown }[] = [];
-    await broadcaster.subscribe(room, (event) => {
-      if (event.type === 'message_read') {
-        seen.push({ event, committed: reads.all(event.message_id).map((read) => read.user_id) });
-      } else if (event.type !== 'typing') {
-        seen.push({ event, committed: row.get(event.message.uuid) ?? null });
+    // Publishing waits for a look, through a second connection, at what is committed at the moment
+    // the event leaves: no write can finish meanwhile, as ChatService awaits its publish.
+    let look: (event: RoomEvent) => Promise<void> = async () => {};
+    class LookingBroadcaster extends InProcessBroadcaster {
+      override async publish(room: string, event: RoomEvent): Promise<void> {
+        await look(event);
+        await super.publish(room, event);
       }
-    });
+    }
+    const { chat, database } = await world({ broadcaster: new LookingBroadcaster() });
+    const { room, recruiter, client } = await roomOf(chat);
+    const seen: [string, unknown][] = [];
+    look = async (event) => {
+      if (event.type === 'message_read')
+        seen.push([event.type, await database.committedReaders(event.message_id)]);
+      else if (event.type !== 'typing')
+        seen.push([event.type, await database.committedMessage(event.message.uuid)]);
+    };
 
     const message = await chat.createMessage(client, text(room, 'first'));
     await chat.updateMessage(client, message.uuid, { content: 'second' });
     await chat.markRead(await chat.joinRoom(recruiter, room), message.uuid);
     await chat.deleteMessage(client, message.uuid);
 
-    expect(seen.map(({ event, committed }) => [event.type, committed])).toEqual([
-      ['message_created', { content: 'first', is_edited: 0 }],
-      ['message_updated', { content: 'second', is_edited: 1 }],
+    expect(seen).toEqual([
+      ['message_created', { content: 'first', is_edited: false }],
+      ['message_updated', { content: 'second', is_edited: true }],
       ['message_read', [recruiter.id]],
       ['message_deleted', null],
     ]);
@@ -335,8 +333,8 @@ describe('ChatService: messages', () => {
     await chat.markRead(await chat.joinRoom(other, room), message.uuid);
 
     expect(events).toEqual([
-      { type: 'message_read', message_id: message.uuid, user_id: recruiter.id },
-      { type: 'message_read', message_id: message.uuid, user_id: other.id },
+      { type: 'message_read', message_id: message.uuid, user_id: recruiter.id, seq: 2 },
+      { type: 'message_read', message_id: message.uuid, user_id: other.id, seq: 3 },
     ]);
     expect(await chat.getMessage(client, message.uuid)).toMatchObject({
       is_viewed: true,
@@ -387,7 +385,7 @@ describe('ChatService: typing', () => {
     const message = await chat.createMessage(client, text(room, 'sent'));
 
     expect(events).toEqual([
-      { type: 'message_created', message },
+      { type: 'message_created', message, seq: 1 },
       { type: 'typing', typing_users: [recruiter.id] },
     ]);
     expect(await typing.get(room)).toEqual([recruiter.id]);
@@ -442,15 +440,11 @@ describe('ChatService: failures', () => {
   });
 
   it('removes the saved file when the insert fails, and publishes nothing', async () => {
-    const { chat, broadcaster, dbFile, dir } = await world();
+    const { chat, broadcaster, database, dir } = await world();
     const { room, client } = await roomOf(chat);
     const events = await listen(broadcaster, room);
     // A real database failure: the insert is refused by the database itself.
-    const admin = new Database(dbFile);
-    admin.exec(
-      `create trigger refuse_messages before insert on messages begin select raise(abort, 'refused'); end`,
-    );
-    admin.close();
+    await database.refuseMessages();
 
     await expect(chat.createMessage(client, { chat_room: room, file: pdf })).rejects.toThrow(/refused/);
 
@@ -482,8 +476,87 @@ describe('ChatService: failures', () => {
 
     await chat.deleteMessage(client, message.uuid);
 
-    expect(events).toEqual([{ type: 'message_deleted', message }]);
+    expect(events).toEqual([{ type: 'message_deleted', message, seq: 2 }]);
     await expect(chat.getMessage(client, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
     expect(logged.some((entry) => entry.level === 'error')).toBe(true);
+  });
+});
+
+describe('ChatService: event log', () => {
+  it('publishes each logged event with the next seq of its room, typing with none', async () => {
+    const { chat, broadcaster } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    const elsewhere = await roomOf(chat);
+    const events = await listen(broadcaster, room);
+    const there = await listen(broadcaster, elsewhere.room);
+    const reader = await chat.joinRoom(client, room);
+
+    const message = await chat.createMessage(recruiter, text(room, 'one'));
+    await chat.createMessage(elsewhere.recruiter, text(elsewhere.room, 'elsewhere'));
+    await chat.setTyping(reader, true);
+    await chat.markRead(reader, message.uuid);
+    await chat.updateMessage(recruiter, message.uuid, { content: 'one, edited' });
+    await chat.deleteMessage(recruiter, message.uuid);
+
+    expect(events.map((event) => [event.type, 'seq' in event ? event.seq : null])).toEqual([
+      ['message_created', 1],
+      ['typing', null],
+      ['message_read', 2],
+      ['message_updated', 3],
+      ['message_deleted', 4],
+    ]);
+    expect(there.map((event) => 'seq' in event && event.seq)).toEqual([1]);
+    // The log holds what was published, and nothing of typing.
+    const replay = await chat.replay(reader, 0);
+    expect(replay).toEqual({ resync: false, seq: 4, events: events.filter((event) => 'seq' in event) });
+  });
+
+  it('replays after a seq, answers the newest seq for latest, and asks for a resync when ahead', async () => {
+    const { chat } = await world();
+    const { room, recruiter } = await roomOf(chat);
+    const member = await chat.joinRoom(recruiter, room);
+    expect(await chat.replay(member, 'latest')).toEqual({ resync: false, seq: 0, events: [] });
+    for (const content of ['one', 'two', 'three']) await chat.createMessage(recruiter, text(room, content));
+
+    expect(await chat.replay(member, 1)).toMatchObject({
+      resync: false,
+      seq: 3,
+      events: [{ seq: 2 }, { seq: 3 }],
+    });
+    expect(await chat.replay(member, 3)).toEqual({ resync: false, seq: 3, events: [] });
+    expect(await chat.replay(member, 'latest')).toEqual({ resync: false, seq: 3, events: [] });
+    expect(await chat.replay(member, 4)).toEqual({ resync: true, seq: 3 });
+  });
+
+  it('publishes nothing and spends no seq for a write the database refuses', async () => {
+    const { chat, broadcaster, database } = await world();
+    const { room, recruiter } = await roomOf(chat);
+    const events = await listen(broadcaster, room);
+    const message = await chat.createMessage(recruiter, text(room, 'one'));
+    await database.refuseMessages();
+
+    await expect(chat.createMessage(recruiter, text(room, 'refused'))).rejects.toThrow(/refused/);
+    await chat.updateMessage(recruiter, message.uuid, { content: 'edited' });
+
+    expect(events.map((event) => 'seq' in event && event.seq)).toEqual([1, 2]);
+  });
+
+  it('publishes racing writes of one room in seq order', async () => {
+    const { chat, broadcaster } = await world();
+    const { room, recruiter, client, other } = await roomOf(chat);
+    const first = await chat.createMessage(recruiter, text(room, 'first'));
+    const events = await listen(broadcaster, room);
+
+    await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) =>
+        chat.createMessage(i % 2 ? client : recruiter, text(room, `${i}`)),
+      ),
+      chat.joinRoom(client, room).then((member) => chat.markRead(member, first.uuid)),
+      chat.joinRoom(other, room).then((member) => chat.markRead(member, first.uuid)),
+      chat.updateMessage(recruiter, first.uuid, { content: 'edited' }),
+    ]);
+
+    const seqs = events.flatMap((event) => ('seq' in event ? [event.seq] : []));
+    expect(seqs).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
   });
 });

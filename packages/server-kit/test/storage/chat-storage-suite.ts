@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { nowTimestamp } from '../../src/domain/timestamp.js';
-import type { NewMessage } from '../../src/ports/chat-storage.js';
-import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
+import { toMessage } from '../../src/domain/to-wire.js';
+import type { ChatStorage, EventOf, NewMessage } from '../../src/ports/chat-storage.js';
+import type { KnexChatStorage, KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
+import { describeEventLog } from './event-log-suite.js';
 
 export interface ChatStorageFixture {
   /** A storage over a fresh, empty database that has not been migrated yet. */
@@ -12,9 +14,9 @@ export interface ChatStorageFixture {
   cleanup(): Promise<void>;
   /**
    * A second storage over the same database through its own knex instance, as another server
-   * process would have.
+   * process would have, made with these options.
    */
-  openAnother(): Promise<KnexChatStorage>;
+  openAnother(options?: KnexChatStorageOptions): Promise<KnexChatStorage>;
 }
 
 export function newRoom(clients: string[] = [randomUUID()], recruiter: string = randomUUID()): RoomRecord {
@@ -35,6 +37,37 @@ export function newMessage(room: RoomRecord, sender: string, fields: Partial<New
 }
 
 const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
+
+/** The events the domain logs with each write. */
+export const messageEvent =
+  (type: 'message_created' | 'message_updated' | 'message_deleted'): EventOf<MessageRecord> =>
+  (stored) => ({ type, message: toMessage(stored) });
+
+/*
+ * The writes as the domain makes them (each with its event), answering what the tests look at:
+ * the record, or whether a read was new.
+ */
+export async function insertMessage(storage: ChatStorage, message: NewMessage): Promise<MessageRecord> {
+  return (await storage.insertMessage(message, messageEvent('message_created'))).record;
+}
+export async function updateMessageContent(
+  storage: ChatStorage,
+  uuid: string,
+  content: string,
+): Promise<MessageRecord | null> {
+  return (await storage.updateMessageContent(uuid, content, messageEvent('message_updated')))?.record ?? null;
+}
+export async function deleteMessage(storage: ChatStorage, uuid: string): Promise<MessageRecord | null> {
+  return (await storage.deleteMessage(uuid, messageEvent('message_deleted')))?.record ?? null;
+}
+export async function addRead(storage: ChatStorage, message: string, user: string): Promise<boolean> {
+  const event = await storage.addRead(message, user, {
+    type: 'message_read',
+    message_id: message,
+    user_id: user,
+  });
+  return event !== null;
+}
 
 /**
  * The behaviour every ChatStorage (and its UserDirectory) must have, run against each database.
@@ -179,10 +212,10 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
           expect(await order()).toEqual([newer.uuid, older.uuid]);
 
-          await storage.insertMessage(newMessage(older, viewer));
+          await insertMessage(storage, newMessage(older, viewer));
           expect(await order()).toEqual([older.uuid, newer.uuid]);
 
-          await storage.insertMessage(newMessage(newer, viewer));
+          await insertMessage(storage, newMessage(newer, viewer));
           expect(await order()).toEqual([newer.uuid, older.uuid]);
         });
 
@@ -190,10 +223,10 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           const [recruiter, client] = [randomUUID(), randomUUID()];
           const { room } = await storage.createRoom(newRoom([client], recruiter));
           const { room: quiet } = await storage.createRoom(newRoom([randomUUID()], recruiter));
-          const first = await storage.insertMessage(newMessage(room, recruiter));
-          await storage.insertMessage(newMessage(room, client));
-          const last = await storage.insertMessage(newMessage(room, recruiter));
-          await storage.addRead(last.uuid, client);
+          const first = await insertMessage(storage, newMessage(room, recruiter));
+          await insertMessage(storage, newMessage(room, client));
+          const last = await insertMessage(storage, newMessage(room, recruiter));
+          await addRead(storage, last.uuid, client);
 
           const summaryOf = async (viewer: string, uuid: string) =>
             (await storage.listRooms({ viewer })).find((summary) => summary.room.uuid === uuid);
@@ -210,7 +243,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
             unreadCount: 0,
           });
 
-          await storage.addRead(first.uuid, client);
+          await addRead(storage, first.uuid, client);
           expect((await summaryOf(client, room.uuid))?.unreadCount).toBe(0);
         });
       });
@@ -224,8 +257,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         it('stores a message and answers it with an increasing position', async () => {
           const input = newMessage(room, room.recruiter, { job: randomUUID() });
 
-          const stored = await storage.insertMessage(input);
-          const next = await storage.insertMessage(newMessage(room, room.recruiter));
+          const stored = await insertMessage(storage, input);
+          const next = await insertMessage(storage, newMessage(room, room.recruiter));
 
           expect(stored).toEqual({ ...input, position: expect.any(Number), isEdited: false, readBy: [] });
           expect(next.position).toBeGreaterThan(stored.position);
@@ -237,14 +270,15 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           const unknown = randomUUID();
           expect(await storage.getMessage(unknown)).toBeNull();
           expect(await storage.messagePosition(unknown)).toBeNull();
-          expect(await storage.updateMessageContent(unknown, 'x')).toBeNull();
-          expect(await storage.deleteMessage(unknown)).toBeNull();
+          expect(await updateMessageContent(storage, unknown, 'x')).toBeNull();
+          expect(await deleteMessage(storage, unknown)).toBeNull();
           expect(await storage.findMessageByFileKey('chat_files/unknown.pdf')).toBeNull();
         });
 
         it('finds a file message by its file key', async () => {
           const fileKey = `chat_files/cv_${randomUUID()}.pdf`;
-          const stored = await storage.insertMessage(
+          const stored = await insertMessage(
+            storage,
             newMessage(room, room.recruiter, { fileKey, content: null }),
           );
 
@@ -252,11 +286,11 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         });
 
         it('updates the content and marks the message edited', async () => {
-          const stored = await storage.insertMessage(newMessage(room, room.recruiter));
+          const stored = await insertMessage(storage, newMessage(room, room.recruiter));
           const client = room.clients[0]!;
-          await storage.addRead(stored.uuid, client);
+          await addRead(storage, stored.uuid, client);
 
-          const updated = await storage.updateMessageContent(stored.uuid, 'edited');
+          const updated = await updateMessageContent(storage, stored.uuid, 'edited');
 
           const expected = { ...stored, content: 'edited', isEdited: true, readBy: [client] };
           expect(updated).toEqual(expected);
@@ -265,18 +299,18 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('deletes a message with its reads and answers it as it was', async () => {
           const input = newMessage(room, room.recruiter);
-          const stored = await storage.insertMessage(input);
+          const stored = await insertMessage(storage, input);
           const client = room.clients[0]!;
-          await storage.addRead(stored.uuid, client);
+          await addRead(storage, stored.uuid, client);
 
-          const deleted = await storage.deleteMessage(stored.uuid);
+          const deleted = await deleteMessage(storage, stored.uuid);
 
           expect(deleted).toEqual({ ...stored, readBy: [client] });
           expect(await storage.getMessage(stored.uuid)).toBeNull();
-          expect(await storage.deleteMessage(stored.uuid)).toBeNull();
-          expect(await storage.addRead(stored.uuid, client)).toBe(false);
+          expect(await deleteMessage(storage, stored.uuid)).toBeNull();
+          expect(await addRead(storage, stored.uuid, client)).toBe(false);
           // Storing the same uuid again shows that no read of the deleted message survived it.
-          expect((await storage.insertMessage(input)).readBy).toEqual([]);
+          expect((await insertMessage(storage, input)).readBy).toEqual([]);
           expect(await storage.getMessage(input.uuid)).toMatchObject({ readBy: [] });
         });
       });
@@ -291,7 +325,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           ({ room } = await storage.createRoom(newRoom([viewer])));
           messages = [];
           for (let i = 0; i < 5; i++) {
-            messages.push(await storage.insertMessage(newMessage(room, i % 2 ? viewer : room.recruiter)));
+            messages.push(await insertMessage(storage, newMessage(room, i % 2 ? viewer : room.recruiter)));
           }
         });
 
@@ -323,7 +357,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('shows messages only to participants of their room', async () => {
           const { room: elsewhere } = await storage.createRoom(newRoom());
-          await storage.insertMessage(newMessage(elsewhere, elsewhere.recruiter));
+          await insertMessage(storage, newMessage(elsewhere, elsewhere.recruiter));
           const outsider = randomUUID();
 
           expect(await storage.listMessages({ viewer, limit: 50 })).toEqual({ messages, hasMore: false });
@@ -343,7 +377,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('filters by room', async () => {
           const { room: second } = await storage.createRoom(newRoom([viewer]));
-          const there = await storage.insertMessage(newMessage(second, viewer));
+          const there = await insertMessage(storage, newMessage(second, viewer));
 
           expect(
             uuids((await storage.listMessages({ viewer, chatRoom: room.uuid, limit: 50 })).messages),
@@ -371,9 +405,9 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('answers each message with its readers', async () => {
           const reader = randomUUID();
-          await storage.addRead(messages[4]!.uuid, viewer);
-          await storage.addRead(messages[3]!.uuid, room.recruiter);
-          await storage.addRead(messages[4]!.uuid, reader);
+          await addRead(storage, messages[4]!.uuid, viewer);
+          await addRead(storage, messages[3]!.uuid, room.recruiter);
+          await addRead(storage, messages[4]!.uuid, reader);
 
           const page = await storage.listMessages({ viewer, limit: 2 });
 
@@ -389,22 +423,22 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         let message: MessageRecord;
         beforeEach(async () => {
           ({ room } = await storage.createRoom(newRoom([randomUUID(), randomUUID()])));
-          message = await storage.insertMessage(newMessage(room, room.recruiter));
+          message = await insertMessage(storage, newMessage(room, room.recruiter));
         });
 
         it('records a read once', async () => {
           const reader = room.clients[0]!;
 
-          expect(await storage.addRead(message.uuid, reader)).toBe(true);
-          expect(await storage.addRead(message.uuid, reader)).toBe(false);
+          expect(await addRead(storage, message.uuid, reader)).toBe(true);
+          expect(await addRead(storage, message.uuid, reader)).toBe(false);
 
           expect((await storage.getMessage(message.uuid))?.readBy).toEqual([reader]);
         });
 
         it('keeps readers in the order they read', async () => {
           const [a, b] = room.clients as [string, string];
-          await storage.addRead(message.uuid, b);
-          await storage.addRead(message.uuid, a);
+          await addRead(storage, message.uuid, b);
+          await addRead(storage, message.uuid, a);
 
           expect((await storage.getMessage(message.uuid))?.readBy).toEqual([b, a]);
         });
@@ -413,8 +447,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           const reader = room.clients[0]!;
 
           const results = await Promise.all([
-            storage.addRead(message.uuid, reader),
-            storage.addRead(message.uuid, reader),
+            addRead(storage, message.uuid, reader),
+            addRead(storage, message.uuid, reader),
           ]);
 
           expect(results.sort()).toEqual([false, true]);
@@ -422,9 +456,11 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         });
 
         it('answers false for a message that does not exist', async () => {
-          expect(await storage.addRead(randomUUID(), room.clients[0]!)).toBe(false);
+          expect(await addRead(storage, randomUUID(), room.clients[0]!)).toBe(false);
         });
       });
+
+      describeEventLog(() => fixture);
 
       describe('users', () => {
         it('finds users by email whatever its case', async () => {

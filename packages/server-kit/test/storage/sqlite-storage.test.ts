@@ -19,8 +19,8 @@ describeChatStorage('SQLite file', async () => {
   const opened = [new KnexChatStorage(createSqliteKnex(filename))];
   return {
     storage: opened[0]!,
-    async openAnother() {
-      const another = new KnexChatStorage(createSqliteKnex(filename));
+    async openAnother(options) {
+      const another = new KnexChatStorage(createSqliteKnex(filename), options);
       opened.push(another);
       return another;
     },

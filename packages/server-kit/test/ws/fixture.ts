@@ -38,7 +38,11 @@ export interface Chat {
   /** Opens a socket without waiting for anything; for refusals. */
   open(options: Omit<OpenSocketOptions, 'wsUrl'>): TestSocket;
   /** Opens the user's socket to the room and resolves once the room's events flow to it. */
-  connect(user: User, room: string, options?: { autoPong?: boolean; origin?: string }): Promise<TestSocket>;
+  connect(
+    user: User,
+    room: string,
+    options?: { autoPong?: boolean; origin?: string; since?: string },
+  ): Promise<TestSocket>;
 }
 
 /**

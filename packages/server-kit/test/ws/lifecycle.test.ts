@@ -62,7 +62,7 @@ describe('WebSocket: server lifecycle', () => {
     );
     expect(live.isOpen).toBe(true);
     const message = await chat.post(recruiter, room.uuid, 'still here');
-    expect(await live.next('message_created')).toStrictEqual({ type: 'message_created', message });
+    expect(await live.next('message_created')).toStrictEqual({ type: 'message_created', message, seq: 1 });
   });
 
   it('clears the typing of a client dropped for not answering pings', async () => {
@@ -92,6 +92,6 @@ describe('WebSocket: server lifecycle', () => {
     // The failure was the broker's, and passing: it must not stay stuck to the room.
     const socket = await chat.connect(client, room.uuid);
     const message = await chat.post(recruiter, room.uuid, 'the broker is back');
-    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message, seq: 1 });
   });
 });

@@ -66,8 +66,9 @@ describe('WebSocket: message events', () => {
 
     for (const socket of inA) {
       const event = await socket.next('message_created');
-      expect(event).toStrictEqual({ type: 'message_created', message });
-      expect(Object.keys(event).sort()).toEqual(['message', 'type']);
+      // The seed's keys, and the additive seq: the room's first event is 1.
+      expect(event).toStrictEqual({ type: 'message_created', message, seq: 1 });
+      expect(Object.keys(event).sort()).toEqual(['message', 'seq', 'type']);
       expect(Object.keys(event.message).sort()).toEqual(MESSAGE_KEYS);
     }
     expect(message).toMatchObject({
@@ -83,7 +84,7 @@ describe('WebSocket: message events', () => {
     // Room B's own event is the first thing its sockets hear: room A's never came.
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
     for (const socket of inB)
-      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker, seq: 1 });
   });
 
   it('sends message_updated with the edited message to every socket of the room and no other', async () => {
@@ -98,11 +99,12 @@ describe('WebSocket: message events', () => {
       expect(await socket.next('message_updated')).toStrictEqual({
         type: 'message_updated',
         message: edited,
+        seq: 2,
       });
     }
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
     for (const socket of inB)
-      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker, seq: 1 });
   });
 
   it('sends message_deleted with the message as it was, reads and edit included, and no other room hears', async () => {
@@ -125,12 +127,13 @@ describe('WebSocket: message events', () => {
       expect(await socket.next('message_deleted')).toStrictEqual({
         type: 'message_deleted',
         message: asItWas,
+        seq: 4,
       });
     }
     expect(await chat.list(client, roomA.uuid)).toEqual([]);
     const marker = await chat.post(outsider, roomB.uuid, 'marker');
     for (const socket of inB)
-      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker });
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message: marker, seq: 1 });
   });
 
   it('delivers a burst of 20 quick posts to every socket in the order they were written', async () => {
@@ -148,8 +151,14 @@ describe('WebSocket: message events', () => {
     expect(new Set(written)).toEqual(new Set(posted.map((message) => message.uuid)));
     for (const socket of inA) {
       const heard: string[] = [];
-      for (let i = 0; i < count; i++) heard.push((await socket.next('message_created')).message.uuid);
+      const seqs: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const event = await socket.next('message_created');
+        heard.push(event.message.uuid);
+        seqs.push(event.seq);
+      }
       expect(heard).toEqual(written);
+      expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     }
     // Written order is also time order: timestamps strictly increase along it.
     const timestamps = (await chat.list(recruiter, roomA.uuid)).map((message) => message.timestamp);
@@ -165,7 +174,7 @@ describe('WebSocket: message events', () => {
 
     const message = await chat.post(recruiter, room.uuid, 'hello');
 
-    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message, seq: 1 });
   });
 
   it('has every socket in its room by the time the client sees it open', async () => {
@@ -178,7 +187,11 @@ describe('WebSocket: message events', () => {
       const room = await chat.room(recruiter, [client]);
       const socket = await chat.connect(client, room.uuid);
       const message = await chat.post(recruiter, room.uuid, `right after open ${i}`);
-      expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+      expect(await socket.next('message_created')).toStrictEqual({
+        type: 'message_created',
+        message,
+        seq: 1,
+      });
     }
   });
 });

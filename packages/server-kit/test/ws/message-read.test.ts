@@ -30,6 +30,7 @@ describe('WebSocket: message_read', () => {
         type: 'message_read',
         message_id: message.uuid,
         user_id: reader.id,
+        seq: 2,
       });
     }
     expect(await chat.get(author, message.uuid)).toStrictEqual({
@@ -90,6 +91,7 @@ describe('WebSocket: message_read', () => {
       type: 'message_read',
       message_id: message.uuid,
       user_id: reader.id,
+      seq: 2,
     });
   });
 });

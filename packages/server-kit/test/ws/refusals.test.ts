@@ -75,7 +75,7 @@ describe('WebSocket: refusals', () => {
     const socket = await chat.connect({ id: client.id, token }, room.uuid);
     // Until then the socket works as any other.
     const message = await chat.post(recruiter, room.uuid, 'before expiry');
-    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+    expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message, seq: 1 });
 
     const closed = await socket.closed(5_000);
 
@@ -141,7 +141,11 @@ describe('WebSocket: refusals', () => {
       const socket = await chat.connect(client, room.uuid, { origin: 'https://app.example' });
       const message = await chat.post(recruiter, room.uuid, 'from the app');
 
-      expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+      expect(await socket.next('message_created')).toStrictEqual({
+        type: 'message_created',
+        message,
+        seq: 1,
+      });
     });
 
     it('lets a client that sends no Origin in (not a browser)', async () => {
@@ -151,7 +155,11 @@ describe('WebSocket: refusals', () => {
       const socket = await chat.connect(client, room.uuid);
       const message = await chat.post(recruiter, room.uuid, 'from a server');
 
-      expect(await socket.next('message_created')).toStrictEqual({ type: 'message_created', message });
+      expect(await socket.next('message_created')).toStrictEqual({
+        type: 'message_created',
+        message,
+        seq: 1,
+      });
     });
   });
 });

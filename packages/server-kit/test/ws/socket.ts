@@ -33,6 +33,8 @@ export interface OpenSocketOptions {
   origin?: string;
   /** False makes a client that never answers pings (a dead peer). Default true. */
   autoPong?: boolean;
+  /** Sent as `?since=` (as is, so that tests can send bad ones); omitted when undefined. */
+  since?: string;
 }
 
 /** How the opening handshake ended. */
@@ -65,6 +67,7 @@ export class TestSocket {
   constructor(options: OpenSocketOptions) {
     const url = new URL(roomSocketPath(options.room), options.wsUrl);
     if (options.token !== null) url.searchParams.set('token', options.token);
+    if (options.since !== undefined) url.searchParams.set('since', options.since);
     const clientOptions: ClientOptions = { autoPong: options.autoPong ?? true };
     if (options.origin !== undefined) clientOptions.origin = options.origin;
     this.ws = new WebSocket(url, clientOptions);

@@ -91,7 +91,7 @@ describe('WebSocket: typing', () => {
     const message = await chat.post(alice, uuid, 'done typing');
 
     for (const socket of all) {
-      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message });
+      expect(await socket.nextAny()).toStrictEqual({ type: 'message_created', message, seq: 1 });
       expect(await socket.nextAny()).toStrictEqual({ type: 'typing', typing_users: [bob.id] });
     }
   });

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import pRetry, { AbortError } from 'p-retry';
 import { isSqlite } from '../sqlite.js';
 import * as initial from './001-initial.js';
+import * as roomEvents from './002-room-events.js';
 
 interface NamedMigration {
   name: string;
@@ -10,7 +11,10 @@ interface NamedMigration {
 }
 
 /** Every migration, oldest first. Append new ones; never rename or reorder a shipped one. */
-const MIGRATIONS: readonly NamedMigration[] = [{ name: '001-initial', migration: initial }];
+const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '001-initial', migration: initial },
+  { name: '002-room-events', migration: roomEvents },
+];
 
 /**
  * The migrations as modules rather than a folder that knex reads, so that they survive bundling:

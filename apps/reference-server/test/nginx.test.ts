@@ -1,0 +1,171 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { RestPaths, SINCE_LATEST, type Since } from '@hirechat/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  createRoom,
+  listMessages,
+  newUser,
+  postMessage,
+  RoomSocket,
+  type User,
+} from './support/chat.js';
+import { type Cluster, startCluster } from './support/cluster.js';
+import { DEPLOY_NGINX_CONF, type Nginx, SEED_WS_BLOCK, startNginx } from './support/nginx.js';
+import type { ServerProcess } from './support/processes.js';
+
+/*
+ * Two real reference-server processes behind a real nginx running deploy/nginx.conf (the seed's
+ * /ws/ block verbatim, only the ports and log path changed): clients that see only nginx's port
+ * cannot tell that there are two processes.
+ */
+
+const BURST = 40;
+
+describe('two processes behind nginx, with the seed’s /ws/ block', () => {
+  let cluster: Cluster;
+  let nginx: Nginx;
+  const sockets: RoomSocket[] = [];
+
+  const users = () => ({
+    recruiter: newUser(cluster.secret, 'recruiter'),
+    client: newUser(cluster.secret, 'client'),
+  });
+
+  /** Opens a socket through nginx; answers it with the process whose log says it joined there. */
+  const openThroughNginx = async (room: string, user: User, since?: Since) => {
+    const marks = cluster.servers.map((server) => server.output.mark());
+    const socket = await RoomSocket.open(nginx.wsUrl, room, user, since);
+    sockets.push(socket);
+    const server = await Promise.any(
+      cluster.servers.map((server, i) =>
+        server.output
+          .waitFor((r) => r.msg === 'socket joined' && r.user === user.id, {
+            after: marks[i],
+            timeoutMs: 5_000,
+          })
+          .then(() => server),
+      ),
+    );
+    return { socket, server };
+  };
+
+  /** Opens sockets through nginx until one lands on a process other than `notOn`. */
+  const openOn = async (room: string, user: User, notOn?: ServerProcess, since?: Since) => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const opened = await openThroughNginx(room, user, since);
+      if (opened.server !== notOn) return opened;
+      // Round robin sends the next one elsewhere; this one stays open, which is harmless.
+    }
+    throw new Error('nginx sent every socket to the same process');
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ processes: 2 });
+    nginx = await startNginx(cluster.servers.map((server) => server.port));
+  });
+
+  afterAll(async () => {
+    await Promise.all(sockets.map((socket) => socket.close()));
+    await nginx?.stop();
+    await cluster?.stop();
+  });
+
+  it('runs deploy/nginx.conf, whose /ws/ block is the seed’s, byte for byte', async () => {
+    expect(await readFile(DEPLOY_NGINX_CONF, 'utf8')).toContain(SEED_WS_BLOCK);
+    expect(nginx.conf).toContain(SEED_WS_BLOCK);
+    for (const server of cluster.servers) expect(nginx.conf).toContain(`server 127.0.0.1:${server.port};`);
+  });
+
+  it('spreads REST over both processes', async () => {
+    for (let i = 0; i < 4; i++) {
+      expect(await call(nginx.url, null, 'GET', RestPaths.health)).toMatchObject({ status: 200 });
+    }
+    for (const server of cluster.servers) {
+      await server.output.waitFor((r) => r.msg === 'request' && r.path === RestPaths.health);
+    }
+  });
+
+  it('delivers a burst posted through nginx (so on both processes) to every socket, in the stored order', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    // With `since=latest`, as the client SDK opens every socket: the socket starts counting seqs
+    // from the room's newest. (A socket without it takes its first live event as the start, so
+    // that when writes on two processes publish out of seq order, an earlier one that arrives
+    // second is dropped: a server-kit bug, reported.)
+    const a = await openOn(room, client, undefined, SINCE_LATEST);
+    const b = await openOn(room, recruiter, a.server, SINCE_LATEST);
+
+    const posts = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => postMessage(nginx.url, recruiter, room, `burst ${i}`)),
+    );
+    expect(posts.map((post) => post.status)).toEqual(posts.map(() => 201));
+    const stored = await listMessages(nginx.url, client, room);
+    expect(stored).toHaveLength(BURST);
+    for (const { socket } of [a, b]) {
+      await socket.waitForCreated(stored.map((message) => message.uuid));
+      expect(socket.created).toEqual(stored);
+    }
+    // Both processes took some of the writes.
+    for (const server of cluster.servers) {
+      expect(server.output.records.some((r) => r.path === RestPaths.createMessage && r.status === 201)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('shows typing across processes, and clears it when the typist leaves', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    const watcher = await openOn(room, client);
+    const typist = await openOn(room, recruiter, watcher.server);
+
+    typist.socket.send({ type: 'typing', typing: true });
+    await watcher.socket.waitFor((e) => e.type === 'typing' && e.typing_users.join() === recruiter.id);
+    const mark = watcher.socket.events.length;
+    await typist.socket.close();
+    await watcher.socket.waitFor((e) => e.type === 'typing' && e.typing_users.length === 0, { after: mark });
+  });
+
+  it('shows a read across processes', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    const sender = await openOn(room, recruiter);
+    const reader = await openOn(room, client, sender.server);
+    const posted = await postMessage(nginx.url, recruiter, room, 'read me');
+    await reader.socket.waitForCreated([posted.body.uuid]);
+
+    reader.socket.send({ type: 'message_read', message_id: posted.body.uuid });
+    expect(await sender.socket.waitFor((e) => e.type === 'message_read')).toMatchObject({
+      message_id: posted.body.uuid,
+      user_id: client.id,
+    });
+  });
+
+  it('keeps answering, and delivering to the survivor’s sockets, when one process is killed', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    const victim = await openOn(room, recruiter);
+    const survivor = await openOn(room, client, victim.server);
+
+    const dropped = once(victim.socket.ws, 'close');
+    await victim.server.kill();
+    await dropped;
+
+    // nginx finds the dead process refusing connections and passes the requests to the other.
+    const posts = [];
+    for (let i = 0; i < 6; i++) posts.push(await postMessage(nginx.url, recruiter, room, `after ${i}`));
+    expect(posts.map((post) => post.status)).toEqual(posts.map(() => 201));
+    await survivor.socket.waitForCreated(posts.map((post) => post.body.uuid));
+    expect(survivor.socket.created.map((message) => message.content)).toEqual(
+      posts.map((_, i) => `after ${i}`),
+    );
+
+    // A new socket through nginx lands on the survivor and works.
+    const again = await RoomSocket.open(nginx.wsUrl, room, recruiter);
+    sockets.push(again);
+    const last = await postMessage(nginx.url, client, room, 'still here');
+    await again.waitForCreated([last.body.uuid]);
+  });
+});

@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const SRC = path.join(ROOT, 'apps/reference-server/src');
+
+/**
+ * Spawned processes run the TypeScript sources through tsx. The `source` export condition makes
+ * '@hirechat/*' resolve to each package's src/ rather than its dist/, which tests never build (and
+ * which may be stale from an earlier `npm start`).
+ */
+export function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(SRC, entry), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The environment of the test runner minus what would change how a spawned server behaves. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const {
+    JWT_SECRET: _secret,
+    JWT_PUBLIC_KEY: _publicKey,
+    DATABASE_URL: _database,
+    REDIS_URL: _redis,
+    ALLOWED_ORIGINS: _origins,
+    ...inherited
+  } = process.env;
+  return inherited;
+}
+
+export type LogRecord = Record<string, unknown>;
+
+export interface WaitOptions {
+  /** Only records from this index on count (see `mark`). Default 0. */
+  after?: number;
+  timeoutMs?: number;
+}
+
+/** Everything a process wrote, and a way to wait for a line that has not come yet. */
+export class Output {
+  text = '';
+  private exited = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(child: ChildProcess) {
+    const wakeAll = () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    };
+    const append = (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
+      wakeAll();
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    // 'close', not 'exit': by then both pipes are drained, so nothing written is missed.
+    child.on('close', () => {
+      this.exited = true;
+      wakeAll();
+    });
+  }
+
+  /** Parsed pino lines of stdout and stderr; other lines are skipped. */
+  get records(): LogRecord[] {
+    return this.text.split('\n').flatMap((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return value !== null && typeof value === 'object' ? [value as LogRecord] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** How many records there are now: pass it as `after` to wait for a record still to come. */
+  mark(): number {
+    return this.records.length;
+  }
+
+  /** Resolves with the first record that matches, as soon as it is written. */
+  async waitFor(match: (record: LogRecord) => boolean, options: WaitOptions = {}): Promise<LogRecord> {
+    const { after = 0, timeoutMs = 15_000 } = options;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.records.slice(after).find(match);
+      if (found) return found;
+      // A process that died will write nothing more: say so now rather than at the timeout.
+      if (this.exited)
+        throw new Error(`the process exited without a matching log line; its output:\n${this.text}`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`no matching log line within ${timeoutMs} ms; output so far:\n${this.text}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** A record whose message is exactly `msg`. */
+export const withMessage =
+  (msg: string) =>
+  (record: LogRecord): boolean =>
+    record.msg === msg;
+
+/** A reference server started from source, listening on a port the OS picked. */
+export interface ServerProcess {
+  child: ChildProcess;
+  output: Output;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  /** Kills it with SIGKILL, as a crash would; resolves once it has exited. Safe to call twice. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawns `main.ts` with `env` on 127.0.0.1 and a free port, and resolves once it logs the port it
+ * listens on; rejects with its output when it exits first.
+ */
+export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const child = spawnFromSource('main.ts', [], { ...env, PORT: '0', HOST: '127.0.0.1' });
+  const output = new Output(child);
+  const kill = () => killProcess(child);
+  try {
+    const listening = await output.waitFor((record) => /^listening on /.test(String(record.msg)), {
+      timeoutMs: 20_000,
+    });
+    const port = Number(listening.port);
+    return { child, output, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, kill };
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+}
+
+/** SIGKILLs a child that is still running and waits for it to exit. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}

@@ -1,0 +1,277 @@
+import { loadText } from '../machine.js';
+import type { Ramp } from '../scenarios/ramp.js';
+import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
+import type { BenchResults, SummaryRow } from './results.js';
+
+/*
+ * results.md: the goals first, then the headline figures side by side with hirechat's ratios,
+ * then every step of every scenario for whoever wants to check a figure.
+ */
+
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function num(value: number | null | undefined, unit?: string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (unit === 'ms')
+    return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  if (unit === 'KiB') return value.toFixed(1);
+  return int(value);
+}
+
+function ratio(value: number | null, better: SummaryRow['better']): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  // A ratio alone does not say whether it is good; the arrow does.
+  const good = better === 'higher' ? value >= 1 : value <= 1;
+  return `${value.toFixed(2)}× ${good ? '▲' : '▼'}`;
+}
+
+/** A markdown table; the columns named in `text` align left, the others (figures) right. */
+function table(head: string[], rows: string[][], text: number[] = [0]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (text.includes(i) ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function rampRows(label: string, ramp: Ramp): string[][] {
+  return ramp.steps.map((step) => [
+    label,
+    int(step.rate),
+    int(step.sentPerSec),
+    int(step.deliveredPerSec),
+    `${int(step.received)} / ${int(step.expected)}`,
+    num(step.latency.p50, 'ms'),
+    num(step.latency.p99, 'ms'),
+    num(step.latency.max, 'ms'),
+    step.rest ? num(step.rest.p99, 'ms') : '—',
+    (step.held ? 'held' : `**broke**: ${step.broke}`) +
+      (step.firstTry ? ` (second try; the first broke: ${step.firstTry})` : ''),
+  ]);
+}
+
+const STEP_TEXT = [0, 9];
+const stepHead = (first: string) => [
+  first,
+  'rate (msg/s)',
+  'sent (msg/s)',
+  'delivered (events/s)',
+  'received / expected',
+  'p50 (ms)',
+  'p99 (ms)',
+  'max (ms)',
+  'REST p99 (ms)',
+  'step',
+];
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine, options } = results;
+  const out: string[] = [];
+  out.push(`# hirechat benchmark, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`);
+  out.push('');
+  out.push(
+    `Profile \`${results.profile}\`, ${results.durationSeconds.toFixed(0)} s. ${machine.cpus} × ${machine.cpuModel}, ` +
+      `${(machine.memoryBytes / 1024 ** 3).toFixed(1)} GiB, Node ${machine.node}; load average before ${loadText(machine.loadBefore)}` +
+      (machine.loadAfter ? `, after ${loadText(machine.loadAfter)}` : '') +
+      '.',
+  );
+  out.push('');
+  out.push(results.topology);
+  out.push('');
+  if (results.fanout?.series.length) out.push('![Fan-out latency against rate](latency.png)', '');
+  out.push(
+    `Ratios are hirechat ÷ the reference; ▲ marks a ratio in hirechat's favour (more throughput, or less latency or memory). ` +
+      `A fan-out step holds when every event arrives, the writer gets 95 % of its messages through, and p99 stays under ${options.p99LimitMs} ms` +
+      (options.fanout.confirmBreaks
+        ? ' (a step that breaks is run once more, and breaks only if it breaks again); '
+        : '; ') +
+      '≥ marks a server that held every rate tried, so its limit lies higher.',
+  );
+  out.push('');
+
+  out.push('## Goals', '');
+  out.push(
+    table(
+      ['goal', 'status', 'figure'],
+      results.goals.map((g) => [g.goal, g.status, g.figure]),
+      [0, 1, 2],
+    ),
+  );
+  out.push('');
+
+  if (results.summary.length) {
+    out.push('## Side by side', '');
+    let section = '';
+    const rows: string[][] = [];
+    for (const r of results.summary) {
+      const name = r.section === section ? '' : `**${r.section}**`;
+      section = r.section;
+      rows.push([
+        name,
+        `${r.figure} (${r.unit})`,
+        ...SERVER_KINDS.map(
+          (kind) => `${r.atLeast?.includes(kind) ? '≥ ' : ''}${num(r.values[kind], r.unit)}`,
+        ),
+        ratio(r.ratioToWs, r.better),
+        ratio(r.ratioToSocketIo, r.better),
+      ]);
+    }
+    out.push(
+      table(
+        [
+          '',
+          'figure',
+          ...SERVER_KINDS.map((k) => SERVER_LABELS[k]),
+          'hirechat ÷ bare ws',
+          'hirechat ÷ Socket.IO',
+        ],
+        rows,
+      ),
+    );
+    out.push('');
+  }
+
+  if (results.errors.length) {
+    out.push('## Errors', '');
+    for (const error of results.errors) out.push(`- **${error.scenario}**: ${error.message.split('\n')[0]}`);
+    out.push('');
+  }
+
+  if (results.fanout) {
+    out.push('## 1. Fan-out', '');
+    out.push(
+      'A writer posts at a fixed rate, round robin over the rooms: over REST to hirechat, over a WebSocket to the ' +
+        'references. Latency runs from the moment the writer sent a message to the moment each socket received it. ' +
+        `Steps of ${(options.fanout.stepMs / 1000).toFixed(1)} s, ` +
+        (options.fanout.warmupMs > 0
+          ? `after a ${(options.fanout.warmupMs / 1000).toFixed(1)} s warm-up.`
+          : 'no warm-up.'),
+    );
+    out.push('');
+    const direct = results.fanout.series.filter((s) => s.directRooms > 0);
+    if (direct.length) {
+      out.push(
+        `hirechat's rooms of ${direct.map((s) => s.members).join(', ')} members went into its SQLite file directly: ` +
+          'its REST answers 500 for a room of 500 clients or more (knex writes the multi-row insert of participants as ' +
+          'a compound select, and SQLite allows 500 terms).',
+        '',
+      );
+    }
+    for (const shape of [...new Set(results.fanout.series.map((s) => s.shape))]) {
+      const [rooms, members] = shape.split('x');
+      out.push(`### ${rooms} room(s) × ${members} members`, '');
+      const rows: string[][] = [];
+      for (const series of results.fanout.series.filter((s) => s.shape === shape)) {
+        rows.push(...rampRows(SERVER_LABELS[series.server], series));
+        if (series.error)
+          rows.push([
+            SERVER_LABELS[series.server],
+            '—',
+            '—',
+            '—',
+            '—',
+            '—',
+            '—',
+            '—',
+            '—',
+            `error: ${series.error}`,
+          ]);
+      }
+      out.push(table(stepHead('server'), rows, STEP_TEXT), '');
+    }
+  }
+
+  if (results.connections) {
+    const c = results.connections;
+    out.push('## 2. Connections', '');
+    out.push(
+      `${int(c.sockets)} idle authenticated sockets (hirechat: one user each, signed JWT; the references take anyone) in rooms of ${c.roomSize}, ` +
+        `opened from ${c.loadProcesses - 1} processes with ${c.concurrency} handshakes in flight; then one message to every room.` +
+        (c.cappedBy ? ` ${int(c.requested)} were asked for; capped by ${c.cappedBy}.` : ''),
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'server',
+          'open',
+          'failed',
+          'seconds',
+          'handshakes/s',
+          'RSS before (MiB)',
+          'RSS after (MiB)',
+          'RSS per socket (KiB)',
+          'got the last event',
+          'still open',
+        ],
+        c.runs.map((r) => [
+          SERVER_LABELS[r.server],
+          int(r.opened),
+          r.failed ? `${int(r.failed)} (${r.firstError})` : '0',
+          r.seconds.toFixed(1),
+          int(r.handshakesPerSec),
+          (r.rssBeforeBytes / 1024 ** 2).toFixed(0),
+          (r.rssAfterBytes / 1024 ** 2).toFixed(0),
+          (r.rssPerSocketBytes / 1024).toFixed(1),
+          int(r.socketsWithEvent),
+          int(r.socketsOpen),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.rest) {
+    const r = results.rest;
+    out.push('## 3. REST (hirechat alone: the references have no REST)', '');
+    out.push(
+      `autocannon, ${r.connections} connections, ${options.rest.seconds} s per request. ${int(r.seededMessages)} messages seeded ` +
+        `straight into SQLite in ${r.seedSeconds.toFixed(1)} s before the server started.`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['request', 'req/s (2xx)', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'non-2xx', 'errors'],
+        r.runs.map((run) => [
+          run.name,
+          int(run.okPerSec),
+          num(run.latency.p50, 'ms'),
+          num(run.latency.p99, 'ms'),
+          num(run.latency.max, 'ms'),
+          int(run.non2xx),
+          int(run.errors),
+        ]),
+      ),
+    );
+    out.push('');
+    if (r.listGrowth !== null) {
+      out.push(
+        `The newest page of the ${int(r.bigRoom)}-message room takes ${r.listGrowth.toFixed(2)}× the time (p50) of the ${int(r.smallRoom)}-message room's.`,
+        '',
+      );
+    }
+  }
+
+  if (results.scaleOut) {
+    const s = results.scaleOut;
+    out.push('## 4. Scale-out', '');
+    if (!s.ran) {
+      out.push(`Skipped: ${s.reason}`, '');
+    } else {
+      out.push(
+        `Shape ${s.shape} over PostgreSQL (${s.databaseUrl}) and Redis (${s.redisUrl}); the writer posts to process A. ` +
+          `Highest rate held: ${s.single.maxRate ?? '—'} msg/s on one process, ${s.split.maxRate ?? '—'} msg/s with the sockets over two.`,
+        '',
+      );
+      out.push(
+        table(
+          stepHead('sockets on'),
+          [...rampRows('one process', s.single), ...rampRows('two processes', s.split)],
+          STEP_TEXT,
+        ),
+        '',
+      );
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,92 @@
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { Shape } from '../options.js';
+import { type RunningServer, startHirechat, startReference } from '../servers.js';
+import { SERVER_LABELS, type ServerKind } from '../wire.js';
+import { ms, type RunContext } from './context.js';
+import { makeLayout } from './layout.js';
+import { LoadPool } from './load-pool.js';
+import { type Ramp, runRamp } from './ramp.js';
+
+export interface FanoutSeries extends Ramp {
+  server: ServerKind;
+  /** `<rooms>x<members>` */
+  shape: string;
+  /** hirechat rooms put into its database directly, being too big for its REST. */
+  directRooms: number;
+  rooms: number;
+  members: number;
+}
+
+export interface FanoutResult {
+  series: FanoutSeries[];
+  /** Subscriber processes plus the writer. */
+  loadProcesses: number;
+}
+
+export const shapeName = (shape: Shape) => `${shape.rooms}x${shape.members}`;
+
+/**
+ * Scenario 1: R rooms of M members each, a writer posting at a fixed rate, every socket timing
+ * every event. The three servers run side by side and take turns shape by shape, so that a change
+ * in the machine's load (other work on it) falls on all three rather than on one.
+ */
+export async function runFanout(context: RunContext): Promise<FanoutResult> {
+  const { options, log } = context;
+  const settings = options.fanout;
+  const servers = new Map<ServerKind, RunningServer>();
+  const pool = await LoadPool.start(settings.subscribers);
+  const series: FanoutSeries[] = [];
+  try {
+    for (const kind of options.servers) servers.set(kind, await start(kind, context));
+    for (const shape of settings.shapes) {
+      for (const [kind, server] of servers) {
+        log(`fan-out ${shapeName(shape)} on ${SERVER_LABELS[kind]}`);
+        const layout = await makeLayout(
+          server,
+          new Array(shape.rooms).fill(shape.members),
+          context.jwtSecret,
+        );
+        const ramp = await runRamp(pool, layout, {
+          rates: settings.rates,
+          stepMs: settings.stepMs,
+          warmupMs: settings.warmupMs,
+          drainTimeoutMs: settings.drainTimeoutMs,
+          p99LimitMs: options.p99LimitMs,
+          connectConcurrency: settings.connectConcurrency,
+          connectTimeoutMs: 120_000,
+          refineSteps: settings.refineSteps,
+          confirmBreaks: settings.confirmBreaks,
+        });
+        for (const step of ramp.steps) {
+          log(
+            `  ${String(step.rate).padStart(6)} msg/s  p50 ${ms(step.latency.p50).padStart(6)} ms  p99 ${ms(step.latency.p99).padStart(6)} ms  ` +
+              `${Math.round(step.deliveredPerSec).toLocaleString('en-US').padStart(9)} events/s  ${step.held ? 'held' : `broke: ${step.broke}`}${step.firstTry ? ' (second try)' : ''}`,
+          );
+        }
+        if (ramp.error) log(`  error: ${ramp.error}`);
+        series.push({
+          ...ramp,
+          server: kind,
+          shape: shapeName(shape),
+          rooms: shape.rooms,
+          members: shape.members,
+          directRooms: layout.directRooms,
+        });
+      }
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()));
+    await pool.stop();
+  }
+  return { series, loadProcesses: pool.processes };
+}
+
+async function start(kind: ServerKind, context: RunContext): Promise<RunningServer> {
+  if (kind !== 'hirechat') return startReference(kind);
+  return startHirechat({
+    dataDir: await mkdtemp(path.join(context.scratchDir, 'fanout-')),
+    jwtSecret: context.jwtSecret,
+    ...(context.profileDir ? { cpuProfileDir: context.profileDir } : {}),
+  });
+}

@@ -1,0 +1,197 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sleep } from './clock.js';
+import { TS_EXEC_ARGV } from './rpc.js';
+import { SERVER_LABELS, type ServerKind } from './wire.js';
+
+/*
+ * The servers under test, each in its own process: hirechat as the real reference server (from its
+ * sources, configured through its environment like any deployment), and the two reference servers
+ * of bench/servers/. Nothing is pinned to a core.
+ */
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REFERENCE_SERVER = path.join(ROOT, 'apps/reference-server/src/main.ts');
+
+export interface RunningServer {
+  kind: ServerKind;
+  /** What the report calls it ("hirechat", "hirechat B", "bare ws"...). */
+  label: string;
+  pid: number;
+  /** `http://127.0.0.1:<port>` */
+  baseUrl: string;
+  /** hirechat's DATA_DIR. */
+  dataDir?: string;
+  /** Whether hirechat keeps its data in a database of DATABASE_URL rather than SQLite in DATA_DIR. */
+  sharedDatabase?: boolean;
+  /** Resident memory of the server process now. */
+  rssBytes(): Promise<number>;
+  /** Stops it gracefully (SIGTERM), and for good after 15 s. */
+  stop(): Promise<void>;
+}
+
+/** The server refused to start; `output` is what it printed (a configuration error, say). */
+export class ServerRefused extends Error {
+  constructor(
+    readonly label: string,
+    readonly output: string,
+  ) {
+    super(`${label} did not start:\n${output.trim()}`);
+  }
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills whatever is still running (used when the run is interrupted). */
+export function killAllServers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+export interface HirechatProcessOptions {
+  dataDir: string;
+  jwtSecret: string;
+  label?: string;
+  /** Extra environment (DATABASE_URL and REDIS_URL for scale-out). */
+  env?: Record<string, string>;
+  /** Writes a V8 CPU profile of the server into this folder when it stops (`node --cpu-prof`). */
+  cpuProfileDir?: string;
+}
+
+export async function startHirechat(options: HirechatProcessOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const label = options.label ?? SERVER_LABELS.hirechat;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Storage and broadcast come from the options alone, never from the shell that ran the bench.
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  Object.assign(env, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: options.dataDir,
+    JWT_SECRET: options.jwtSecret,
+    // One JSON line per request and per socket would cost more than some of what is measured.
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  });
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...TS_EXEC_ARGV, REFERENCE_SERVER], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = capture(child);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // LOG_LEVEL=warn hides the "listening on" line, so readiness is the health check answering.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new ServerRefused(label, output.text());
+    if (await healthy(baseUrl)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new ServerRefused(label, `${output.text()}\n(no answer from /healthz within 60 s)`);
+    }
+    await sleep(100);
+  }
+  return {
+    ...handle('hirechat', label, child, baseUrl),
+    dataDir: options.dataDir,
+    sharedDatabase: options.env?.DATABASE_URL !== undefined,
+  };
+}
+
+export async function startReference(kind: 'ws' | 'socketio'): Promise<RunningServer> {
+  const script = fileURLToPath(
+    new URL(`../servers/${kind === 'ws' ? 'bare-ws' : 'socketio'}.ts`, import.meta.url),
+  );
+  const child = spawn(process.execPath, [...TS_EXEC_ARGV, script], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = capture(child);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const match = /listening on (http:\/\/\S+)/.exec(output.text());
+    if (match?.[1]) return handle(kind, SERVER_LABELS[kind], child, match[1]);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new ServerRefused(SERVER_LABELS[kind], output.text());
+    }
+    await sleep(50);
+  }
+}
+
+function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: string): RunningServer {
+  running.add(child);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  void exited.then(() => running.delete(child));
+  const pid = child.pid ?? -1;
+  return {
+    kind,
+    label,
+    pid,
+    baseUrl,
+    rssBytes: () => rssOf(pid),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Keeps what the process prints (its last 64 KiB), for error messages. */
+function capture(child: ChildProcess): { text(): string } {
+  let text = '';
+  const append = (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-65_536);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { text: () => text };
+}
+
+async function healthy(baseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A port that was free a moment ago (the reference server takes its port from PORT). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process: /proc on Linux, `ps` elsewhere. */
+export async function rssOf(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {}
+  return new Promise((resolve) => {
+    execFile('ps', ['-o', 'rss=', '-p', String(pid)], (error, stdout) => {
+      resolve(error ? 0 : Number(stdout.trim()) * 1024);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../src/report/results.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Runs `bench/run.ts` as `npm run bench` does, and answers its exit code and output. */
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'bench/run.ts', ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+// Keeps the bench from rotting: every scenario with tiny numbers, checking what it writes and never
+// how fast anything was.
+describe('npm run bench -- --quick', () => {
+  it('writes results.json, results.md and a latency chart covering the three servers', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'hirechat-bench-smoke-'));
+    try {
+      const { code, output } = await runBench(['--quick', '--out', out]);
+      expect(code, output).toBe(0);
+
+      const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as BenchResults;
+      expect(results.errors).toEqual([]);
+      const servers = ['hirechat', 'ws', 'socketio'];
+      expect(new Set(results.fanout?.series.map((series) => series.server))).toEqual(new Set(servers));
+      for (const series of results.fanout?.series ?? []) {
+        expect(series.error).toBeNull();
+        expect(series.steps.length).toBeGreaterThan(0);
+      }
+      expect(results.connections?.runs.map((run) => run.server)).toEqual(servers);
+      for (const run of results.connections?.runs ?? []) {
+        expect(run.opened).toBe(run.requested);
+        expect(run.socketsWithEvent).toBe(run.opened);
+      }
+      expect(results.rest?.runs.map((run) => run.ok > 0)).toEqual([true, true, true, true]);
+      // Scale-out either ran or said why not; both are fine here.
+      expect(results.scaleOut?.ran === true || typeof results.scaleOut?.reason === 'string').toBe(true);
+      expect(results.goals.length).toBeGreaterThan(0);
+
+      const markdown = await readFile(path.join(out, 'results.md'), 'utf8');
+      for (const label of ['| hirechat |', '| bare ws |', '| Socket.IO |']) expect(markdown).toContain(label);
+      expect(markdown).toContain('hirechat ÷ bare ws');
+      expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
+
+      const png = await readFile(path.join(out, 'latency.png'));
+      expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(png.length).toBeGreaterThan(10_000);
+      const svg = await readFile(path.join(out, 'latency.svg'), 'utf8');
+      for (const label of ['hirechat', 'bare ws', 'Socket.IO']) expect(svg).toContain(label);
+      await expect(readFile(path.join(out, 'machine.md'), 'utf8')).resolves.toContain('Node');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

@@ -1,0 +1,14 @@
+import type { ErrorCode } from '@hirechat/protocol';
+
+/** Why a RoomConnection's `opened` rejected: it stopped for good before it was ever open. */
+export class RoomConnectionError extends Error {
+  override readonly name = 'RoomConnectionError';
+
+  constructor(
+    /** The refusal (`forbidden`, `not_found`, `unauthenticated`), or `closed` by `close()`. */
+    readonly code: ErrorCode | 'closed',
+    message: string,
+  ) {
+    super(message);
+  }
+}

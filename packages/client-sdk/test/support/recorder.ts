@@ -1,0 +1,89 @@
+import type { ChatRoom, LoggedRoomEvent, ServerEventMap } from '@hirechat/protocol';
+import type { CloseInfo, ConnectionStatus, ResyncEvent, RoomConnection } from '../../src/index.js';
+
+/** How long `until` waits before failing the test. */
+const WAIT_MS = 8_000;
+
+/** Everything a live room delivered to the app, in order. */
+export interface Recorder {
+  /** Logged room events (message_*), in the order the app got them. */
+  events: LoggedRoomEvent[];
+  statuses: ConnectionStatus[];
+  closes: CloseInfo[];
+  errors: ServerEventMap['error'][];
+  typing: string[][];
+  resyncs: ResyncEvent[];
+  /**
+   * Resolves once the condition holds: now, or after a later event. Fails after a while with what
+   * was recorded, so that a test waits on events rather than on sleeps.
+   */
+  until(what: string, condition: () => boolean, timeoutMs?: number): Promise<void>;
+}
+
+export function record(live: RoomConnection): Recorder {
+  const waiters = new Set<() => void>();
+  const recorded: Omit<Recorder, 'until'> = {
+    events: [],
+    statuses: [],
+    closes: [],
+    errors: [],
+    typing: [],
+    resyncs: [],
+  };
+  const push =
+    <T>(list: T[]) =>
+    (item: T) => {
+      list.push(item);
+      for (const check of [...waiters]) check();
+    };
+  const logged = push(recorded.events);
+  live.on('message_created', logged);
+  live.on('message_updated', logged);
+  live.on('message_deleted', logged);
+  live.on('message_read', logged);
+  live.on('status', push(recorded.statuses));
+  live.on('close', push(recorded.closes));
+  live.on('error', push(recorded.errors));
+  live.on('typing', (event) => push(recorded.typing)(event.typing_users));
+  live.on('resync', push(recorded.resyncs));
+
+  return {
+    ...recorded,
+    until(what, condition, timeoutMs = WAIT_MS) {
+      if (condition()) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!condition()) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${what} within ${timeoutMs} ms; recorded: ${describe(recorded)}`));
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+  };
+}
+
+/** The messages' identities as the events carry them: type, seq and message id. */
+export function keys(events: readonly LoggedRoomEvent[]): string[] {
+  return events.map((event) => {
+    const id = event.type === 'message_read' ? `${event.message_id}<-${event.user_id}` : event.message.uuid;
+    return `${event.seq} ${event.type} ${id}`;
+  });
+}
+
+/** The seqs 1..n, to compare a room's whole history against. */
+export const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+export const uuidsOf = (rooms: readonly ChatRoom[]) => rooms.map((room) => room.uuid);
+
+function describe(recorded: Omit<Recorder, 'until'>): string {
+  return JSON.stringify({
+    ...recorded,
+    events: keys(recorded.events),
+  });
+}

@@ -1,0 +1,41 @@
+import knex, { type Knex } from 'knex';
+
+export interface PostgresKnexOptions {
+  /** Connections this process keeps open: from `min` (default 0) to `max` (default 10). */
+  pool?: { min?: number; max?: number };
+}
+
+/**
+ * How long a query waits for a connection, and a new connection for PostgreSQL's answer, before
+ * failing. Short, so that a database that is down fails requests quickly (they answer 503) rather
+ * than holding them for knex's default minute.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * A knex instance over PostgreSQL (the `pg` driver), from a URL such as
+ * `postgres://user:password@host:5432/hirechat` or a pg connection config.
+ *
+ * The pool keeps no idle connections by default (`min: 0`), so that connections the database has
+ * dropped (a restart, a failover) are never handed out again: knex discards a connection that
+ * reported an error, and makes new ones once the database is back, without a restart of the
+ * server. TCP keep-alive finds peers that vanished without closing their connections.
+ */
+export function createPostgresKnex(
+  connection: string | Knex.PgConnectionConfig,
+  options: PostgresKnexOptions = {},
+): Knex {
+  const config: Knex.PgConnectionConfig =
+    typeof connection === 'string' ? { connectionString: connection } : connection;
+  return knex({
+    client: 'pg',
+    connection: {
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'hirechat',
+      ...config,
+    },
+    pool: { min: options.pool?.min ?? 0, max: options.pool?.max ?? 10 },
+    acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
+  });
+}

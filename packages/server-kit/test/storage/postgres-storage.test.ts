@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@hirechat/server-kit/testing';
+import type { Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KnexChatStorage, type KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
+import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/index.js';
+import { createPostgresKnex } from '../../src/storage/postgres.js';
+import { addRead, describeChatStorage, insertMessage, newMessage, newRoom } from './chat-storage-suite.js';
+
+/*
+ * The storage contract against a real PostgreSQL (HIRECHAT_TEST_PG_URL, default the local `test`
+ * database's server), in a database of this file's own that is dropped at the end. Each test of the
+ * suite gets a fresh schema of that database, which is as empty as a fresh database and far cheaper.
+ */
+
+let database: { url: string; drop(): Promise<void> };
+let admin: Knex;
+let schemas = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  admin = createPostgresKnex(database.url, { pool: { max: 1 } });
+});
+
+afterAll(async () => {
+  await admin?.destroy();
+  await database?.drop();
+});
+
+/** A new empty schema, and storages whose connections all work in it (as a fresh database would). */
+async function freshSchema(): Promise<{
+  name: string;
+  open(options?: KnexChatStorageOptions): KnexChatStorage;
+  remove(): Promise<void>;
+}> {
+  const schema = `suite_${++schemas}`;
+  await admin.raw('create schema ??', [schema]);
+  return {
+    name: schema,
+    open: (options?: KnexChatStorageOptions) =>
+      new KnexChatStorage(
+        createPostgresKnex({ connectionString: database.url, options: `-c search_path=${schema}` }),
+        options,
+      ),
+    remove: async () => {
+      await admin.raw('drop schema ?? cascade', [schema]);
+    },
+  };
+}
+
+describeChatStorage('PostgreSQL', async () => {
+  const { open, remove } = await freshSchema();
+  const opened = [open()];
+  return {
+    storage: opened[0]!,
+    async openAnother(options) {
+      const another = open(options);
+      opened.push(another);
+      return another;
+    },
+    async cleanup() {
+      await Promise.all(opened.map((storage) => storage.close()));
+      await remove();
+    },
+  };
+});
+
+describe('PostgreSQL: races between processes are settled by the database', () => {
+  const opened: KnexChatStorage[] = [];
+  let removeSchema: (() => Promise<void>) | undefined;
+
+  /** `count` storages, each with its own pool as that many server processes, over a new schema. */
+  async function processes(count: number): Promise<{ schema: string; storages: KnexChatStorage[] }> {
+    const { name, open, remove } = await freshSchema();
+    removeSchema = remove;
+    const storages = Array.from({ length: count }, () => open());
+    opened.push(...storages);
+    return { schema: name, storages };
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((storage) => storage.close()));
+    await removeSchema?.();
+    removeSchema = undefined;
+  });
+
+  it('migrates once when several instances migrate an empty database at once', async () => {
+    const { schema, storages } = await processes(6);
+
+    await Promise.all(storages.map((storage) => storage.migrate()));
+
+    const every = (await migrationSource.getMigrations([])).map(migrationSource.getMigrationName);
+    expect(await admin.withSchema(schema).table(MIGRATIONS_TABLE).orderBy('id').pluck('name')).toEqual(every);
+    // One lock row, released: a later migration (a new version's) can take it.
+    expect(await admin.withSchema(schema).table(`${MIGRATIONS_TABLE}_lock`).select('*')).toEqual([
+      { index: 1, is_locked: 0 },
+    ]);
+    const { room } = await storages[5]!.createRoom(newRoom());
+    expect(await storages[0]!.getRoom(room.uuid)).toEqual(room);
+  });
+
+  it('gives every process the same room when they create it at once', async () => {
+    const { storages } = await processes(4);
+    await storages[0]!.migrate();
+    const { recruiter, clients } = newRoom([randomUUID(), randomUUID(), randomUUID()]);
+
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        storages[i % storages.length]!.createRoom(
+          newRoom(i % 2 ? clients : [...clients].reverse(), recruiter),
+        ),
+      ),
+    );
+
+    expect(new Set(results.map((result) => result.room.uuid)).size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    const rooms = await storages[1]!.listRooms({ viewer: recruiter });
+    expect(rooms.map((summary) => summary.room)).toEqual([results[0]!.room]);
+  });
+
+  it('records one read when processes record the same read at once', async () => {
+    const { storages } = await processes(4);
+    await storages[0]!.migrate();
+    const { room } = await storages[0]!.createRoom(newRoom());
+    const message = await insertMessage(storages[1]!, newMessage(room, room.recruiter));
+    const reader = room.clients[0]!;
+
+    const added = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => addRead(storages[i % storages.length]!, message.uuid, reader)),
+    );
+
+    expect(added.filter(Boolean)).toHaveLength(1);
+    expect((await storages[2]!.getMessage(message.uuid))?.readBy).toEqual([reader]);
+  });
+});
