@@ -13,6 +13,12 @@ export interface PostgresKnexOptions {
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
+ * How long a query may go unanswered on an open connection. Chat queries take milliseconds; one
+ * that takes this long is on a connection whose packets are lost, and must fail (503), not hang.
+ */
+const QUERY_TIMEOUT_MS = 15_000;
+
+/**
  * A knex instance over PostgreSQL (the `pg` driver), from a URL such as
  * `postgres://user:password@host:5432/hirechat` or a pg connection config.
  *
@@ -32,6 +38,7 @@ export function createPostgresKnex(
     connection: {
       keepAlive: true,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
       application_name: 'hirechat',
       ...config,
     },

@@ -27,11 +27,12 @@ const POSTGRES_CODES = new Set([
 ]);
 
 /**
- * pg's errors, which carry no code, for a connection that ended under a query or one that the
- * server did not answer within `connectionTimeoutMillis` (exactly "timeout expired").
+ * pg's errors, which carry no code, for a connection that ended under a query, one that the
+ * server did not answer within `connectionTimeoutMillis` (exactly "timeout expired"), or a query
+ * that got no answer within `query_timeout` (a connection whose packets vanish silently).
  */
 const PG_CONNECTION_LOST =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired$)/;
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout expired$|Query read timeout$)/;
 
 /** Knex's error when no connection could be had within `acquireConnectionTimeout`. */
 const KNEX_ACQUIRE_TIMEOUT = /^Knex: Timeout acquiring a connection/;

@@ -34,6 +34,8 @@ interface Admission {
   expiresAt: Date | null;
   /** `?since=`: where to resume, null without it, or why it was refused. */
   since: Since | ChatError | null;
+  /** For a socket without a usable `since`: the room's seq when it was admitted. */
+  startSeq: number | null;
 }
 
 /**
@@ -131,10 +133,20 @@ export class RoomSocketGateway {
     const membership = await this.chat.joinRoom(caller, roomId.data);
     const since = parseSince(url.searchParams.get('since'));
     await this.hub.reserve(membership.room);
-    return { membership, expiresAt, since };
+    try {
+      // Read after subscribing: every event past this seq either comes live or is in the log.
+      const startSeq =
+        since === null || since instanceof ChatError
+          ? (await this.chat.replay(membership, 'latest')).seq
+          : null;
+      return { membership, expiresAt, since, startSeq };
+    } catch (error) {
+      this.hub.release(membership.room);
+      throw error;
+    }
   }
 
-  private join(socket: Liveness, { membership, expiresAt, since }: Admission): void {
+  private join(socket: Liveness, { membership, expiresAt, since, startSeq }: Admission): void {
     const { logger } = this.options;
     const feed = new SocketFeed(
       (frame) => {
@@ -153,7 +165,8 @@ export class RoomSocketGateway {
     socket.once('close', () => feed.stop());
     // A bad `since` is answered, then ignored: the socket works as one opened without it.
     if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
-    else if (since !== null) feed.resume(since);
+    if (startSeq !== null) feed.follow(startSeq);
+    else if (since !== null && !(since instanceof ChatError)) feed.resume(since);
     socket.isAlive = true;
     socket.on('pong', () => {
       socket.isAlive = true;

@@ -48,6 +48,17 @@ export class SocketFeed {
     this.enqueue(() => this.replay(since));
   }
 
+  /**
+   * Starts a socket opened without `since` at the room's seq when it was admitted: the events
+   * logged since then (published while its handshake completed), then live ones. It gets no
+   * typing set and no `synced`: the seed's clients know neither. Without a starting seq, an
+   * event published late by another process could arrive after a newer one and be taken for old.
+   */
+  follow(fromSeq: number): void {
+    this.lastSeq = fromSeq;
+    this.enqueue(() => this.catchUp());
+  }
+
   /** A live event of the room, with its JSON (made once for all of the room's sockets). */
   push(event: RoomEvent, frame: string): void {
     this.enqueue(() => this.deliver(event, frame));
@@ -96,6 +107,13 @@ export class SocketFeed {
     this.lastSeq = replay.seq;
     this.send({ type: 'typing', typing_users: await this.source.typingUsers() });
     this.send({ type: 'synced', seq: replay.seq });
+  }
+
+  private async catchUp(): Promise<void> {
+    const replay = await this.source.replay(this.lastSeq ?? 0);
+    // A log pruned past the starting seq within a handshake has nothing a new client asked for.
+    if (!replay.resync) this.sendLogged(replay);
+    this.lastSeq = Math.max(this.lastSeq ?? 0, replay.seq);
   }
 
   private async fillGap(last: number, event: LoggedRoomEvent, frame: string): Promise<void> {

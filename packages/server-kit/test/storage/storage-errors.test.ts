@@ -36,6 +36,7 @@ describe('translateStorageError', () => {
     ['a server out of connections (53300)', withCode('53300', 'sorry, too many clients already')],
     ['a connection that ended under a query', new Error('Connection terminated unexpectedly')],
     ['a connection that the server never answered', new Error('timeout expired')],
+    ['a query that got no answer on an open connection', new Error('Query read timeout')],
     ['a connection that pg-pool timed out', new Error('Connection terminated due to connection timeout')],
     [
       "knex's acquire timeout",

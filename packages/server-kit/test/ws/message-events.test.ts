@@ -25,6 +25,33 @@ class SlowToSubscribe implements Broadcaster {
   }
 }
 
+/**
+ * The in-process broadcaster, delivering a message whose content starts with "late" only after the
+ * next event: what a reader sees when two processes publish a room's events out of order.
+ */
+class LateDelivery implements Broadcaster {
+  private held: (() => void) | null = null;
+  constructor(private readonly inner: Broadcaster) {}
+  async publish(room: string, event: RoomEvent) {
+    if (event.type === 'message_created' && event.message.content?.startsWith('late')) {
+      this.held = () => void this.inner.publish(room, event);
+      return;
+    }
+    await this.inner.publish(room, event);
+    this.held?.();
+    this.held = null;
+  }
+  subscribe(room: string, listener: RoomEventListener) {
+    return this.inner.subscribe(room, listener);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
 const MESSAGE_KEYS = [
   'chat_room',
   'content',
@@ -193,5 +220,26 @@ describe('WebSocket: message events', () => {
         seq: 1,
       });
     }
+  });
+
+  it('gives a socket opened without since an event that another process published late, in order', async () => {
+    const chat = await harness.start({ broadcaster: new LateDelivery(new InProcessBroadcaster()) });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const socket = await chat.connect(client, room.uuid);
+
+    const late = await chat.post(recruiter, room.uuid, 'late one');
+    const next = await chat.post(recruiter, room.uuid, 'next one');
+
+    expect(await socket.next('message_created')).toStrictEqual({
+      type: 'message_created',
+      message: late,
+      seq: 1,
+    });
+    expect(await socket.next('message_created')).toStrictEqual({
+      type: 'message_created',
+      message: next,
+      seq: 2,
+    });
   });
 });
