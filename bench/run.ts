@@ -5,10 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machineMarkdown } from './src/machine.js';
 import { type BenchOptions, parseOptions, type Scenario, USAGE } from './src/options.js';
-import { chartSpec, renderChart } from './src/report/chart.js';
-import { renderMarkdown } from './src/report/markdown.js';
 import type { BenchResults } from './src/report/results.js';
-import { evaluateGoals, summarise } from './src/report/summary.js';
+import { withSummary, writeReport } from './src/report/write.js';
 import { type ConnectionsResult, runConnections } from './src/scenarios/connections.js';
 import type { RunContext } from './src/scenarios/context.js';
 import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
@@ -96,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     `${rest ? 'for REST, autocannon in 1 process.' : ''}`;
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
   const { databaseUrl: _db, redisUrl: _redis, ...scaleOutRecorded } = scaleOutOptions;
-  const results: BenchResults = {
+  const results: BenchResults = withSummary({
     version: 1,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
@@ -111,23 +109,11 @@ async function main(argv: string[]): Promise<number> {
     connections,
     rest,
     scaleOut,
-    summary: summarise(fanout, connections),
-    goals: evaluateGoals(fanout, connections, options.p99LimitMs),
     errors,
-  };
+  });
 
-  await writeFile(path.join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = renderMarkdown(results);
-  await writeFile(path.join(options.outDir, 'results.md'), markdown);
+  const markdown = await writeReport(results, options.outDir);
   await writeFile(path.join(options.outDir, 'machine.md'), machineMarkdown(machine, loadProcesses));
-  if (fanout && fanout.series.length > 0) {
-    const subtitle = `${machine.cpus} cores shared by servers and load, Node ${machine.node}, ${started.toISOString().slice(0, 10)}; red: p99 limit ${options.p99LimitMs} ms`;
-    const { svg, png } = await renderChart(
-      chartSpec(fanout, options.fanout.rates, options.p99LimitMs, subtitle),
-    );
-    await writeFile(path.join(options.outDir, 'latency.svg'), svg);
-    await writeFile(path.join(options.outDir, 'latency.png'), png);
-  }
 
   // The goals and the side-by-side table, as at the top of results.md.
   const sideBySide = markdown.split('\n## 1.')[0] ?? markdown;

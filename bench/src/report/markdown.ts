@@ -126,6 +126,7 @@ export function renderMarkdown(results: BenchResults): string {
           'hirechat ÷ Socket.IO',
         ],
         rows,
+        [0, 1],
       ),
     );
     out.push('');

@@ -46,16 +46,14 @@ const stepAt = (series: FanoutSeries | undefined, rate: number | null | undefine
 /** Events per second delivered at the highest rate that held: the fan-out throughput figure. */
 const heldThroughput = (series: FanoutSeries | undefined) => stepAt(series, series?.maxRate)?.deliveredPerSec;
 
-/** The highest rate that every server held in this shape, for comparing latency under equal load. */
+/** The highest rate that every server ran and held in this shape, for comparing latency under equal load. */
 function commonRate(fanout: FanoutResult, shape: string): number | null {
-  const maxima = fanout.series.filter((series) => series.shape === shape).map((series) => series.maxRate);
-  if (maxima.length === 0 || maxima.some((rate) => rate === null)) return null;
-  const common = Math.min(...(maxima as number[]));
-  // Refinement steps differ between servers; the common rate must be one that all of them ran.
-  const ran = fanout.series
+  const heldRates = fanout.series
     .filter((series) => series.shape === shape)
-    .every((series) => series.steps.some((step) => step.rate === common));
-  return ran ? common : null;
+    .map((series) => new Set(series.steps.filter((step) => step.held).map((step) => step.rate)));
+  const [first, ...others] = heldRates;
+  const common = [...(first ?? [])].filter((rate) => others.every((rates) => rates.has(rate)));
+  return common.length ? Math.max(...common) : null;
 }
 
 export function summarise(fanout: FanoutResult | null, connections: ConnectionsResult | null): SummaryRow[] {

@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatError } from '../../src/domain/chat-error.js';
 import { JwtIdentity } from '../../src/identity/jwt-identity.js';
 import { signAccessToken } from '../../src/identity/sign-access-token.js';
@@ -114,6 +114,33 @@ describe('JwtIdentity with a shared secret (HS256)', () => {
     const token = signAccessToken(SECRET, { sub: randomUUID() }, { expiresIn: -10 });
 
     await expectUnauthenticated(identity.verify(token), 'Token expired.');
+  });
+
+  it('refuses a token it verified before once its exp has passed', async () => {
+    vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), toFake: ['Date'] });
+    try {
+      const fresh = new JwtIdentity({ secret: SECRET });
+      const token = signAccessToken(SECRET, { sub: randomUUID() }, { expiresIn: 60 });
+      await expect(fresh.verify(token)).resolves.toMatchObject({ caller: { role: null } });
+      vi.setSystemTime(new Date('2030-01-01T00:00:59.999Z'));
+      await expect(fresh.verify(token)).resolves.toBeTruthy();
+      vi.setSystemTime(new Date('2030-01-01T00:01:00Z'));
+      await expectUnauthenticated(fresh.verify(token), 'Token expired.');
+      await expectUnauthenticated(fresh.verify(token), 'Token expired.');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('answers a token verified before the same, and never shares its answer with the caller', async () => {
+    const id = randomUUID();
+    const token = signAccessToken(SECRET, { sub: id, name: 'Rita', role: 'recruiter' });
+    const first = await identity.verify(token);
+    first.caller.name = 'changed by the caller';
+    first.expiresAt?.setTime(0);
+    const second = await identity.verify(token);
+    expect(second.caller).toEqual({ id, email: null, name: 'Rita', role: 'recruiter' });
+    expect(second.expiresAt?.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('refuses a token signed with another secret', async () => {
