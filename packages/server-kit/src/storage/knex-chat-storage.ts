@@ -32,6 +32,9 @@ import { translateErrorsOf } from './storage-errors.js';
 
 type Db = Knex | Knex.Transaction;
 
+/** Participant rows per INSERT statement. */
+const PARTICIPANT_INSERT_CHUNK = 250;
+
 export interface KnexChatStorageOptions {
   /**
    * Events each room's log keeps for sockets that resume with `?since=`; older ones are pruned as
@@ -89,10 +92,15 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         .ignore()
         .returning('uuid');
       if (inserted.length > 0) {
-        await trx('chat_room_participants').insert([
-          { room_uuid: room.uuid, user_id: room.recruiter, role: 'recruiter' },
-          ...clients.map((client) => ({ room_uuid: room.uuid, user_id: client, role: 'client' })),
-        ]);
+        // In chunks: SQLite refuses one INSERT of 500 rows or more (its compound-select limit).
+        await trx.batchInsert(
+          'chat_room_participants',
+          [
+            { room_uuid: room.uuid, user_id: room.recruiter, role: 'recruiter' },
+            ...clients.map((client) => ({ room_uuid: room.uuid, user_id: client, role: 'client' })),
+          ],
+          PARTICIPANT_INSERT_CHUNK,
+        );
         return { room: { ...room, clients }, created: true };
       }
       const existing = await trx<RoomRow>('chat_rooms').where('participants_key', key).first();

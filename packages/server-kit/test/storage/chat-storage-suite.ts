@@ -128,6 +128,15 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           expect(await storage.getRoom(room.uuid)).toEqual(expected);
         });
 
+        it('creates a room of a thousand clients', async () => {
+          const clients = Array.from({ length: 1_000 }, () => randomUUID());
+          const room = newRoom(clients);
+
+          await storage.createRoom(room);
+
+          expect((await storage.getRoom(room.uuid))?.clients).toEqual([...clients].sort());
+        });
+
         it('answers the existing room for the same recruiter and clients in another order', async () => {
           const [a, b] = [randomUUID(), randomUUID()];
           const { room: first } = await storage.createRoom(newRoom([a, b]));
