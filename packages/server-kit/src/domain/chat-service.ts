@@ -20,6 +20,7 @@ import type { UserDirectory } from '../ports/user-directory.js';
 import type { Caller } from './caller.js';
 import { ChatError } from './chat-error.js';
 import type { MessageRecord, RoomRecord } from './records.js';
+import { RoomCache } from './room-cache.js';
 import { RoomQueue } from './room-queue.js';
 import { nowTimestamp } from './timestamp.js';
 import { toChatRoom, toMessage } from './to-wire.js';
@@ -84,9 +85,11 @@ export class ChatService {
   private readonly users: UserMemory;
   private readonly logger: Logger;
   private readonly queue = new RoomQueue();
+  private readonly rooms: RoomCache;
 
   constructor(deps: ChatServiceDeps) {
     this.storage = deps.storage;
+    this.rooms = new RoomCache(deps.storage);
     this.broadcaster = deps.broadcaster;
     this.typing = deps.typing;
     this.files = deps.files;
@@ -136,7 +139,7 @@ export class ChatService {
    * a socket is told `forbidden` apart from `not_found` (the contract's 4403 and 4404).
    */
   async joinRoom(caller: Caller, roomUuid: string): Promise<RoomMembership> {
-    const room = await this.storage.getRoom(roomUuid);
+    const room = await this.rooms.get(roomUuid);
     if (!room) throw ChatError.notFound('No such chat room.');
     if (!isParticipant(room, caller.id)) throw ChatError.of('forbidden', 'You are not in this chat room.');
     return { room: room.uuid, user: caller.id, [membershipBrand]: true };
@@ -320,7 +323,7 @@ export class ChatService {
 
   /** The room, when the caller is in it; otherwise 404, so that outsiders learn nothing. */
   private async requireRoom(caller: Caller, roomUuid: string): Promise<RoomRecord> {
-    const room = await this.storage.getRoom(roomUuid);
+    const room = await this.rooms.get(roomUuid);
     if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound('No such chat room.');
     return room;
   }
@@ -328,7 +331,7 @@ export class ChatService {
   private async requireVisibleMessage(caller: Caller, uuid: string): Promise<MessageRecord> {
     const record = await this.storage.getMessage(uuid);
     if (!record) throw ChatError.notFound();
-    const room = await this.storage.getRoom(record.chatRoom);
+    const room = await this.rooms.get(record.chatRoom);
     if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound();
     return record;
   }
