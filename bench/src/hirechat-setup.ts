@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@hirechat/server-kit';
-import { insertRoomDirectly, REST_MAX_CLIENTS_ON_SQLITE } from './sqlite-rooms.js';
 
 /*
  * Users, tokens and rooms on a running hirechat, made the way an app makes them: rooms over REST,
@@ -16,8 +15,6 @@ export interface HirechatRoom {
   uuid: string;
   /** One token per member, in the order their sockets open. */
   memberTokens: string[];
-  /** Inserted into the database directly rather than created over REST. */
-  direct: boolean;
 }
 
 export interface HirechatRooms {
@@ -26,15 +23,11 @@ export interface HirechatRooms {
   rooms: HirechatRoom[];
 }
 
-/**
- * Makes rooms of the given sizes. With `sqliteFile` (the server's database), a room too big for
- * hirechat's REST on SQLite is inserted into the file directly; see sqlite-rooms.ts.
- */
+/** Makes rooms of the given sizes over REST. */
 export async function createHirechatRooms(
   baseUrl: string,
   secret: string,
   sizes: number[],
-  sqliteFile?: string,
   concurrency = 8,
 ): Promise<HirechatRooms> {
   const recruiter = randomUUID();
@@ -54,12 +47,6 @@ export async function createHirechatRooms(
       const memberTokens = clients.map((sub) =>
         signAccessToken(secret, { sub, role: 'client' }, { expiresIn: TOKEN_SECONDS }),
       );
-      if (sqliteFile && size > REST_MAX_CLIENTS_ON_SQLITE) {
-        const uuid = randomUUID();
-        insertRoomDirectly(sqliteFile, { uuid, recruiter, clients });
-        rooms[index] = { uuid, memberTokens, direct: true };
-        continue;
-      }
       const response = await fetch(`${baseUrl}/chats/chat-room/create/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${writerToken}`, 'content-type': 'application/json' },
@@ -69,7 +56,7 @@ export async function createHirechatRooms(
       if (response.status !== 201 || !body.uuid) {
         throw new Error(`creating a room answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
       }
-      rooms[index] = { uuid: body.uuid, memberTokens, direct: false };
+      rooms[index] = { uuid: body.uuid, memberTokens };
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -25,8 +25,6 @@ export interface RunningServer {
   baseUrl: string;
   /** hirechat's DATA_DIR. */
   dataDir?: string;
-  /** Whether hirechat keeps its data in a database of DATABASE_URL rather than SQLite in DATA_DIR. */
-  sharedDatabase?: boolean;
   /** Resident memory of the server process now. */
   rssBytes(): Promise<number>;
   /** Stops it gracefully (SIGTERM), and for good after 15 s. */
@@ -98,7 +96,6 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
   return {
     ...handle('hirechat', label, child, baseUrl),
     dataDir: options.dataDir,
-    sharedDatabase: options.env?.DATABASE_URL !== undefined,
   };
 }
 

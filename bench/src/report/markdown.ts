@@ -149,15 +149,6 @@ export function renderMarkdown(results: BenchResults): string {
           : 'no warm-up.'),
     );
     out.push('');
-    const direct = results.fanout.series.filter((s) => s.directRooms > 0);
-    if (direct.length) {
-      out.push(
-        `hirechat's rooms of ${direct.map((s) => s.members).join(', ')} members went into its SQLite file directly: ` +
-          'its REST answers 500 for a room of 500 clients or more (knex writes the multi-row insert of participants as ' +
-          'a compound select, and SQLite allows 500 terms).',
-        '',
-      );
-    }
     for (const shape of [...new Set(results.fanout.series.map((s) => s.shape))]) {
       const [rooms, members] = shape.split('x');
       out.push(`### ${rooms} room(s) × ${members} members`, '');

@@ -12,8 +12,6 @@ export interface FanoutSeries extends Ramp {
   server: ServerKind;
   /** `<rooms>x<members>` */
   shape: string;
-  /** hirechat rooms put into its database directly, being too big for its REST. */
-  directRooms: number;
   rooms: number;
   members: number;
 }
@@ -71,7 +69,6 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
           shape: shapeName(shape),
           rooms: shape.rooms,
           members: shape.members,
-          directRooms: layout.directRooms,
         });
       }
     }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { createHirechatRooms, hirechatSocketUrl } from '../hirechat-setup.js';
 import type { RunningServer } from '../servers.js';
-import { DATABASE_FILE } from '../sqlite-rooms.js';
 import type { SocketSpec, WriterTarget } from '../wire.js';
 
 /** Rooms on one server: who writes to them, which sockets listen, and how many per room. */
@@ -11,8 +9,6 @@ export interface Layout {
   sockets: SocketSpec[];
   /** Members of each room, in the writer's room order. */
   members: number[];
-  /** hirechat rooms inserted into its database directly, being too big for its REST (sqlite-rooms.ts). */
-  directRooms: number;
 }
 
 /**
@@ -26,12 +22,10 @@ export async function makeLayout(
   jwtSecret: string,
   socketServers: RunningServer[] = [server],
 ): Promise<Layout> {
-  const sqliteFile =
-    server.dataDir && !server.sharedDatabase ? path.join(server.dataDir, DATABASE_FILE) : undefined;
   const sockets: SocketSpec[] = [];
   const socketServer = () => socketServers[sockets.length % socketServers.length]!;
   if (server.kind === 'hirechat') {
-    const made = await createHirechatRooms(server.baseUrl, jwtSecret, sizes, sqliteFile);
+    const made = await createHirechatRooms(server.baseUrl, jwtSecret, sizes);
     for (const room of made.rooms) {
       for (const token of room.memberTokens) {
         sockets.push({ kind: 'hirechat', url: hirechatSocketUrl(socketServer().baseUrl, room.uuid, token) });
@@ -46,7 +40,6 @@ export async function makeLayout(
       },
       sockets,
       members: sizes,
-      directRooms: made.rooms.filter((room) => room.direct).length,
     };
   }
   const rooms = sizes.map(() => randomUUID());
@@ -64,7 +57,6 @@ export async function makeLayout(
     writer: { kind: server.kind, baseUrl: server.baseUrl, rooms },
     sockets,
     members: sizes,
-    directRooms: 0,
   };
 }
 

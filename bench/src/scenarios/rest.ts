@@ -4,9 +4,9 @@ import path from 'node:path';
 import { signAccessToken } from '@hirechat/server-kit';
 import type { HttpLoadRequest, HttpLoadResult } from '../../load/http-load.js';
 import type { SeedResult } from '../../load/seed.js';
+import { DATABASE_FILE } from '../database-file.js';
 import { forkWorker } from '../rpc.js';
 import { type RunningServer, startHirechat } from '../servers.js';
-import { DATABASE_FILE } from '../sqlite-rooms.js';
 import { ms, type RunContext } from './context.js';
 
 export interface RestRun extends HttpLoadResult {

@@ -1,10 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@hirechat/server-kit/testing';
+import {
+  createTestDatabase,
+  type PrivateRedis,
+  privateRedis,
+  type TestDatabase,
+} from '@hirechat/server-kit/testing';
 import { newSecret } from './chat.js';
 import { cleanEnv, type ServerProcess, startServerProcess } from './processes.js';
-import { type PrivateRedis, privateRedis } from './redis-server.js';
 
 /**
  * Reference-server processes deployed as the README says: one PostgreSQL database (fresh, from

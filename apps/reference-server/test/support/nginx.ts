@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from './ports.js';
+import { freePort } from '@hirechat/server-kit/testing';
 import { ROOT } from './processes.js';
 
 export const DEPLOY_NGINX_CONF = path.join(ROOT, 'deploy/nginx.conf');

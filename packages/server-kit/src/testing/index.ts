@@ -1,4 +1,6 @@
+export { freePort } from './free-port.js';
 export { createTestDatabase, type TestDatabase } from './postgres-database.js';
+export { type PrivateRedis, privateRedis } from './private-redis.js';
 export {
   startTestServer,
   type TestServer,

@@ -3,7 +3,7 @@ import type { RoomEvent } from '@hirechat/protocol';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroadcaster } from '../../src/broadcast/redis-broadcaster.js';
-import { type RedisChild, startRedisChild } from '../redis/redis-child.js';
+import { type PrivateRedis, privateRedis } from '../../src/testing/private-redis.js';
 import { connectRedis, eventually, quitAll, testPrefix } from '../redis/redis-clients.js';
 import { record, typingEvent } from './broadcaster-suite.js';
 
@@ -14,7 +14,7 @@ const FAST_MS = 200;
 const retryStrategy = (attempt: number) => Math.min(attempt * 20, 200);
 
 describe('RedisBroadcaster when Redis crashes and comes back', () => {
-  let server: RedisChild | undefined;
+  let server: PrivateRedis | undefined;
   let clients: Redis[] = [];
   let broadcaster: RedisBroadcaster | undefined;
 
@@ -26,7 +26,7 @@ describe('RedisBroadcaster when Redis crashes and comes back', () => {
   });
 
   async function setUp() {
-    server = await startRedisChild();
+    server = await privateRedis();
     const url = server.url;
     const [pub, sub] = await Promise.all([
       connectRedis(url, { retryStrategy }),

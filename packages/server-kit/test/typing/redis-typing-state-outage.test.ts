@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type PrivateRedis, privateRedis } from '../../src/testing/private-redis.js';
 import { RedisTypingState } from '../../src/typing/redis-typing-state.js';
-import { type RedisChild, startRedisChild } from '../redis/redis-child.js';
 import { connectRedis, eventually, quitAll, testPrefix } from '../redis/redis-clients.js';
 
 const FAST_MS = 200;
 
 describe('RedisTypingState when Redis crashes and comes back', () => {
-  let server: RedisChild | undefined;
+  let server: PrivateRedis | undefined;
   let redis: Redis | undefined;
   let typing: RedisTypingState | undefined;
 
@@ -20,7 +20,7 @@ describe('RedisTypingState when Redis crashes and comes back', () => {
   });
 
   it('rejects at once while Redis is down, and works and announces expiries again once it is back', async () => {
-    server = await startRedisChild();
+    server = await privateRedis();
     redis = await connectRedis(server.url, { retryStrategy: (attempt) => Math.min(attempt * 20, 200) });
     const sweepErrors: unknown[] = [];
     typing = new RedisTypingState({

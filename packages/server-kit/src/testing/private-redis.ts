@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './ports.js';
+import { freePort } from './free-port.js';
 
 /**
  * A redis-server of the test's own (no persistence) on a spare port of 127.0.0.1, which the test
- * may kill and start again: never the machine's Redis on 6379, which other suites use.
+ * may kill and start again: never the machine's Redis on 6379, which other suites use. Needs
+ * `redis-server` on the PATH.
  */
 export interface PrivateRedis {
   port: number;
