@@ -1,8 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@hirechat/server-kit/testing';
 import { sleep } from './clock.js';
 import { TS_EXEC_ARGV } from './rpc.js';
 import { SERVER_LABELS, type ServerKind } from './wire.js';
@@ -164,19 +164,6 @@ async function healthy(baseUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A port that was free a moment ago (the reference server takes its port from PORT). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident set size of a process: /proc on Linux, `ps` elsewhere. */
