@@ -38,7 +38,8 @@ const PARTICIPANT_INSERT_CHUNK = 250;
 export interface KnexChatStorageOptions {
   /**
    * Events each room's log keeps for sockets that resume with `?since=`; older ones are pruned as
-   * new ones come. A client away for longer is told to resync. Default 1000.
+   * new ones come (every size/16 writes, so the log may hold a sixteenth more). A client away for
+   * longer is told to resync. Default 1000.
    */
   eventLogSize?: number;
 }
@@ -178,7 +179,8 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
   }
 
   async insertMessage(message: NewMessage, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord>> {
-    const logged = await this.writeLogged({ room: message.chatRoom }, event, async (trx) => {
+    const room = { room: message.chatRoom, activeAt: message.timestamp };
+    const logged = await this.writeLogged(room, event, async (trx) => {
       const [inserted] = await trx('messages')
         .insert({
           uuid: message.uuid,
@@ -192,11 +194,6 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         })
         .returning('id');
       if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
-      // Only forward: another process's clock may lag ours.
-      await trx('chat_rooms')
-        .where('uuid', message.chatRoom)
-        .where('last_activity_at', '<', message.timestamp)
-        .update({ last_activity_at: message.timestamp });
       return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
     });
     if (!logged) throw new Error(`No room ${message.chatRoom} for message ${message.uuid}`);

@@ -14,8 +14,11 @@ export const DEFAULT_EVENT_LOG_SIZE = 1_000;
 
 type Db = Knex | Knex.Transaction;
 
-/** The room a logged write belongs to: named, or found through one of its messages. */
-export type RoomOf = { room: string } | { message: string };
+/**
+ * The room a logged write belongs to: named, or found through one of its messages. `activeAt`
+ * marks the room active at that moment (a new message), in the statement that takes the seq.
+ */
+export type RoomOf = { room: string; activeAt?: string } | { message: string };
 
 /** A write that found nothing to change: thrown to roll back the seq it took, answered as null. */
 class NothingWritten extends Error {}
@@ -24,7 +27,7 @@ class NothingWritten extends Error {}
  * Runs one logged write in one transaction: first takes the room's next seq, whose row lock orders
  * the room's writers (in every process) before they touch anything else, so that seqs follow commit
  * order and writers of one room never deadlock; then the write; then appends its event and prunes
- * the room's log to `size` events. A write that answers null rolls back, giving the seq back;
+ * the room's log to about `size` events. A write that answers null rolls back, giving the seq back;
  * so does a room (or message) that does not exist.
  */
 export async function writeLogged<R>(
@@ -47,11 +50,14 @@ export async function writeLogged<R>(
         event: JSON.stringify(event),
         created_at: nowTimestamp(),
       });
-      // Usually one row, found through the primary key: pruning as we go keeps it cheap.
-      await trx('room_events')
-        .where('room_uuid', counter.room)
-        .where('seq', '<=', counter.seq - size)
-        .delete();
+      // A statement per write otherwise: pruning every so often lets the log run over its size by
+      // at most a sixteenth, and each prune is one range of the primary key.
+      if (counter.seq % pruneEvery(size) === 0) {
+        await trx('room_events')
+          .where('room_uuid', counter.room)
+          .where('seq', '<=', counter.seq - size)
+          .delete();
+      }
       return { record, event };
     });
   } catch (error) {
@@ -60,13 +66,34 @@ export async function writeLogged<R>(
   }
 }
 
-/** Increments the room's counter; null when there is no such room (or message). */
+/** Writes between two prunes of a room's log: a sixteenth of its size, so small logs stay exact. */
+function pruneEvery(size: number): number {
+  return Math.max(1, Math.floor(size / 16));
+}
+
+/**
+ * Increments the room's counter, and moves its activity forward (never back: another process's
+ * clock may lag ours); null when there is no such room (or message).
+ */
 async function takeSeq(trx: Knex.Transaction, roomOf: RoomOf): Promise<{ room: string; seq: number } | null> {
   const rooms = trx('chat_rooms');
-  if ('room' in roomOf) rooms.where('uuid', roomOf.room);
-  else rooms.where('uuid', trx('messages').select('chat_room').where('uuid', roomOf.message));
+  const changes: Record<string, Knex.Raw> = { last_seq: trx.raw('?? + 1', ['last_seq']) };
+  if ('room' in roomOf) {
+    rooms.where('uuid', roomOf.room);
+    if (roomOf.activeAt !== undefined) {
+      const at = roomOf.activeAt;
+      changes.last_activity_at = trx.raw('CASE WHEN ?? < ? THEN ? ELSE ?? END', [
+        'last_activity_at',
+        at,
+        at,
+        'last_activity_at',
+      ]);
+    }
+  } else {
+    rooms.where('uuid', trx('messages').select('chat_room').where('uuid', roomOf.message));
+  }
   const [row]: { uuid: string; last_seq: number | string }[] = await rooms
-    .increment('last_seq', 1)
+    .update(changes)
     .returning(['uuid', 'last_seq']);
   return row ? { room: row.uuid, seq: Number(row.last_seq) } : null;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
-import { nowTimestamp } from '../../src/domain/timestamp.js';
+import { formatMicros, nowTimestamp } from '../../src/domain/timestamp.js';
 import { toMessage } from '../../src/domain/to-wire.js';
 import type { ChatStorage, EventOf, NewMessage } from '../../src/ports/chat-storage.js';
 import type { KnexChatStorage, KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
@@ -226,6 +226,21 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
           await insertMessage(storage, newMessage(newer, viewer));
           expect(await order()).toEqual([newer.uuid, older.uuid]);
+        });
+
+        it('never moves a room’s activity back for a message stamped by a lagging clock', async () => {
+          const viewer = randomUUID();
+          const { room: first } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const { room: second } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const order = async () => (await storage.listRooms({ viewer })).map((summary) => summary.room.uuid);
+          await insertMessage(storage, newMessage(first, viewer));
+          await insertMessage(storage, newMessage(second, viewer));
+
+          // Another process's clock, a minute behind: the message is stored, the room stays behind.
+          const lagging = formatMicros(BigInt(Date.now() - 60_000) * 1000n);
+          await insertMessage(storage, newMessage(first, viewer, { timestamp: lagging }));
+
+          expect(await order()).toEqual([second.uuid, first.uuid]);
         });
 
         it('answers each room with its last message and the viewer’s unread count', async () => {

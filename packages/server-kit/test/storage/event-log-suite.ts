@@ -137,6 +137,19 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       expect(seqs((await small.eventsAfter(room.uuid, 2))!.events)).toEqual([3, 4, 5]);
     });
 
+    it('prunes a larger log every size/16 writes, never below its size and never far beyond it', async () => {
+      // A size of 64 prunes every 4th write; the last prune, at seq 68, left seqs 5 to 68.
+      const sized = await fixture().openAnother({ eventLogSize: 64 });
+      for (let i = 0; i < 70; i++) await insertMessage(sized, newMessage(room, room.recruiter));
+
+      const log = (await logOf(sized))!;
+      expect(log).toEqual([]); // seq 1 is long gone, so a replay from 0 would have a hole
+      expect(seqs((await sized.eventsAfter(room.uuid, 4))!.events)).toEqual(
+        Array.from({ length: 66 }, (_, i) => i + 5),
+      );
+      expect(await sized.eventsAfter(room.uuid, 3)).toEqual({ seq: 70, events: [] });
+    });
+
     it('shares one counter between processes', async () => {
       const other = await fixture().openAnother();
       const written: MessageRecord[] = [];
