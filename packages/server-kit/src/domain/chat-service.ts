@@ -292,10 +292,14 @@ export class ChatService {
    * events); `latest` asks only for the room's newest seq.
    */
   async replay(membership: RoomMembership, since: Since): Promise<Replay> {
-    const latest = since === 'latest';
-    const read = await this.storage.eventsAfter(membership.room, latest ? Number.MAX_SAFE_INTEGER : since);
+    if (since === 'latest') {
+      const seq = await this.storage.roomSeq(membership.room);
+      if (seq === null) throw ChatError.notFound('No such chat room.');
+      return { resync: false, seq, events: [] };
+    }
+    const read = await this.storage.eventsAfter(membership.room, since);
     if (!read) throw ChatError.notFound('No such chat room.');
-    if (latest || since === read.seq) return { resync: false, seq: read.seq, events: [] };
+    if (since === read.seq) return { resync: false, seq: read.seq, events: [] };
     // Ahead of the room (another database?), or behind what the log still holds.
     if (since > read.seq || read.events.length === 0) return { resync: true, seq: read.seq };
     return { resync: false, seq: read.seq, events: read.events };

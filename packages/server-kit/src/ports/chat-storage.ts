@@ -96,6 +96,8 @@ export interface ChatStorage {
   addRead(messageUuid: string, userId: string, event: UnsequencedRoomEvent): Promise<LoggedRoomEvent | null>;
   /** The room's newest seq and its logged events after `since`; null when there is no such room. */
   eventsAfter(room: string, since: number): Promise<EventLogRead | null>;
+  /** The room's newest seq alone (0 before its first event); null when there is no such room. */
+  roomSeq(room: string): Promise<number | null>;
 
   /** Message that carries this file, for access checks on downloads. */
   findMessageByFileKey(fileKey: string): Promise<MessageRecord | null>;

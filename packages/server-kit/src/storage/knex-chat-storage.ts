@@ -15,7 +15,7 @@ import type {
 } from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { migrateToLatest } from './migrations/index.js';
-import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, writeLogged } from './room-event-log.js';
+import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq, writeLogged } from './room-event-log.js';
 import {
   clientsByRoom,
   type MessageRow,
@@ -302,6 +302,11 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return this.snapshot((db) => readEventsAfter(db, room, since));
   }
 
+  async roomSeq(room: string): Promise<number | null> {
+    // One statement: no snapshot needed, which every socket's handshake would otherwise pay for.
+    return readRoomSeq(this.knex, room);
+  }
+
   async remember(user: UserRecord): Promise<void> {
     const changing = ['email', 'name', 'role'] as const;
     await this.knex('users')
@@ -403,6 +408,7 @@ translateErrorsOf(KnexChatStorage.prototype, {
   listMessages: true,
   addRead: true,
   eventsAfter: true,
+  roomSeq: true,
   remember: true,
   idsByEmail: true,
 });

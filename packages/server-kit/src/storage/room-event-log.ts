@@ -98,14 +98,19 @@ async function takeSeq(trx: Knex.Transaction, roomOf: RoomOf): Promise<{ room: s
   return row ? { room: row.uuid, seq: Number(row.last_seq) } : null;
 }
 
-/** See ChatStorage.eventsAfter; to be run in a snapshot, so that seq and events agree. */
-export async function readEventsAfter(db: Db, room: string, since: number): Promise<EventLogRead | null> {
+/** See ChatStorage.roomSeq. */
+export async function readRoomSeq(db: Db, room: string): Promise<number | null> {
   const counter: { last_seq: number | string } | undefined = await db('chat_rooms')
     .select('last_seq')
     .where('uuid', room)
     .first();
-  if (!counter) return null;
-  const seq = Number(counter.last_seq);
+  return counter ? Number(counter.last_seq) : null;
+}
+
+/** See ChatStorage.eventsAfter; to be run in a snapshot, so that seq and events agree. */
+export async function readEventsAfter(db: Db, room: string, since: number): Promise<EventLogRead | null> {
+  const seq = await readRoomSeq(db, room);
+  if (seq === null) return null;
   if (since >= seq) return { seq, events: [] };
   // Without the event right after `since` the replay would have a hole: not worth reading the rest.
   const next = await db('room_events')

@@ -1,12 +1,18 @@
-import type { RoomEvent } from '@hirechat/protocol';
+import { isLoggedRoomEvent, type RoomEvent } from '@hirechat/protocol';
 import type { WebSocket } from 'ws';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
 import type { SocketFeed } from './socket-feed.js';
 
-interface RoomEntry {
+/** Who hears a room's events here, and how far they have come. */
+interface Audience {
   /** Each socket with the feed that orders what it is sent. */
   sockets: Map<WebSocket, SocketFeed>;
+  /** The highest seq of the room's events heard here, 0 before the first. */
+  heardSeq: number;
+}
+
+interface RoomEntry extends Audience {
   /** Open sockets per user, so that a user's last goodbye can be told apart. */
   users: Map<string, number>;
   /** Sockets admitted but not joined yet: the subscription must outlive their handshake. */
@@ -34,9 +40,9 @@ export class RoomHub {
   async reserve(room: string): Promise<void> {
     let entry = this.rooms.get(room);
     if (!entry) {
-      const sockets = new Map<WebSocket, SocketFeed>();
-      const subscription = this.broadcaster.subscribe(room, (event) => this.fanOut(sockets, event));
-      entry = { sockets, users: new Map(), reserved: 0, subscription };
+      const audience: Audience = { sockets: new Map(), heardSeq: 0 };
+      const subscription = this.broadcaster.subscribe(room, (event) => this.fanOut(audience, event));
+      entry = Object.assign(audience, { users: new Map<string, number>(), reserved: 0, subscription });
       this.rooms.set(room, entry);
     }
     entry.reserved++;
@@ -77,6 +83,14 @@ export class RoomHub {
     return left === 0;
   }
 
+  /**
+   * Whether the room's events since the seq may have passed a socket admitted at that seq before it
+   * joined: only then need it read them from the log.
+   */
+  heardAfter(room: string, seq: number): boolean {
+    return (this.rooms.get(room)?.heardSeq ?? 0) > seq;
+  }
+
   /** Every socket of this process. */
   *sockets(): Iterable<WebSocket> {
     for (const entry of this.rooms.values()) yield* entry.sockets.keys();
@@ -93,8 +107,10 @@ export class RoomHub {
     );
   }
 
-  private fanOut(sockets: Map<WebSocket, SocketFeed>, event: RoomEvent): void {
-    const frame = JSON.stringify(event);
-    for (const feed of sockets.values()) feed.push(event, frame);
+  private fanOut(audience: Audience, event: RoomEvent): void {
+    if (isLoggedRoomEvent(event) && event.seq > audience.heardSeq) audience.heardSeq = event.seq;
+    // Encoded once here, so that no socket's send encodes the text again.
+    const frame = Buffer.from(JSON.stringify(event));
+    for (const feed of audience.sockets.values()) feed.push(event, frame);
   }
 }

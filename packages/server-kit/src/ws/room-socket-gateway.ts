@@ -20,6 +20,8 @@ import { SocketFeed } from './socket-feed.js';
 const ROOM_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Every frame is JSON, so text, also when handed to `send` as the bytes encoded once per room. */
+const TEXT_FRAME = { binary: false } as const;
 
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
@@ -150,7 +152,7 @@ export class RoomSocketGateway {
     const { logger } = this.options;
     const feed = new SocketFeed(
       (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(frame);
+        if (socket.readyState === socket.OPEN) socket.send(frame, TEXT_FRAME);
       },
       {
         replay: (after) => this.chat.replay(membership, after),
@@ -165,7 +167,7 @@ export class RoomSocketGateway {
     socket.once('close', () => feed.stop());
     // A bad `since` is answered, then ignored: the socket works as one opened without it.
     if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
-    if (startSeq !== null) feed.follow(startSeq);
+    if (startSeq !== null) feed.follow(startSeq, this.hub.heardAfter(membership.room, startSeq));
     else if (since !== null && !(since instanceof ChatError)) feed.resume(since);
     socket.isAlive = true;
     socket.on('pong', () => {

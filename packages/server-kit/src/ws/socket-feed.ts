@@ -15,6 +15,11 @@ export interface FeedSource {
 
 type Task = () => void | Promise<void>;
 
+/** An event's JSON as it goes on the wire: text, or its UTF-8 bytes sent as a text frame. */
+export type Frame = string | Buffer;
+
+const idle: Task = () => undefined;
+
 /**
  * What one socket is sent of its room, in order: logged events by seq, each once and with none
  * missing, and typing sets as they come.
@@ -30,11 +35,12 @@ export class SocketFeed {
   /** Seq of the last logged event sent; null until the first, for a socket opened without `since`. */
   private lastSeq: number | null = null;
   private readonly line: Task[] = [];
-  private draining = false;
+  /** A task is running, or waiting for the log: what comes meanwhile waits in line. */
+  private busy = false;
   private stopped = false;
 
   constructor(
-    private readonly sendFrame: (frame: string) => void,
+    private readonly sendFrame: (frame: Frame) => void,
     private readonly source: FeedSource,
     /** Called once when reading the log failed; the feed has stopped, and the socket should go. */
     private readonly onFailure: (error: unknown) => void,
@@ -49,18 +55,19 @@ export class SocketFeed {
   }
 
   /**
-   * Starts a socket opened without `since` at the room's seq when it was admitted: the events
-   * logged since then (published while its handshake completed), then live ones. It gets no
-   * typing set and no `synced`: the seed's clients know neither. Without a starting seq, an
-   * event published late by another process could arrive after a newer one and be taken for old.
+   * Starts a socket opened without `since` at the room's seq when it was admitted; when events
+   * may have passed it while its handshake completed (`missedSome`), it first reads those from the
+   * log. It gets no typing set and no `synced`: the seed's clients know neither. Without a starting
+   * seq, an event published late by another process could arrive after a newer one and be taken
+   * for old.
    */
-  follow(fromSeq: number): void {
+  follow(fromSeq: number, missedSome: boolean): void {
     this.lastSeq = fromSeq;
-    this.enqueue(() => this.catchUp());
+    if (missedSome) this.enqueue(() => this.catchUp());
   }
 
-  /** A live event of the room, with its JSON (made once for all of the room's sockets). */
-  push(event: RoomEvent, frame: string): void {
+  /** A live event of the room, with its JSON (encoded once for all of the room's sockets). */
+  push(event: RoomEvent, frame: Frame): void {
     this.enqueue(() => this.deliver(event, frame));
   }
 
@@ -72,27 +79,42 @@ export class SocketFeed {
 
   private enqueue(task: Task): void {
     if (this.stopped) return;
-    this.line.push(task);
-    if (!this.draining) void this.drain();
+    if (!this.busy) this.run(task);
+    else this.line.push(task);
   }
 
-  /** Runs the line in order; synchronously for as long as no task has to wait for the log. */
-  private async drain(): Promise<void> {
-    this.draining = true;
+  /**
+   * Runs the task, then the line, in order: synchronously for as long as no task has to wait for
+   * the log (no promise per event on the hot path), and on from where it stopped once it has.
+   */
+  private run(task: Task): void {
+    this.busy = true;
+    let next: Task | undefined = task;
     try {
-      while (!this.stopped && this.line.length > 0) {
-        const pending = this.line.shift()!();
-        if (pending) await pending;
+      while (next && !this.stopped) {
+        const pending = next();
+        if (pending) {
+          pending.then(
+            () => this.run(this.line.shift() ?? idle),
+            (error: unknown) => this.fail(error),
+          );
+          return;
+        }
+        next = this.line.shift();
       }
     } catch (error) {
-      this.stop();
-      this.onFailure(error);
-    } finally {
-      this.draining = false;
+      this.fail(error);
+      return;
     }
+    this.busy = false;
   }
 
-  private deliver(event: RoomEvent, frame: string): void | Promise<void> {
+  private fail(error: unknown): void {
+    this.stop();
+    this.onFailure(error);
+  }
+
+  private deliver(event: RoomEvent, frame: Frame): void | Promise<void> {
     if (!isLoggedRoomEvent(event)) return this.sendFrame(frame);
     const last = this.lastSeq;
     if (last !== null && event.seq <= last) return; // sent already, from the log
@@ -116,7 +138,7 @@ export class SocketFeed {
     this.lastSeq = Math.max(this.lastSeq ?? 0, replay.seq);
   }
 
-  private async fillGap(last: number, event: LoggedRoomEvent, frame: string): Promise<void> {
+  private async fillGap(last: number, event: LoggedRoomEvent, frame: Frame): Promise<void> {
     const replay = await this.source.replay(last);
     this.sendLogged(replay);
     // The log had the event that revealed the gap (it committed before it was published), unless

@@ -99,6 +99,16 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       expect(await storage.eventsAfter(randomUUID(), 0)).toBeNull();
     });
 
+    it('answers the room’s newest seq alone, 0 before its first event, null for no such room', async () => {
+      const { room: quiet } = await storage.createRoom(newRoom());
+      expect(await storage.roomSeq(quiet.uuid)).toBe(0);
+      for (let i = 0; i < 3; i++) await insertMessage(storage, newMessage(room, room.recruiter));
+
+      expect(await storage.roomSeq(room.uuid)).toBe(3);
+      expect(await storage.roomSeq(quiet.uuid)).toBe(0);
+      expect(await storage.roomSeq(randomUUID())).toBeNull();
+    });
+
     it('logs nothing, and spends no seq, for a write that changes nothing', async () => {
       const message = await insertMessage(storage, newMessage(room, room.recruiter));
       await addRead(storage, message.uuid, reader);

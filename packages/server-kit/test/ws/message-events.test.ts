@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RoomEvent } from '@hirechat/protocol';
+import type { Message, RoomEvent } from '@hirechat/protocol';
 import { type Broadcaster, InProcessBroadcaster, type RoomEventListener } from '@hirechat/server-kit';
 import { describe, expect, it } from 'vitest';
 import { useChat } from './fixture.js';
@@ -220,6 +220,30 @@ describe('WebSocket: message events', () => {
         seq: 1,
       });
     }
+  });
+
+  it('gives a socket opened without since the events written while its handshake completed', async () => {
+    const chat = await harness.start();
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    // The admission reads the room's seq; a message is stored and heard right after that read,
+    // before the socket has joined its room.
+    const { storage } = chat.ts;
+    const read = storage.roomSeq.bind(storage);
+    let during: Promise<Message> | undefined;
+    storage.roomSeq = async (roomId) => {
+      const answer = await read(roomId);
+      during ??= chat.post(recruiter, room.uuid, 'during the handshake');
+      await during;
+      return answer;
+    };
+    const socket = await chat.connect(client, room.uuid);
+
+    expect(await socket.next('message_created')).toStrictEqual({
+      type: 'message_created',
+      message: await during,
+      seq: 1,
+    });
   });
 
   it('gives a socket opened without since an event that another process published late, in order', async () => {
