@@ -34,7 +34,11 @@ export interface HirechatOptions {
   pingIntervalMs?: number;
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
-  /** Default: silent. */
+  /**
+   * Default: silent. A warning or error is written once, then only counted for 10 s when the same
+   * one comes again, and the count follows in one line (`repeated`), so that an outage does not
+   * flood the log.
+   */
   logger?: Logger;
 }
 

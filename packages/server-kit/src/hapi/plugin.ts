@@ -3,6 +3,7 @@ import inert from '@hapi/inert';
 import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
 import { ChatService } from '../domain/chat-service.js';
+import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
@@ -117,7 +118,7 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     users,
     broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
-    logger: merged.logger ?? silentLogger,
+    logger: new RepeatThrottledLogger(merged.logger ?? silentLogger),
   };
 }
 
