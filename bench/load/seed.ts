@@ -51,6 +51,10 @@ async function seed(payload: { file: string; rooms: SeedRoom[] }): Promise<SeedR
         'values (?, ?, ?, null, null, ?, ?, 0)',
     );
     const touch = db.prepare('update chat_rooms set last_activity_at = ? where uuid = ?');
+    // What the server keeps as it stores each message: everyone else's unread count goes up.
+    const unread = db.prepare(
+      'update chat_room_participants set unread_count = ? where room_uuid = ? and user_id = ?',
+    );
     const batch = db.transaction((room: SeedRoom, from: number, to: number, firstMicros: number) => {
       const senders = [room.recruiter, ...room.clients];
       for (let i = from; i < to; i++) {
@@ -63,6 +67,14 @@ async function seed(payload: { file: string; rooms: SeedRoom[] }): Promise<SeedR
         );
       }
     });
+    const countUnread = (room: SeedRoom) => {
+      const senders = [room.recruiter, ...room.clients];
+      senders.forEach((user, index) => {
+        // Messages go round the senders: this one sent every senders.length-th, from `index` on.
+        const sent = Math.max(0, Math.ceil((room.messages - index) / senders.length));
+        unread.run(room.messages - sent, room.uuid, user);
+      });
+    };
     for (const room of payload.rooms) {
       // One message a microsecond, ending a second ago.
       const firstMicros = Date.now() * 1000 - 1_000_000 - room.messages;
@@ -70,6 +82,7 @@ async function seed(payload: { file: string; rooms: SeedRoom[] }): Promise<SeedR
         batch(room, from, Math.min(room.messages, from + BATCH), firstMicros);
       }
       if (room.messages > 0) touch.run(timestamp(firstMicros + room.messages - 1), room.uuid);
+      countUnread(room);
       total += room.messages;
     }
     db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RestPaths } from '@hirechat/protocol';
 import { signAccessToken } from '@hirechat/server-kit';
 import type { HttpLoadRequest, HttpLoadResult } from '../../load/http-load.js';
 import type { SeedResult } from '../../load/seed.js';
@@ -102,6 +103,11 @@ export async function runRest(context: RunContext): Promise<RestResult> {
       [
         `list newest page (${count(settings.bigRoom)} messages)`,
         { url: listUrl(rooms.big), method: 'GET', headers },
+      ],
+      [
+        // The recruiter's inbox: each room with its last message and unread count.
+        `list rooms (3, one of ${count(settings.bigRoom)} messages)`,
+        { url: `${server.baseUrl}${RestPaths.listRooms}`, method: 'GET', headers },
       ],
     ];
     await load.call('ping', undefined, 60_000);

@@ -149,24 +149,15 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         .select('message_uuid', 'user_id')
         .whereIn('message_uuid', db('messages').select('uuid').whereIn('id', lastIds()))
         .orderBy('id');
-      const unreadRows: { chat_room: string; unread: number | string }[] = await db('messages as m')
-        .select('m.chat_room')
-        .count({ unread: '*' })
-        .whereIn('m.chat_room', roomIds())
-        .whereNot('m.sender', query.viewer)
-        .whereNotExists(
-          db('message_reads as mr')
-            .select(db.raw('1'))
-            .where('mr.message_uuid', db.ref('m.uuid'))
-            .where('mr.user_id', query.viewer),
-        )
-        .groupBy('m.chat_room');
+      const unreadRows: { room_uuid: string; unread_count: number }[] = await db('chat_room_participants')
+        .select('room_uuid', 'unread_count')
+        .where('user_id', query.viewer)
+        .whereIn('room_uuid', roomIds());
 
       const clients = clientsByRoom(participants);
       const readers = readersByMessage(lastReads);
       const lastByRoom = new Map(lastRows.map((row) => [row.chat_room, row]));
-      // PostgreSQL answers count(*) as a bigint string.
-      const unread = new Map(unreadRows.map((row) => [row.chat_room, Number(row.unread)]));
+      const unread = new Map(unreadRows.map((row) => [row.room_uuid, row.unread_count]));
       return rows.map((row) => {
         const last = lastByRoom.get(row.uuid);
         return {
@@ -194,6 +185,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         })
         .returning('id');
       if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
+      await changeUnread(trx, +1).where('room_uuid', message.chatRoom).whereNot('user_id', message.sender);
       return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
     });
     if (!logged) throw new Error(`No room ${message.chatRoom} for message ${message.uuid}`);
@@ -238,6 +230,10 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
       const [row]: MessageRow[] = await trx('messages').where('uuid', uuid).update({ uuid }).returning('*');
       if (!row) return null;
       const [message] = await this.withReaders(trx, [row]);
+      await changeUnread(trx, -1)
+        .where('room_uuid', row.chat_room)
+        .whereNot('user_id', row.sender)
+        .whereNotIn('user_id', message!.readBy);
       await trx('message_reads').where('message_uuid', uuid).delete();
       await trx('messages').where('uuid', uuid).delete();
       return message!;
@@ -288,7 +284,15 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
             .onConflict(['message_uuid', 'user_id'])
             .ignore()
             .returning('id');
-          return inserted.length > 0 ? true : null;
+          if (inserted.length === 0) return null;
+          // Their own messages never counted as unread for them.
+          await changeUnread(trx, -1)
+            .where('user_id', userId)
+            .where(
+              'room_uuid',
+              trx('messages').select('chat_room').where('uuid', messageUuid).whereNot('sender', userId),
+            );
+          return true;
         },
       );
       return logged?.event ?? null;
@@ -412,6 +416,16 @@ translateErrorsOf(KnexChatStorage.prototype, {
   remember: true,
   idsByEmail: true,
 });
+
+/**
+ * Moves the unread counts of the participants the caller picks (with `where`) by `by`: every write
+ * that makes a message unread or read for someone keeps their count, in its own transaction.
+ */
+function changeUnread(trx: Knex.Transaction, by: 1 | -1): Knex.QueryBuilder {
+  return trx('chat_room_participants').update({
+    unread_count: trx.raw(by > 0 ? '?? + 1' : '?? - 1', ['unread_count']),
+  });
+}
 
 /** One value per recruiter and set of clients; a digest so that its length never grows. */
 function participantsKey(recruiter: string, sortedClients: readonly string[]): string {

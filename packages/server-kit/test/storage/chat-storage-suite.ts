@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { formatMicros, nowTimestamp } from '../../src/domain/timestamp.js';
 import { toMessage } from '../../src/domain/to-wire.js';
 import type { ChatStorage, EventOf, NewMessage } from '../../src/ports/chat-storage.js';
 import type { KnexChatStorage, KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
+import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/index.js';
 import { describeEventLog } from './event-log-suite.js';
 
 export interface ChatStorageFixture {
@@ -69,6 +71,22 @@ export async function addRead(storage: ChatStorage, message: string, user: strin
   return event !== null;
 }
 
+/** Each viewer's unread count of their only room, as the room list answers it. */
+async function unreadCounts(storage: ChatStorage, viewers: readonly string[]): Promise<number[]> {
+  return Promise.all(
+    viewers.map(async (viewer) => {
+      const [summary, ...others] = await storage.listRooms({ viewer });
+      expect(others).toEqual([]);
+      return summary!.unreadCount;
+    }),
+  );
+}
+
+/** The storage's own knex, for a test that rewinds a migration (nothing else reaches past the port). */
+function knexOf(storage: KnexChatStorage): Knex {
+  return (storage as unknown as { knex: Knex }).knex;
+}
+
 /**
  * The behaviour every ChatStorage (and its UserDirectory) must have, run against each database.
  * `create` answers a storage over a fresh database and a cleanup that closes and removes it.
@@ -104,6 +122,26 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         const { room } = await storage.createRoom(newRoom());
         expect(await other.getRoom(room.uuid)).toEqual(room);
+      });
+
+      it('fills in the unread counts of messages and reads written before counts were kept', async () => {
+        await storage.migrate();
+        const [recruiter, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+        const { room } = await storage.createRoom(newRoom([a, b], recruiter));
+        const first = await insertMessage(storage, newMessage(room, recruiter));
+        await insertMessage(storage, newMessage(room, a));
+        await insertMessage(storage, newMessage(room, recruiter));
+        await addRead(storage, first.uuid, a);
+        await addRead(storage, first.uuid, b);
+        expect(await unreadCounts(storage, [recruiter, a, b])).toEqual([1, 1, 2]);
+
+        // Back to the schema before migration 003, whose counts are gone, and forward again.
+        const knex = knexOf(storage);
+        await knex.migrate.down({ migrationSource, tableName: MIGRATIONS_TABLE });
+        expect(await knex.schema.hasColumn('chat_room_participants', 'unread_count')).toBe(false);
+        await storage.migrate();
+
+        expect(await unreadCounts(storage, [recruiter, a, b])).toEqual([1, 1, 2]);
       });
 
       it('answers ping', async () => {
@@ -269,6 +307,30 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
           await addRead(storage, first.uuid, client);
           expect((await summaryOf(client, room.uuid))?.unreadCount).toBe(0);
+        });
+
+        it('keeps each viewer’s unread count through reads, repeated reads, edits and deletes', async () => {
+          const [recruiter, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+          const { room } = await storage.createRoom(newRoom([a, b], recruiter));
+          const unread = () => unreadCounts(storage, [recruiter, a, b]);
+          const first = await insertMessage(storage, newMessage(room, recruiter));
+          const second = await insertMessage(storage, newMessage(room, recruiter));
+          const fromA = await insertMessage(storage, newMessage(room, a));
+          expect(await unread()).toEqual([1, 2, 3]);
+
+          await addRead(storage, first.uuid, a);
+          await addRead(storage, first.uuid, a); // read already: no change
+          await addRead(storage, fromA.uuid, a); // one's own message never counted
+          await updateMessageContent(storage, second.uuid, 'edited');
+          expect(await unread()).toEqual([1, 1, 3]);
+
+          // Deleting a message takes it off the count of whoever had not read it, and only theirs.
+          await deleteMessage(storage, first.uuid);
+          expect(await unread()).toEqual([1, 1, 2]);
+          await deleteMessage(storage, fromA.uuid);
+          expect(await unread()).toEqual([0, 1, 1]);
+          await deleteMessage(storage, randomUUID());
+          expect(await unread()).toEqual([0, 1, 1]);
         });
       });
 

@@ -4,6 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { isSqlite } from '../sqlite.js';
 import * as initial from './001-initial.js';
 import * as roomEvents from './002-room-events.js';
+import * as unreadCounts from './003-unread-counts.js';
 
 interface NamedMigration {
   name: string;
@@ -14,6 +15,7 @@ interface NamedMigration {
 const MIGRATIONS: readonly NamedMigration[] = [
   { name: '001-initial', migration: initial },
   { name: '002-room-events', migration: roomEvents },
+  { name: '003-unread-counts', migration: unreadCounts },
 ];
 
 /**
