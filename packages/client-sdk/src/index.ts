@@ -1,5 +1,6 @@
 export { ChatApiError } from './chat-api-error.js';
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
+export { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './heartbeat.js';
 export {
   backoffDelay,
   type CloseAction,

@@ -9,6 +9,7 @@ import {
 } from '@hirechat/protocol';
 import WebSocket from 'isomorphic-ws';
 import { Emitter } from './emitter.js';
+import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { backoffDelay, closeAction, DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect-policy.js';
 import type { MessagePage } from './rest-client.js';
 import { RoomConnectionError } from './room-connection-error.js';
@@ -22,6 +23,8 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions;
   /** How `typing(true)` is rationed. */
   typing?: TypingOptions;
+  /** How a connection that died silently is noticed; `false` turns the check off. */
+  heartbeat?: HeartbeatOptions | false;
   /**
    * Resume after this seq (a `lastSeq` the app kept, e.g. across a page reload) rather than from
    * now: every event after it is delivered first.
@@ -41,6 +44,8 @@ export interface RoomConnectionContext {
 
 /** A client-initiated close: the code says "missed events", so that server logs tell it apart. */
 const RESUME_CLOSE_CODE = 4000;
+/** What the app hears of a connection given up for its silence: an abnormal closure, as TCP's would be. */
+const SILENT_CLOSE = { code: 1006, reason: 'No answer from the server.' } as const;
 
 /**
  * One live room. It connects by itself, and reconnects after every drop (see reconnect-policy.ts),
@@ -57,6 +62,7 @@ export class RoomConnection {
 
   private readonly events = new Emitter<RoomConnectionEvents>();
   private readonly typingSignal: TypingSignal;
+  private readonly heartbeat: Heartbeat | null;
   private readonly reconnect: ReconnectOptions;
   private socket: WebSocket | null = null;
   private currentStatus: ConnectionStatus = 'connecting';
@@ -85,6 +91,14 @@ export class RoomConnection {
     this.reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.seq = options.since ?? null;
     this.typingSignal = new TypingSignal((typing) => this.send({ type: 'typing', typing }), options.typing);
+    this.heartbeat =
+      options.heartbeat === false
+        ? null
+        : new Heartbeat(
+            () => this.send({ type: 'ping' }),
+            () => this.dropSilent(),
+            options.heartbeat,
+          );
     this.opened = new Promise<void>((resolve, reject) => {
       this.settleOpened = { resolve, reject };
     });
@@ -167,6 +181,7 @@ export class RoomConnection {
 
   private onClose(code: number, reason: string): void {
     this.socket = null;
+    this.heartbeat?.stop();
     // Nothing queued was delivered, so the resume (from the last seq delivered) sends it again.
     this.inbox.length = 0;
     // The server forgets a user's typing when their socket goes.
@@ -194,13 +209,29 @@ export class RoomConnection {
     this.socket = null;
     this.inbox.length = 0;
     socket?.close(RESUME_CLOSE_CODE, 'Missed events; resuming.');
+    this.heartbeat?.stop();
     this.setStatus('reconnecting');
     this.connect();
+  }
+
+  /**
+   * Gives up a socket that stopped answering, as if it had closed: its own close event may come
+   * minutes later or never, so it is let go (destroyed where the platform allows) and ignored.
+   */
+  private dropSilent(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    const nodeSocket = socket as WebSocket & { terminate?: () => void };
+    if (nodeSocket.terminate) nodeSocket.terminate();
+    else socket.close();
+    this.onClose(SILENT_CLOSE.code, SILENT_CLOSE.reason);
   }
 
   private end(error: ServerEventMap['error'] | null): void {
     this.ended = true;
     clearTimeout(this.reconnectTimer);
+    this.heartbeat?.stop();
     this.typingSignal.reset();
     this.pendingReads.clear();
     if (error) this.events.emit('error', error);
@@ -213,6 +244,7 @@ export class RoomConnection {
   // ---- receiving -------------------------------------------------------------------------------
 
   private receive(text: string): void {
+    this.heartbeat?.heard();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -243,6 +275,8 @@ export class RoomConnection {
         break;
       case 'error':
         this.events.emit('error', event);
+        break;
+      case 'pong':
         break;
       default:
         this.onLogged(event);
@@ -280,6 +314,7 @@ export class RoomConnection {
     this.failures = 0;
     this.wasOpen = true;
     this.setStatus('open');
+    this.heartbeat?.start();
     for (const messageId of this.pendingReads) {
       if (this.send({ type: 'message_read', message_id: messageId })) this.pendingReads.delete(messageId);
     }

@@ -64,6 +64,40 @@ describe('RoomConnection across drops', () => {
     expect(live.lastSeq).toBe(total);
   });
 
+  it('notices a connection that went silent without closing, and reconnects to what it missed', async () => {
+    const world = await harness.start();
+    const [recruiter, client] = [world.user(), world.user()];
+    const room = await world.room(recruiter, [client]);
+    const proxy = await world.proxy();
+    const poster = world.client(client);
+    const live = world.connect(world.client(recruiter, { baseUrl: proxy.url }), room.uuid, {
+      heartbeat: { intervalMs: 200, timeoutMs: 300 },
+    });
+    const seen = record(live);
+    await live.opened;
+    const post = (content: string) => poster.messages.create({ chat_room: room.uuid, content });
+    const uuids = () =>
+      seen.events.map((event) => (event.type === 'message_created' ? event.message.uuid : null));
+
+    // A quiet but healthy connection: pings go out, pongs come back, nothing is dropped.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(proxy.clientFrames.filter((frame) => frame === '{"type":"ping"}').length).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(seen.statuses).toEqual(['open']);
+    const before = await post('before');
+    await seen.until('the first message', () => seen.events.length === 1);
+
+    // The network forgets the connection; neither end's TCP notices.
+    proxy.freeze();
+    const during = await post('while the connection is silent');
+    await seen.until('the message sent meanwhile', () => seen.events.length === 2);
+
+    expect(uuids()).toEqual([before.uuid, during.uuid]);
+    expect(seen.statuses).toEqual(['open', 'reconnecting', 'open']);
+    expect(seen.closes).toEqual([{ code: 1006, reason: 'No answer from the server.' }]);
+  });
+
   it('keeps retrying with backoff while the server cannot be reached, and catches up once it can', async () => {
     const { proxy, seen, expected, post } = await roomBehindProxy();
     await post('before');

@@ -63,6 +63,12 @@ export const SyncedEventSchema = z.object({
   seq: z.number().int().nonnegative(),
 });
 
+/**
+ * Additive: the answer to a client's `ping`, sent to that socket alone. A client that hears nothing
+ * for a while after its ping knows that the connection is dead, even where TCP has not noticed.
+ */
+export const PongEventSchema = z.object({ type: z.literal('pong') });
+
 /** Every event a server sends on a room socket. */
 export const ServerEventSchema = z.discriminatedUnion('type', [
   MessageCreatedEventSchema,
@@ -73,6 +79,7 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   ErrorEventSchema,
   ResyncRequiredEventSchema,
   SyncedEventSchema,
+  PongEventSchema,
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;
 export type ServerEventType = ServerEvent['type'];
@@ -80,7 +87,7 @@ export type ServerEventType = ServerEvent['type'];
 export type ServerEventMap = { [E in ServerEvent as E['type']]: E };
 
 /** Events about a room that every participant's socket receives: the logged ones and `typing`. */
-export type RoomEvent = Exclude<ServerEvent, { type: 'error' | 'resync_required' | 'synced' }>;
+export type RoomEvent = Exclude<ServerEvent, { type: 'error' | 'resync_required' | 'synced' | 'pong' }>;
 /** Room events that are kept in the room's event log, each with its `seq`. */
 export type LoggedRoomEvent = Extract<RoomEvent, { seq: number }>;
 export type LoggedRoomEventType = LoggedRoomEvent['type'];
@@ -113,12 +120,16 @@ export const MessageReadInputEventSchema = z.strictObject({
   message_id: UuidInputSchema,
 });
 
+/** Additive: asks the server for a `pong`, to tell a live connection from a silently dead one. */
+export const PingInputEventSchema = z.strictObject({ type: z.literal('ping') });
+
 /** Every event a client may send on a room socket. */
 export const ClientEventSchema = z.discriminatedUnion('type', [
   TypingInputEventSchema,
   MessageReadInputEventSchema,
+  PingInputEventSchema,
 ]);
 export type ClientEvent = z.infer<typeof ClientEventSchema>;
 export type ClientEventType = ClientEvent['type'];
 export type ClientEventMap = { [E in ClientEvent as E['type']]: E };
-export const CLIENT_EVENT_TYPES: readonly ClientEventType[] = ['typing', 'message_read'];
+export const CLIENT_EVENT_TYPES: readonly ClientEventType[] = ['typing', 'message_read', 'ping'];

@@ -2,7 +2,9 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 
 /**
  * A real TCP proxy between a client and a server, for tests that drop connections: `cut()` kills
- * every connection through it and refuses new ones (accepted, then dropped at once) until `heal()`.
+ * every connection through it and refuses new ones (accepted, then dropped at once) until `heal()`;
+ * `freeze()` silently stops carrying the bytes of the connections open now, without closing them
+ * (a NAT that forgot them), while new connections go through.
  * It also reads the WebSocket frames that clients send through it, to count what a client sent.
  */
 export interface TcpProxy {
@@ -16,12 +18,15 @@ export interface TcpProxy {
   readonly clientFrames: string[];
   cut(): void;
   heal(): void;
+  freeze(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
+  /** Connections whose bytes are dropped from now on. */
+  const frozen = new WeakSet<Socket>();
   const clientFrames: string[] = [];
   let cut = false;
   let forwarded = 0;
@@ -47,9 +52,14 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       socket.on('close', drop);
     }
     const tap = frameTap((text) => clientFrames.push(text));
-    client.on('data', tap);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (frozen.has(client)) return;
+      tap(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!frozen.has(client)) client.write(chunk);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -71,6 +81,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     heal() {
       cut = false;
+    },
+    freeze() {
+      for (const socket of open) frozen.add(socket);
     },
     async close() {
       cut = true;

@@ -22,6 +22,7 @@ const ROOM_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Every frame is JSON, so text, also when handed to `send` as the bytes encoded once per room. */
 const TEXT_FRAME = { binary: false } as const;
+const PONG_FRAME = JSON.stringify({ type: 'pong' } satisfies ServerEvent);
 
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
@@ -212,7 +213,9 @@ export class RoomSocketGateway {
     try {
       if (isBinary) throw ChatError.of('invalid_json', 'Frames must be JSON text.');
       const event = parseClientEvent(rawText(data));
-      if (event.type === 'typing') await this.chat.setTyping(membership, event.typing);
+      if (event.type === 'ping') {
+        if (socket.readyState === socket.OPEN) socket.send(PONG_FRAME);
+      } else if (event.type === 'typing') await this.chat.setTyping(membership, event.typing);
       else await this.chat.markRead(membership, event.message_id);
     } catch (error) {
       if (!(error instanceof ChatError)) this.options.logger.error({ err: error }, 'socket event failed');

@@ -65,6 +65,23 @@ describe('WebSocket: server lifecycle', () => {
     expect(await live.next('message_created')).toStrictEqual({ type: 'message_created', message, seq: 1 });
   });
 
+  it('answers a client’s ping with a pong, to that socket alone', async () => {
+    const chat = await harness.start();
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const pinger = await chat.connect(client, room.uuid);
+    const other = await chat.connect(recruiter, room.uuid);
+
+    pinger.send({ type: 'ping' });
+    pinger.send({ type: 'ping' });
+    expect(await pinger.nextAny()).toStrictEqual({ type: 'pong' });
+    expect(await pinger.nextAny()).toStrictEqual({ type: 'pong' });
+
+    // The room hears nothing of it: the other socket's next frame is the next message.
+    const message = await chat.post(recruiter, room.uuid, 'after the pings');
+    expect(await other.nextAny()).toStrictEqual({ type: 'message_created', message, seq: 1 });
+  });
+
   it('clears the typing of a client dropped for not answering pings', async () => {
     const chat = await harness.start({ pingIntervalMs: 200 });
     const [recruiter, client] = [chat.user(), chat.user()];
