@@ -1,8 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_CONTENT_LENGTH, RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createRoom,
   expectAlive,
@@ -14,25 +13,22 @@ import {
   newUser,
   sendText,
   type User,
+  useTestServer,
 } from './http.js';
 
 /** Bad input gets a 4xx in the contract's shape, never a 500, and the server carries on. */
 describe('bad input', () => {
-  let t: TestServer;
+  const t = useTestServer();
   let recruiter: User;
   let client: User;
   let room: string;
   let message: string;
 
   beforeAll(async () => {
-    t = await startTestServer();
     recruiter = newUser(t);
     client = newUser(t);
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
     message = (await sendText(client, room, 'original')).uuid;
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   /** Every path that takes a body, with the method that takes it. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
+import { startTestServer } from '@hirechat/server-kit/testing';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Answer,
   api,
@@ -14,6 +14,7 @@ import {
   expectRooms,
   newUser,
   sendText,
+  useTestServer,
 } from './http.js';
 
 /** Every REST path of the contract, with one method it does not answer. */
@@ -34,13 +35,7 @@ function expectUnauthorized(answer: Answer): string {
 }
 
 describe('GET /healthz', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('answers 200 without a token once the database answers', async () => {
     const answer = await api(t).get(RestPaths.health);
@@ -69,13 +64,7 @@ describe('GET /healthz', () => {
 });
 
 describe('authentication', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('refuses a request without an Authorization header', async () => {
     expect(expectUnauthorized(await api(t).get(RestPaths.listRooms))).toMatch(/credentials/i);
@@ -176,13 +165,7 @@ describe('authentication', () => {
 });
 
 describe('paths and methods', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('answers a wrong method on a known path with 405, an Allow header and a JSON detail', async () => {
     const user = newUser(t);
@@ -233,13 +216,7 @@ describe('paths and methods', () => {
 });
 
 describe('CORS with any origin allowed (the default)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('answers a preflight from a page, allowing the Authorization header', async () => {
     for (const path of [
@@ -284,13 +261,7 @@ describe('CORS with any origin allowed (the default)', () => {
 });
 
 describe('CORS with allowedOrigins', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ allowedOrigins: ['https://app.example'] });
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer({ allowedOrigins: ['https://app.example'] });
 
   const preflight = (origin: string) =>
     api(t).fetch(RestPaths.createRoom, {

@@ -9,14 +9,30 @@ import {
   MessageSchema,
   RestPaths,
 } from '@hirechat/protocol';
-import type { TestServer } from '@hirechat/server-kit/testing';
-import { expect } from 'vitest';
+import { startTestServer, type TestServer, type TestServerOptions } from '@hirechat/server-kit/testing';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
 
 /*
  * Helpers of the REST contract tests: real HTTP with Node's fetch against a server from
  * startTestServer(), and checks of every body against the protocol's schemas.
  */
+
+/**
+ * A server for the tests of the enclosing describe block: started before them (with `options`) and
+ * stopped after them. The object answered is filled in when it has started, so that it can be
+ * named where the block declares its other state and used from its own `beforeAll` on.
+ */
+export function useTestServer(options: TestServerOptions = {}): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(options));
+  });
+  afterAll(async () => {
+    await server.stop?.();
+  });
+  return server;
+}
 
 /** What a request answered: the status, the headers, and the body (parsed when it is JSON). */
 export interface Answer {

@@ -1,7 +1,6 @@
 import { RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createRoom, expectDetail, newUser, sendFile, type User } from './http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, createRoom, expectDetail, newUser, sendFile, type User, useTestServer } from './http.js';
 
 const PNG = new Uint8Array([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 255, 0,
@@ -12,21 +11,17 @@ async function bytesOf(response: Response): Promise<Uint8Array> {
 }
 
 describe('GET /media/chat_files/...', () => {
-  let t: TestServer;
+  const t = useTestServer();
   let recruiter: User;
   let client: User;
   let outsider: User;
   let room: string;
 
   beforeAll(async () => {
-    t = await startTestServer();
     recruiter = newUser(t);
     client = newUser(t);
     outsider = newUser(t);
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   it('answers the exact bytes of an image to every participant, shown inline', async () => {

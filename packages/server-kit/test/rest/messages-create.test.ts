@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { MAX_CONTENT_LENGTH, RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '@hirechat/server-kit/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   bare,
@@ -16,6 +16,7 @@ import {
   newUser,
   sendFile,
   type User,
+  useTestServer,
 } from './http.js';
 
 const FILE_URL = /^\/media\/chat_files\/([A-Za-z0-9_-]+)_([A-Za-z0-9]{7})\.([A-Za-z0-9]+)$/;
@@ -31,19 +32,15 @@ async function storedFiles(t: TestServer): Promise<string[]> {
 }
 
 describe('POST /chats/messages/create/', () => {
-  let t: TestServer;
+  const t = useTestServer();
   let recruiter: User;
   let client: User;
   let room: string;
 
   beforeAll(async () => {
-    t = await startTestServer();
     recruiter = newUser(t, { role: 'recruiter' });
     client = newUser(t, { role: 'client' });
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   it('creates a text message from JSON (201) with every key of the contract', async () => {
@@ -289,19 +286,15 @@ describe('POST /chats/messages/create/', () => {
 
 describe('POST /chats/messages/create/ with a small maxUploadBytes', () => {
   const LIMIT = 1024;
-  let t: TestServer;
+  const t = useTestServer({ maxUploadBytes: LIMIT });
   let recruiter: User;
   let client: User;
   let room: string;
 
   beforeAll(async () => {
-    t = await startTestServer({ maxUploadBytes: LIMIT });
     recruiter = newUser(t);
     client = newUser(t);
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   it('takes a file under the limit', async () => {

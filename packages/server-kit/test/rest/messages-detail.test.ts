@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_CONTENT_LENGTH, type Message, RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   bare,
@@ -16,6 +15,7 @@ import {
   sendFile,
   sendText,
   type User,
+  useTestServer,
 } from './http.js';
 
 const exists = (path: string) =>
@@ -25,7 +25,7 @@ const exists = (path: string) =>
   );
 
 describe('/chats/messages/detail/{uuid}/', () => {
-  let t: TestServer;
+  const t = useTestServer();
   let recruiter: User;
   let client: User;
   let otherClient: User;
@@ -33,15 +33,11 @@ describe('/chats/messages/detail/{uuid}/', () => {
   let room: string;
 
   beforeAll(async () => {
-    t = await startTestServer();
     recruiter = newUser(t);
     client = newUser(t);
     otherClient = newUser(t);
     outsider = newUser(t);
     room = (await createRoom(recruiter, recruiter, [client, otherClient])).uuid;
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   const detail = (message: Message | string) =>

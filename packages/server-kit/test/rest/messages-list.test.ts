@@ -5,8 +5,7 @@ import {
   type Message,
   RestPaths,
 } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Answer,
   api,
@@ -18,6 +17,7 @@ import {
   newUser,
   sendText,
   type User,
+  useTestServer,
 } from './http.js';
 
 const LIST = RestPaths.listMessages;
@@ -46,7 +46,7 @@ async function allPages(user: User, first: string): Promise<Message[][]> {
 }
 
 describe('GET /chats/messages/list/', () => {
-  let t: TestServer;
+  const t = useTestServer();
   let recruiter: User;
   let ann: User;
   let bob: User;
@@ -61,7 +61,6 @@ describe('GET /chats/messages/list/', () => {
   let strangersMessage: Message;
 
   beforeAll(async () => {
-    t = await startTestServer();
     recruiter = newUser(t, { role: 'recruiter' });
     ann = newUser(t, { email: 'Ann.Smith@Example.com' });
     bob = newUser(t);
@@ -83,9 +82,6 @@ describe('GET /chats/messages/list/', () => {
     const stranger = newUser(t);
     const strangersRoom = await createRoom(stranger, stranger, [newUser(t)]);
     strangersMessage = await sendText(stranger, strangersRoom, 'not for you');
-  });
-  afterAll(async () => {
-    await t?.stop();
   });
 
   it("answers only the messages of the caller's rooms, oldest first", async () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RestPaths } from '@hirechat/protocol';
-import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   api,
   bare,
@@ -13,18 +12,13 @@ import {
   expectRooms,
   newUser,
   sendText,
+  useTestServer,
 } from './http.js';
 
 const sorted = (ids: string[]) => [...ids].sort();
 
 describe('POST /chats/chat-room/create/', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('creates a room from JSON (201) with every key of the contract', async () => {
     const recruiter = newUser(t, { role: 'recruiter' });
@@ -301,13 +295,7 @@ describe('POST /chats/chat-room/create/', () => {
 });
 
 describe('GET /chats/chat-room/list/', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = useTestServer();
 
   it('answers an empty array to a user with no rooms', async () => {
     expect(expectRooms(await newUser(t).api.get(RestPaths.listRooms))).toEqual([]);
