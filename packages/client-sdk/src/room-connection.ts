@@ -76,6 +76,7 @@ export class RoomConnection {
   private ended = false;
   private wasOpen = false;
   private typingUsers: readonly string[] = [];
+  private presentUsers: readonly string[] = [];
   /** Reads asked for while the connection was not open; sent once it is. */
   private readonly pendingReads = new Set<string>();
   /** Frames of the socket waiting for a resync's refetch; none is delivered before the `resync`. */
@@ -109,6 +110,11 @@ export class RoomConnection {
 
   get status(): ConnectionStatus {
     return this.currentStatus;
+  }
+
+  /** The room's participants online now, as the last `presence` event said (empty before the first). */
+  get onlineUsers(): readonly string[] {
+    return this.presentUsers;
   }
 
   /** The seq of the last room event delivered: keep it to resume there later (`connect({ since })`). */
@@ -272,6 +278,10 @@ export class RoomConnection {
         break;
       case 'typing':
         this.onTyping(event);
+        break;
+      case 'presence':
+        this.presentUsers = event.online_users;
+        this.events.emit('presence', event);
         break;
       case 'error':
         this.events.emit('error', event);

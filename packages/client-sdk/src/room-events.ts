@@ -29,6 +29,10 @@ export interface RoomConnectionEvents {
   message_updated: ServerEventMap['message_updated'];
   message_deleted: ServerEventMap['message_deleted'];
   message_read: ServerEventMap['message_read'];
+  /** The room's participants changed (a client added, removed, or gone). */
+  room_updated: ServerEventMap['room_updated'];
+  /** Who of the room's participants is online, whenever that changes (and once on open). */
+  presence: ServerEventMap['presence'];
   /** The room's typing set, whenever it changes. */
   typing: ServerEventMap['typing'];
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatRoomBaseSchema } from './chat-room.js';
 import { ErrorCodeSchema } from './errors.js';
 import { UuidInputSchema, UuidSchema } from './ids.js';
 import { MessageSchema } from './message.js';
@@ -41,6 +42,25 @@ export const MessageReadEventSchema = z.object({
   user_id: UuidSchema,
   seq: SeqSchema,
 });
+/**
+ * Additive (contract, "Rooms that change"): the room's participants changed. Sent once to the whole
+ * room, so the room carries no per-caller fields. Logged and replayed like message events. A client
+ * removed from the room is not sent it: their sockets to the room close with 4403 instead.
+ */
+export const RoomUpdatedEventSchema = z.object({
+  type: z.literal('room_updated'),
+  room: ChatRoomBaseSchema,
+  seq: SeqSchema,
+});
+/**
+ * Additive (contract, "Presence"): the room's participants who hold at least one open hirechat
+ * socket (room or inbox) on any server process. Sent when a socket opens (after `synced`, where
+ * `since` was given) and whenever the set changes. State, like typing: not logged, no `seq`.
+ */
+export const PresenceEventSchema = z.object({
+  type: z.literal('presence'),
+  online_users: z.array(UuidSchema),
+});
 /** Additive: the server's answer to a client event it could not take. The socket stays open. */
 export const ErrorEventSchema = z.object({
   type: z.literal('error'),
@@ -76,6 +96,8 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   MessageDeletedEventSchema,
   TypingEventSchema,
   MessageReadEventSchema,
+  RoomUpdatedEventSchema,
+  PresenceEventSchema,
   ErrorEventSchema,
   ResyncRequiredEventSchema,
   SyncedEventSchema,
@@ -86,7 +108,7 @@ export type ServerEventType = ServerEvent['type'];
 /** Server events by type: `ServerEventMap['message_created']` is that event's shape. */
 export type ServerEventMap = { [E in ServerEvent as E['type']]: E };
 
-/** Events about a room that every participant's socket receives: the logged ones and `typing`. */
+/** Events about a room that every participant's socket receives: the logged ones, `typing` and `presence`. */
 export type RoomEvent = Exclude<ServerEvent, { type: 'error' | 'resync_required' | 'synced' | 'pong' }>;
 /** Room events that are kept in the room's event log, each with its `seq`. */
 export type LoggedRoomEvent = Extract<RoomEvent, { seq: number }>;
@@ -102,6 +124,7 @@ export const LOGGED_ROOM_EVENT_TYPES: readonly LoggedRoomEventType[] = [
   'message_updated',
   'message_deleted',
   'message_read',
+  'room_updated',
 ];
 
 /** Whether the event is one of the logged kinds, which carry a `seq`. */

@@ -1,4 +1,11 @@
-export { type ChatRoom, ChatRoomSchema } from './chat-room.js';
+export {
+  type ChatRoom,
+  type ChatRoomBase,
+  ChatRoomBaseSchema,
+  type ChatRoomDetail,
+  ChatRoomDetailSchema,
+  ChatRoomSchema,
+} from './chat-room.js';
 export { CloseCode } from './close-codes.js';
 export {
   type DetailErrorBody,
@@ -28,8 +35,12 @@ export {
   MessageReadEventSchema,
   MessageReadInputEventSchema,
   MessageUpdatedEventSchema,
+  PingInputEventSchema,
+  PongEventSchema,
+  PresenceEventSchema,
   ResyncRequiredEventSchema,
   type RoomEvent,
+  RoomUpdatedEventSchema,
   SeqSchema,
   type ServerEvent,
   type ServerEventMap,
@@ -43,16 +54,41 @@ export {
 export { toFieldErrors } from './field-errors.js';
 export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
 export {
+  INBOX_CLIENT_EVENT_TYPES,
+  INBOX_EVENT_TYPES,
+  type InboxClientEvent,
+  InboxClientEventSchema,
+  type InboxEvent,
+  type InboxEventType,
+  InboxMessageCreatedEventSchema,
+  InboxMessageDeletedEventSchema,
+  InboxMessageUpdatedEventSchema,
+  InboxRoomCreatedEventSchema,
+  InboxRoomRemovedEventSchema,
+  InboxRoomUpdatedEventSchema,
+  type InboxServerEvent,
+  type InboxServerEventMap,
+  InboxServerEventSchema,
+  type InboxServerEventType,
+  InboxUnreadChangedEventSchema,
+  isInboxEvent,
+  type UnsequencedInboxEvent,
+} from './inbox-events.js';
+export {
   DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_PRESENCE_TIMEOUT_MS,
   DEFAULT_TYPING_TIMEOUT_MS,
+  INBOX_LOG_MIN_EVENTS,
   MAX_CONTENT_LENGTH,
   MAX_FRAME_BYTES,
   MESSAGE_LIST_DEFAULT_LIMIT,
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
-export { RestPaths, roomSocketPath } from './paths.js';
+export { INBOX_SOCKET_PATH, RestPaths, roomSocketPath } from './paths.js';
 export {
+  type AddClientsBody,
+  AddClientsBodySchema,
   type ChatRoomListQuery,
   ChatRoomListQuerySchema,
   type CreateChatRoomBody,

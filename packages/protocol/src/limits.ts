@@ -13,3 +13,12 @@ export const DEFAULT_TYPING_TIMEOUT_MS = 5_000;
 
 /** Largest upload the reference server accepts unless configured otherwise. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A user whose last socket closed, or whose server process died, leaves every room's presence set
+ * within this long (contract, "Presence": `PRESENCE_TIMEOUT_MS`).
+ */
+export const DEFAULT_PRESENCE_TIMEOUT_MS = 30_000;
+
+/** Each user's inbox log keeps at least their newest this many events (contract, "The inbox"). */
+export const INBOX_LOG_MIN_EVENTS = 1_000;

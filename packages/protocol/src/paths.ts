@@ -1,10 +1,17 @@
 /**
- * REST paths exactly as the original service spelled them, trailing slash included. Servers also
- * answer each one without the slash.
+ * REST paths exactly as the original service spelled them, trailing slash included, and the
+ * additive ones of the contract's second half in the same style. Servers also answer each one
+ * without the slash.
  */
 export const RestPaths = {
   createRoom: '/chats/chat-room/create/',
   listRooms: '/chats/chat-room/list/',
+  /** Additive (contract, "Rooms that change"): one room, with `online_users`. */
+  roomDetail: (uuid: string) => `/chats/chat-room/detail/${uuid}/`,
+  /** Additive: POST adds clients to the room. */
+  roomClients: (uuid: string) => `/chats/chat-room/detail/${uuid}/clients/`,
+  /** Additive: DELETE removes that client from the room (or, called by the client, leaves it). */
+  roomClient: (uuid: string, client: string) => `/chats/chat-room/detail/${uuid}/clients/${client}/`,
   createMessage: '/chats/messages/create/',
   messageDetail: (uuid: string) => `/chats/messages/detail/${uuid}/`,
   listMessages: '/chats/messages/list/',
@@ -17,3 +24,9 @@ export const RestPaths = {
  * `?since=` (see SinceParamSchema).
  */
 export const roomSocketPath = (roomUuid: string): string => `/ws/chat/${roomUuid}/`;
+
+/**
+ * Additive (contract, "The inbox"): the WebSocket path of the caller's inbox, one socket for the
+ * events of all of their rooms. Takes `?token=` and `?since=` as room sockets do.
+ */
+export const INBOX_SOCKET_PATH = '/ws/inbox/';

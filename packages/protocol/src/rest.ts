@@ -33,6 +33,21 @@ export const CreateChatRoomBodySchema = z
   });
 export type CreateChatRoomBody = z.infer<typeof CreateChatRoomBodySchema>;
 
+/**
+ * POST /chats/chat-room/detail/{uuid}/clients/ — additive (contract, "Rooms that change"). Clients
+ * who are in the room already are left as they are, so the call can be repeated.
+ */
+export const AddClientsBodySchema = z
+  .strictObject({
+    clients: oneOrMany(UuidInputSchema).pipe(z.array(z.string()).min(1, 'Name at least one client.')),
+  })
+  .superRefine((body, ctx) => {
+    if (new Set(body.clients).size !== body.clients.length) {
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: 'Clients must not repeat.' });
+    }
+  });
+export type AddClientsBody = z.infer<typeof AddClientsBodySchema>;
+
 /** GET /chats/chat-room/list/ */
 export const ChatRoomListQuerySchema = z.strictObject({
   recruiter: UuidInputSchema.optional(),

@@ -88,8 +88,9 @@ describe('event log additions', () => {
     expectTypeOf<Extract<RoomEvent, { type: 'typing' }>>().not.toHaveProperty('seq');
     expectTypeOf<LoggedRoomEvent['seq']>().toEqualTypeOf<number>();
     expectTypeOf<LoggedRoomEvent['type']>().toEqualTypeOf<
-      'message_created' | 'message_updated' | 'message_deleted' | 'message_read'
+      'message_created' | 'message_updated' | 'message_deleted' | 'message_read' | 'room_updated'
     >();
+    expectTypeOf<Extract<RoomEvent, { type: 'presence' }>>().not.toHaveProperty('seq');
   });
 
   it('parses ?since= as a seq or latest', () => {

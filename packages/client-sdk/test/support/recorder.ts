@@ -71,7 +71,12 @@ export function record(live: RoomConnection): Recorder {
 /** The messages' identities as the events carry them: type, seq and message id. */
 export function keys(events: readonly LoggedRoomEvent[]): string[] {
   return events.map((event) => {
-    const id = event.type === 'message_read' ? `${event.message_id}<-${event.user_id}` : event.message.uuid;
+    const id =
+      event.type === 'message_read'
+        ? `${event.message_id}<-${event.user_id}`
+        : event.type === 'room_updated'
+          ? event.room.uuid
+          : event.message.uuid;
     return `${event.seq} ${event.type} ${id}`;
   });
 }

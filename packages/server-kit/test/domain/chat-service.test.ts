@@ -266,7 +266,11 @@ describe('ChatService: messages', () => {
     look = async (event) => {
       if (event.type === 'message_read')
         seen.push([event.type, await database.committedReaders(event.message_id)]);
-      else if (event.type !== 'typing')
+      else if (
+        event.type === 'message_created' ||
+        event.type === 'message_updated' ||
+        event.type === 'message_deleted'
+      )
         seen.push([event.type, await database.committedMessage(event.message.uuid)]);
     };
 
