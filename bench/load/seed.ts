@@ -29,12 +29,16 @@ async function seed(payload: { file: string; rooms: SeedRoom[] }): Promise<SeedR
   try {
     await storage.migrate();
     for (const room of payload.rooms) {
-      await storage.createRoom({
-        uuid: room.uuid,
-        recruiter: room.recruiter,
-        clients: room.clients,
-        createdAt: timestamp(Date.now() * 1000 - 10 ** 12),
-      });
+      // Seeded rooms tell no inbox: nobody is connected yet to hear of them.
+      await storage.createRoom(
+        {
+          uuid: room.uuid,
+          recruiter: room.recruiter,
+          clients: room.clients,
+          createdAt: timestamp(Date.now() * 1000 - 10 ** 12),
+        },
+        { inbox: () => null },
+      );
     }
   } finally {
     await storage.close();

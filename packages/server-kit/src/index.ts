@@ -11,29 +11,49 @@ export {
   type Replay,
   type RoomMembership,
 } from './domain/chat-service.js';
-export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
+export type {
+  MessageRecord,
+  ReadRecord,
+  RoomChangeRecord,
+  RoomRecord,
+  RoomSummaryRecord,
+  UserRecord,
+} from './domain/records.js';
 export { LocalFileStore } from './files/local-file-store.js';
 export { errorResponder } from './hapi/error-response.js';
 export { type HirechatPluginApi, hirechat } from './hapi/plugin.js';
 export type { HirechatOptions } from './hapi/plugin-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
-export type { Broadcaster, RoomEventListener } from './ports/broadcaster.js';
+export {
+  type BroadcastEvent,
+  type Broadcaster,
+  inboxTopic,
+  roomTopic,
+  type Topic,
+  type TopicListener,
+} from './ports/broadcaster.js';
 export type {
   ChatStorage,
   EventLogRead,
-  EventOf,
+  EventsOf,
+  InboxDelivery,
+  InboxRecipient,
   Logged,
   MessagePage,
   MessageQuery,
   NewMessage,
+  RoomAccess,
+  RoomParticipants,
   RoomQuery,
 } from './ports/chat-storage.js';
 export type { FileStore, UploadedFile } from './ports/file-store.js';
 export type { Identity, VerifiedToken } from './ports/identity.js';
 export { type Logger, silentLogger } from './ports/logger.js';
+export type { PresenceState } from './ports/presence-state.js';
 export type { TypingExpiryListener, TypingState } from './ports/typing-state.js';
 export type { UserDirectory } from './ports/user-directory.js';
+export { InProcessPresenceState } from './presence/in-process-presence-state.js';
 export { KnexChatStorage, type KnexChatStorageOptions } from './storage/knex-chat-storage.js';
 export { createPostgresKnex, type PostgresKnexOptions } from './storage/postgres.js';
 export { DEFAULT_EVENT_LOG_SIZE } from './storage/room-event-log.js';

@@ -1,54 +1,57 @@
-import type { RoomEvent } from '@hirechat/protocol';
 import type { Redis } from 'ioredis';
-import type { Broadcaster, RoomEventListener } from '../ports/broadcaster.js';
+import type { BroadcastEvent, Broadcaster, Topic, TopicListener } from '../ports/broadcaster.js';
 import { requireReady } from '../redis/require-ready.js';
 
 export interface RedisBroadcasterOptions {
   /** Publishes events and answers pings. Not closed by the broadcaster. */
   pub: Redis;
   /**
-   * Subscribes to the rooms that have listeners in this process. It enters subscriber mode, so
+   * Subscribes to the topics that have listeners in this process. It enters subscriber mode, so
    * give it to nothing that sends other commands. Keep ioredis' `autoResubscribe` on (the
    * default): after a reconnect, ioredis subscribes it to its channels again. Not closed by the
    * broadcaster.
    */
   sub: Redis;
-  /** Each room's channel is `<prefix>:room:<room>`. Default: `'hirechat'`. */
+  /**
+   * Each topic's channel is `<prefix>:<topic>`: `hirechat:room:<room>` and `hirechat:user:<user>`
+   * by default. Default: `'hirechat'`.
+   */
   prefix?: string;
   /**
    * Called when a listener throws, so that one bad listener cannot keep an event from the rest of
-   * the room. Default: console.error.
+   * the topic's. Default: console.error.
    */
-  onListenerError?: (error: unknown, room: string, event: RoomEvent) => void;
-  /** Called with a message on a room channel that is not JSON. Default: console.error. */
-  onMalformedMessage?: (error: unknown, room: string) => void;
+  onListenerError?: (error: unknown, topic: string, event: BroadcastEvent) => void;
+  /** Called with a message on a topic's channel that is not JSON. Default: console.error. */
+  onMalformedMessage?: (error: unknown, topic: string) => void;
 }
 
 /** One subscription; an object rather than the listener so that subscribing twice means twice. */
 interface Subscription {
-  listener: RoomEventListener;
+  listener: TopicListener;
 }
 
-/** A room's listeners in this process, and the state of its Redis subscription. */
-interface RoomChannel {
+/** A topic's listeners in this process, and the state of its Redis subscription. */
+interface TopicChannel {
   listeners: Set<Subscription>;
   /** Whether Redis confirmed a SUBSCRIBE and no UNSUBSCRIBE since. */
   subscribed: boolean;
-  /** The end of the room's chain of (UN)SUBSCRIBE steps; each step starts when the last ended. */
+  /** The end of the topic's chain of (UN)SUBSCRIBE steps; each step starts when the last ended. */
   tail: Promise<void>;
-  /** Steps queued and not finished; the room is forgotten only when none is left. */
+  /** Steps queued and not finished; the topic is forgotten only when none is left. */
   pending: number;
 }
 
 /**
- * Carries room events between processes over Redis pub/sub, one channel per room.
+ * Carries events between processes over Redis pub/sub, one channel per topic (a room, or a user's
+ * inbox).
  *
- * - A process subscribes only to the rooms it has listeners for: the first listener subscribes,
- *   the last one unsubscribes. The (UN)SUBSCRIBEs of one room run one after another, each doing
- *   what the room's listeners want when it starts, so that a quick leave-and-join cannot end
+ * - A process subscribes only to the topics it has listeners for: the first listener subscribes,
+ *   the last one unsubscribes. The (UN)SUBSCRIBEs of one topic run one after another, each doing
+ *   what the topic's listeners want when it starts, so that a quick leave-and-join cannot end
  *   unsubscribed. `subscribe` resolves once Redis has confirmed the SUBSCRIBE.
  * - Every event goes through Redis, the publisher's own listeners included: Redis orders the
- *   messages of a channel once for every subscriber, so all processes see a room's events in the
+ *   messages of a channel once for every subscriber, so all processes see a topic's events in the
  *   same order, each exactly once. Publishes go out on one connection, in call order.
  * - Events are JSON, serialised once per publish.
  * - Commands are sent only over a ready connection: while Redis is unreachable, `publish`,
@@ -59,9 +62,9 @@ export class RedisBroadcaster implements Broadcaster {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly channelPrefix: string;
-  private readonly onListenerError: (error: unknown, room: string, event: RoomEvent) => void;
-  private readonly onMalformedMessage: (error: unknown, room: string) => void;
-  private readonly rooms = new Map<string, RoomChannel>();
+  private readonly onListenerError: (error: unknown, topic: string, event: BroadcastEvent) => void;
+  private readonly onMalformedMessage: (error: unknown, topic: string) => void;
+  private readonly topics = new Map<string, TopicChannel>();
   private closed = false;
 
   constructor(options: RedisBroadcasterOptions) {
@@ -75,36 +78,39 @@ export class RedisBroadcaster implements Broadcaster {
     }
     this.pub = options.pub;
     this.sub = options.sub;
-    this.channelPrefix = `${options.prefix ?? 'hirechat'}:room:`;
+    this.channelPrefix = `${options.prefix ?? 'hirechat'}:`;
     this.onListenerError =
       options.onListenerError ??
-      ((error, room, event) =>
-        console.error(`RedisBroadcaster: a listener of room ${room} threw on ${event.type}`, error));
+      ((error, topic, event) =>
+        console.error(`RedisBroadcaster: a listener of ${topic} threw on ${event.type}`, error));
     this.onMalformedMessage =
       options.onMalformedMessage ??
-      ((error, room) => console.error(`RedisBroadcaster: a message of room ${room} is not JSON`, error));
+      ((error, topic) => console.error(`RedisBroadcaster: a message of ${topic} is not JSON`, error));
     this.sub.on('message', this.onMessage);
     this.sub.on('ready', this.onReady);
   }
 
-  async publish(room: string, event: RoomEvent): Promise<void> {
+  async publish<E extends BroadcastEvent>(topic: Topic<E>, event: E): Promise<void> {
     this.assertOpen();
     requireReady(this.pub, 'RedisBroadcaster');
-    await this.pub.publish(this.channelPrefix + room, JSON.stringify(event));
+    await this.pub.publish(this.channelPrefix + topic, JSON.stringify(event));
   }
 
-  async subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {
+  async subscribe<E extends BroadcastEvent>(
+    topic: Topic<E>,
+    listener: TopicListener<E>,
+  ): Promise<() => Promise<void>> {
     this.assertOpen();
-    const subscription: Subscription = { listener };
-    const channel = this.channelOf(room);
+    const subscription: Subscription = { listener: listener as TopicListener };
+    const channel = this.channelOf(topic);
     channel.listeners.add(subscription);
     try {
-      await this.reconcile(room, channel);
+      await this.reconcile(topic, channel);
       this.assertOpen();
     } catch (error) {
       channel.listeners.delete(subscription);
       // Undoes nothing Redis confirmed unless no listener is left; never throws.
-      this.reconcile(room, channel).catch(() => undefined);
+      this.reconcile(topic, channel).catch(() => undefined);
       throw error;
     }
     return async () => {
@@ -112,7 +118,7 @@ export class RedisBroadcaster implements Broadcaster {
       if (!channel.listeners.delete(subscription)) return;
       // The listener is off already; when Redis cannot be told now, the channel is dropped once
       // the connection is ready again (see onReady), and the rejection says so meanwhile.
-      await this.reconcile(room, channel);
+      await this.reconcile(topic, channel);
     };
   }
 
@@ -128,70 +134,70 @@ export class RedisBroadcaster implements Broadcaster {
     this.closed = true;
     this.sub.off('message', this.onMessage);
     this.sub.off('ready', this.onReady);
-    const rooms = [...this.rooms];
-    for (const [, channel] of rooms) channel.listeners.clear();
+    const topics = [...this.topics];
+    for (const [, channel] of topics) channel.listeners.clear();
     // Best effort: with Redis away, ioredis re-subscribes these channels when it comes back,
     // and their messages find no listener here.
-    await Promise.allSettled(rooms.map(([room, channel]) => this.reconcile(room, channel)));
-    this.rooms.clear();
+    await Promise.allSettled(topics.map(([topic, channel]) => this.reconcile(topic, channel)));
+    this.topics.clear();
   }
 
-  private channelOf(room: string): RoomChannel {
-    let channel = this.rooms.get(room);
+  private channelOf(topic: string): TopicChannel {
+    let channel = this.topics.get(topic);
     if (!channel) {
       channel = { listeners: new Set(), subscribed: false, tail: Promise.resolve(), pending: 0 };
-      this.rooms.set(room, channel);
+      this.topics.set(topic, channel);
     }
     return channel;
   }
 
   /**
-   * Queues a step that brings the room's Redis subscription in line with its listeners, as they
-   * are when the step starts. Steps of one room never overlap, so an UNSUBSCRIBE still in flight
+   * Queues a step that brings the topic's Redis subscription in line with its listeners, as they
+   * are when the step starts. Steps of one topic never overlap, so an UNSUBSCRIBE still in flight
    * cannot overtake the SUBSCRIBE of a listener that came after it.
    */
-  private reconcile(room: string, channel: RoomChannel): Promise<void> {
+  private reconcile(topic: string, channel: TopicChannel): Promise<void> {
     channel.pending++;
-    const step = channel.tail.then(() => this.applyListeners(room, channel));
+    const step = channel.tail.then(() => this.applyListeners(topic, channel));
     const settled = step.then(
-      () => this.finishStep(room, channel),
-      () => this.finishStep(room, channel),
+      () => this.finishStep(topic, channel),
+      () => this.finishStep(topic, channel),
     );
     channel.tail = settled;
     return step;
   }
 
-  private async applyListeners(room: string, channel: RoomChannel): Promise<void> {
+  private async applyListeners(topic: string, channel: TopicChannel): Promise<void> {
     const wanted = channel.listeners.size > 0 && !this.closed;
     if (wanted === channel.subscribed) return;
     requireReady(this.sub, 'RedisBroadcaster');
     if (wanted) {
-      await this.sub.subscribe(this.channelPrefix + room);
+      await this.sub.subscribe(this.channelPrefix + topic);
       channel.subscribed = true;
     } else {
-      await this.sub.unsubscribe(this.channelPrefix + room);
+      await this.sub.unsubscribe(this.channelPrefix + topic);
       channel.subscribed = false;
     }
   }
 
-  private finishStep(room: string, channel: RoomChannel): void {
+  private finishStep(topic: string, channel: TopicChannel): void {
     channel.pending--;
     const idle = channel.pending === 0 && channel.listeners.size === 0 && !channel.subscribed;
-    // Empty rooms go, so that a long-running server does not keep every room it ever served.
-    if (idle && this.rooms.get(room) === channel) this.rooms.delete(room);
+    // Empty topics go, so that a long-running server does not keep every room it ever served.
+    if (idle && this.topics.get(topic) === channel) this.topics.delete(topic);
   }
 
   private readonly onMessage = (channelName: string, message: string): void => {
     if (!channelName.startsWith(this.channelPrefix)) return;
-    const room = channelName.slice(this.channelPrefix.length);
-    const channel = this.rooms.get(room);
+    const topic = channelName.slice(this.channelPrefix.length);
+    const channel = this.topics.get(topic);
     if (!channel || channel.listeners.size === 0) return;
-    let event: RoomEvent;
+    let event: BroadcastEvent;
     try {
-      // Only hirechat processes publish on these channels, and they publish RoomEvents.
-      event = JSON.parse(message) as RoomEvent;
+      // Only hirechat processes publish on these channels, and they publish BroadcastEvents.
+      event = JSON.parse(message) as BroadcastEvent;
     } catch (error) {
-      this.onMalformedMessage(error, room);
+      this.onMalformedMessage(error, topic);
       return;
     }
     // A snapshot: a listener that subscribes or unsubscribes during delivery changes the next
@@ -200,19 +206,19 @@ export class RedisBroadcaster implements Broadcaster {
       try {
         listener(event);
       } catch (error) {
-        this.onListenerError(error, room, event);
+        this.onListenerError(error, topic, event);
       }
     }
   };
 
   /**
-   * After a reconnect ioredis re-subscribes the channels Redis had confirmed; a room whose last
+   * After a reconnect ioredis re-subscribes the channels Redis had confirmed; a topic whose last
    * listener left during the outage could not be unsubscribed then, so it is now.
    */
   private readonly onReady = (): void => {
-    for (const [room, channel] of this.rooms) {
+    for (const [topic, channel] of this.topics) {
       if (channel.subscribed !== channel.listeners.size > 0) {
-        this.reconcile(room, channel).catch(() => undefined);
+        this.reconcile(topic, channel).catch(() => undefined);
       }
     }
   };

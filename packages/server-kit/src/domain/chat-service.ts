@@ -1,30 +1,39 @@
-import { randomUUID } from 'node:crypto';
 import type {
+  AddClientsBody,
   ChatRoom,
+  ChatRoomDetail,
   ChatRoomListQuery,
   CreateChatRoomBody,
+  InboxEvent,
   LoggedRoomEvent,
   Message,
   MessageListQuery,
-  RoomEvent,
   Since,
   UpdateMessageBody,
 } from '@hirechat/protocol';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
-import type { FileStore, UploadedFile } from '../ports/file-store.js';
+import type { FileStore } from '../ports/file-store.js';
 import type { Identity, VerifiedToken } from '../ports/identity.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
+import type { PresenceState } from '../ports/presence-state.js';
 import type { TypingState } from '../ports/typing-state.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import type { Caller } from './caller.js';
-import { ChatError } from './chat-error.js';
-import type { MessageRecord, RoomRecord } from './records.js';
-import { RoomCache } from './room-cache.js';
+import { EventPublisher } from './events/event-publisher.js';
+import { Inbox } from './inbox/inbox.js';
+import { LiveRooms, type RoomAdmission, type RoomMembership } from './live/live-rooms.js';
+import type { Replay } from './live/replay.js';
+import { type MessageListResult, Messages, type NewMessageInput } from './messages/messages.js';
+import { Presence } from './presence/presence.js';
 import { RoomQueue } from './room-queue.js';
-import { nowTimestamp } from './timestamp.js';
-import { toChatRoom, toMessage } from './to-wire.js';
+import { RoomGuard } from './rooms/room-guard.js';
+import { Rooms } from './rooms/rooms.js';
 import { UserMemory } from './user-memory.js';
+
+export type { RoomAdmission, RoomMembership } from './live/live-rooms.js';
+export type { Replay } from './live/replay.js';
+export type { MessageListResult, NewMessageInput } from './messages/messages.js';
 
 export interface ChatServiceDeps {
   storage: ChatStorage;
@@ -32,72 +41,46 @@ export interface ChatServiceDeps {
   identity: Identity;
   broadcaster: Broadcaster;
   typing: TypingState;
+  presence: PresenceState;
   files: FileStore;
   logger?: Logger;
 }
 
-const membershipBrand: unique symbol = Symbol('RoomMembership');
-
 /**
- * Proof that a user takes part in a room, made only by `ChatService.joinRoom`. A socket keeps one
- * for its life, so its events need no membership lookup each.
- */
-export interface RoomMembership {
-  readonly room: string;
-  readonly user: string;
-  readonly [membershipBrand]: true;
-}
-
-export interface NewMessageInput {
-  chat_room: string;
-  job?: string | null;
-  content?: string | null;
-  file?: UploadedFile | null;
-}
-
-/**
- * What a socket that resumes after a seq is owed: the logged events after it, in order, then live
- * ones from `seq` on; or, when the log no longer reaches back that far (or the seq is ahead of the
- * room's), a resync, and live events from `seq` on.
- */
-export type Replay =
-  | { resync: false; seq: number; events: LoggedRoomEvent[] }
-  | { resync: true; seq: number };
-
-export interface MessageListResult {
-  /** Oldest first. */
-  messages: Message[];
-  /** Cursor query of the next page in the query's direction, or null when there is none. */
-  next: { before: string } | { after: string } | null;
-}
-
-/**
- * The chat domain: every rule of the contract, and the one place events leave from. It knows
- * nothing of HTTP or WebSocket; mounts hand it a caller and plain input and translate its answers
- * and its ChatErrors.
+ * The chat domain: every rule of the contract, and the one place events leave from (after the
+ * write that caused them commits). It knows nothing of HTTP or WebSocket; mounts hand it a caller
+ * and plain input and translate its answers and its ChatErrors. Each capability lives in its own
+ * part (rooms, messages, live rooms, inbox, presence); this class is their one front door.
  */
 export class ChatService {
-  private readonly storage: ChatStorage;
-  private readonly broadcaster: Broadcaster;
-  private readonly typing: TypingState;
-  private readonly files: FileStore;
   private readonly identity: Identity;
   private readonly users: UserMemory;
-  private readonly logger: Logger;
-  private readonly queue = new RoomQueue();
-  private readonly rooms: RoomCache;
+  private readonly rooms: Rooms;
+  private readonly messages: Messages;
+  private readonly live: LiveRooms;
+  private readonly inbox: Inbox;
+  private readonly presence: Presence;
 
   constructor(deps: ChatServiceDeps) {
-    this.storage = deps.storage;
-    this.rooms = new RoomCache(deps.storage);
-    this.broadcaster = deps.broadcaster;
-    this.typing = deps.typing;
-    this.files = deps.files;
+    const logger = deps.logger ?? silentLogger;
+    const { storage } = deps;
+    const queue = new RoomQueue();
+    const publisher = new EventPublisher(deps.broadcaster, logger);
     this.identity = deps.identity;
     this.users = new UserMemory(deps.users);
-    this.logger = deps.logger ?? silentLogger;
-    this.typing.onExpire((room, typingUsers) => {
-      void this.queue.run(room, () => this.publish(room, { type: 'typing', typing_users: typingUsers }));
+    this.presence = new Presence(deps.presence, storage, publisher, logger);
+    this.live = new LiveRooms(storage, deps.typing, publisher, queue);
+    this.inbox = new Inbox(storage);
+    this.rooms = new Rooms({ storage, publisher, presence: this.presence, live: this.live, queue });
+    this.messages = new Messages({
+      storage,
+      files: deps.files,
+      guard: new RoomGuard(storage),
+      publisher,
+      live: this.live,
+      users: this.users,
+      queue,
+      logger,
     });
   }
 
@@ -108,268 +91,110 @@ export class ChatService {
     return verified;
   }
 
-  // ---- rooms ----------------------------------------------------------------------------------
+  // ---- rooms (rooms/) -------------------------------------------------------------------------
 
   /** Creates the room, or answers the existing one with the same recruiter and set of clients. */
-  async createRoom(caller: Caller, body: CreateChatRoomBody): Promise<{ room: ChatRoom; created: boolean }> {
-    const takesPart = body.recruiter === caller.id || body.clients.includes(caller.id);
-    if (!takesPart && caller.role !== 'admin') {
-      throw ChatError.of('forbidden', 'You can only create rooms that you take part in.');
-    }
-    const { room, created } = await this.storage.createRoom({
-      uuid: randomUUID(),
-      recruiter: body.recruiter,
-      clients: [...body.clients].sort(),
-      createdAt: nowTimestamp(),
-    });
-    if (created) return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }), created };
-    const summaries = await this.storage.listRooms({ viewer: caller.id, recruiter: room.recruiter });
-    const summary = summaries.find((s) => s.room.uuid === room.uuid);
-    return { room: toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 }), created };
+  createRoom(caller: Caller, body: CreateChatRoomBody): Promise<{ room: ChatRoom; created: boolean }> {
+    return this.rooms.create(caller, body);
   }
 
   /** The caller's rooms, latest activity first. */
-  async listRooms(caller: Caller, query: ChatRoomListQuery): Promise<ChatRoom[]> {
-    const summaries = await this.storage.listRooms({ viewer: caller.id, ...query });
-    return summaries.map(toChatRoom);
+  listRooms(caller: Caller, query: ChatRoomListQuery): Promise<ChatRoom[]> {
+    return this.rooms.list(caller, query);
   }
 
-  /**
-   * Checks that the caller may follow the room live. Unlike REST, which answers 404 either way,
-   * a socket is told `forbidden` apart from `not_found` (the contract's 4403 and 4404).
-   */
-  async joinRoom(caller: Caller, roomUuid: string): Promise<RoomMembership> {
-    const room = await this.rooms.get(roomUuid);
-    if (!room) throw ChatError.notFound('No such chat room.');
-    if (!isParticipant(room, caller.id)) throw ChatError.of('forbidden', 'You are not in this chat room.');
-    return { room: room.uuid, user: caller.id, [membershipBrand]: true };
+  /** One of the caller's rooms, with `online_users`; 404 for anyone outside it. */
+  roomDetail(caller: Caller, room: string): Promise<ChatRoomDetail> {
+    return this.rooms.detail(caller, room);
   }
 
-  // ---- messages -------------------------------------------------------------------------------
-
-  async createMessage(caller: Caller, input: NewMessageInput): Promise<Message> {
-    const content = input.content ?? null;
-    const file = input.file ?? null;
-    if ((content === null) === (file === null)) {
-      throw ChatError.invalidInput('Send exactly one of content and file.');
-    }
-    await this.requireRoom(caller, input.chat_room);
-    const fileKey = file ? await this.files.save(file) : null;
-    try {
-      return await this.queue.run(input.chat_room, async () => {
-        const { record, event } = await this.storage.insertMessage(
-          {
-            uuid: randomUUID(),
-            chatRoom: input.chat_room,
-            sender: caller.id,
-            fileKey,
-            job: input.job ?? null,
-            content,
-            timestamp: nowTimestamp(),
-          },
-          (stored) => ({ type: 'message_created', message: toMessage(stored) }),
-        );
-        await this.publish(record.chatRoom, event);
-        // Sending a message ends typing, as the contract says. The message is stored by now, so a
-        // typing-state failure is logged, not thrown: throwing would report a stored message as
-        // failed and remove the file it points at.
-        await this.changeTyping(record.chatRoom, caller.id, false).catch((error: unknown) => {
-          this.logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
-        });
-        return toMessage(record);
-      });
-    } catch (error) {
-      // The message was not stored, so neither may its file be; the write's error is the one to report.
-      if (fileKey) {
-        await this.files
-          .remove(fileKey)
-          .catch((err: unknown) => this.logger.warn({ err, fileKey }, 'orphan file left'));
-      }
-      throw error;
-    }
+  /** Adds clients to the room: its recruiter or an admin may. */
+  addClients(caller: Caller, room: string, body: AddClientsBody): Promise<ChatRoom> {
+    return this.rooms.addClients(caller, room, body);
   }
 
-  async getMessage(caller: Caller, uuid: string): Promise<Message> {
-    return toMessage(await this.requireVisibleMessage(caller, uuid));
+  /** Removes a client: the room's recruiter, an admin, or that client (leaving) may. */
+  removeClient(caller: Caller, room: string, client: string): Promise<void> {
+    return this.rooms.removeClient(caller, room, client);
   }
 
-  /** Changes the content; only the sender may. A file cannot be changed (the schema refuses it). */
-  async updateMessage(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
-    const existing = await this.requireOwnMessage(caller, uuid);
-    return this.queue.run(existing.chatRoom, async () => {
-      const logged = await this.storage.updateMessageContent(uuid, body.content, (stored) => ({
-        type: 'message_updated',
-        message: toMessage(stored),
-      }));
-      if (!logged) throw ChatError.notFound();
-      await this.publish(logged.record.chatRoom, logged.event);
-      return toMessage(logged.record);
-    });
+  // ---- messages (messages/) -------------------------------------------------------------------
+
+  createMessage(caller: Caller, input: NewMessageInput): Promise<Message> {
+    return this.messages.create(caller, input);
+  }
+
+  getMessage(caller: Caller, uuid: string): Promise<Message> {
+    return this.messages.get(caller, uuid);
+  }
+
+  /** Changes the content; only the sender may. */
+  updateMessage(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
+    return this.messages.update(caller, uuid, body);
   }
 
   /** Deletes the message and its file; only the sender may. */
-  async deleteMessage(caller: Caller, uuid: string): Promise<void> {
-    const existing = await this.requireOwnMessage(caller, uuid);
-    await this.queue.run(existing.chatRoom, async () => {
-      const logged = await this.storage.deleteMessage(uuid, (stored) => ({
-        type: 'message_deleted',
-        message: toMessage(stored),
-      }));
-      if (!logged) throw ChatError.notFound();
-      const { record, event } = logged;
-      // The message is gone whatever becomes of its file: a file left behind is logged, not
-      // thrown, so that the delete is neither reported as failed nor kept from the room.
-      const { fileKey } = record;
-      if (fileKey) {
-        await this.files.remove(fileKey).catch((error: unknown) => {
-          this.logger.error(
-            { err: error, room: record.chatRoom, fileKey },
-            'file of a deleted message not removed',
-          );
-        });
-      }
-      await this.publish(record.chatRoom, event);
-    });
+  deleteMessage(caller: Caller, uuid: string): Promise<void> {
+    return this.messages.delete(caller, uuid);
   }
 
   /** A page of messages from the caller's rooms; with no cursor, the newest. */
-  async listMessages(caller: Caller, query: MessageListQuery): Promise<MessageListResult> {
-    const senders = await this.sendersFor(query);
-    const before = query.before === undefined ? undefined : await this.cursorPosition('before', query.before);
-    const after = query.after === undefined ? undefined : await this.cursorPosition('after', query.after);
-    const page = await this.storage.listMessages({
-      viewer: caller.id,
-      ...(query.chat_room === undefined ? {} : { chatRoom: query.chat_room }),
-      ...(senders === undefined ? {} : { senders }),
-      ...(before === undefined ? {} : { before }),
-      ...(after === undefined ? {} : { after }),
-      limit: query.limit,
-    });
-    const messages = page.messages.map(toMessage);
-    return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
+  listMessages(caller: Caller, query: MessageListQuery): Promise<MessageListResult> {
+    return this.messages.list(caller, query);
   }
 
   /** Answers the path of an uploaded file that the caller may download. */
-  async fileFor(caller: Caller, key: string): Promise<string> {
-    const path = this.files.pathOf(key);
-    const record = path === null ? null : await this.storage.findMessageByFileKey(key);
-    if (path === null || record === null) throw ChatError.notFound();
-    await this.requireRoom(caller, record.chatRoom);
-    return path;
+  fileFor(caller: Caller, key: string): Promise<string> {
+    return this.messages.fileFor(caller, key);
   }
 
-  // ---- live: reads and typing -----------------------------------------------------------------
+  // ---- live rooms (live/) ---------------------------------------------------------------------
 
-  /** Adds the reader to the message's read_by, once. The sender reading their own changes nothing. */
-  async markRead(membership: RoomMembership, messageUuid: string): Promise<void> {
-    const record = await this.storage.getMessage(messageUuid);
-    if (!record || record.chatRoom !== membership.room)
-      throw ChatError.notFound('No such message in this room.');
-    if (record.sender === membership.user) return;
-    await this.queue.run(membership.room, async () => {
-      const event = await this.storage.addRead(messageUuid, membership.user, {
-        type: 'message_read',
-        message_id: messageUuid,
-        user_id: membership.user,
-      });
-      if (event) await this.publish(membership.room, event);
-    });
+  /** Lets a socket into the room, telling `forbidden` (4403) apart from `not_found` (4404). */
+  joinRoom(caller: Caller, room: string): Promise<RoomAdmission> {
+    return this.live.join(caller, room);
   }
 
-  async setTyping(membership: RoomMembership, typing: boolean): Promise<void> {
-    await this.queue.run(membership.room, () => this.changeTyping(membership.room, membership.user, typing));
+  /** Adds the reader to the message's read_by, once. */
+  markRead(membership: RoomMembership, messageUuid: string): Promise<void> {
+    return this.live.markRead(membership, messageUuid);
+  }
+
+  setTyping(membership: RoomMembership, typing: boolean): Promise<void> {
+    return this.live.setTyping(membership, typing);
   }
 
   /** The room's typing set now, for a socket that resumes (typing is never replayed). */
-  async typingUsers(membership: RoomMembership): Promise<string[]> {
-    return this.typing.get(membership.room);
+  typingUsers(membership: RoomMembership): Promise<string[]> {
+    return this.live.typingUsers(membership);
   }
 
-  // ---- live: resuming from the event log --------------------------------------------------------
-
-  /**
-   * The room's logged events after `since`, for a socket that resumes there (or that missed live
-   * events); `latest` asks only for the room's newest seq.
-   */
-  async replay(membership: RoomMembership, since: Since): Promise<Replay> {
-    if (since === 'latest') {
-      const seq = await this.storage.roomSeq(membership.room);
-      if (seq === null) throw ChatError.notFound('No such chat room.');
-      return { resync: false, seq, events: [] };
-    }
-    const read = await this.storage.eventsAfter(membership.room, since);
-    if (!read) throw ChatError.notFound('No such chat room.');
-    if (since === read.seq) return { resync: false, seq: read.seq, events: [] };
-    // Ahead of the room (another database?), or behind what the log still holds.
-    if (since > read.seq || read.events.length === 0) return { resync: true, seq: read.seq };
-    return { resync: false, seq: read.seq, events: read.events };
+  /** The room's logged events after `since`, for a socket that resumes there. */
+  replay(membership: RoomMembership, since: Since): Promise<Replay<LoggedRoomEvent>> {
+    return this.live.replay(membership, since);
   }
 
-  // ---- internals ------------------------------------------------------------------------------
+  // ---- the inbox (inbox/) ---------------------------------------------------------------------
 
-  private async changeTyping(room: string, user: string, typing: boolean): Promise<void> {
-    const typingUsers = await this.typing.set(room, user, typing);
-    if (typingUsers) await this.publish(room, { type: 'typing', typing_users: typingUsers });
+  /** The user's inbox events after `since`, for an inbox socket that resumes there. */
+  replayInbox(user: string, since: Since): Promise<Replay<InboxEvent>> {
+    return this.inbox.replay(user, since);
   }
 
-  /**
-   * Every event leaves here, after the write that caused it has committed, and (the room queue
-   * sees to it) in seq order per room. A broadcaster failure is logged, not thrown: the write is
-   * stored and its author must hear so, and the event is in the log, where sockets find it.
-   */
-  private async publish(room: string, event: RoomEvent): Promise<void> {
-    try {
-      await this.broadcaster.publish(room, event);
-    } catch (error) {
-      this.logger.error({ err: error, room, event: event.type }, 'event not broadcast');
-    }
+  // ---- presence (presence/) -------------------------------------------------------------------
+
+  /** A socket of the user opened here: their rooms hear if they came online. */
+  userConnected(user: string): Promise<void> {
+    return this.presence.connected(user);
   }
 
-  /** The room, when the caller is in it; otherwise 404, so that outsiders learn nothing. */
-  private async requireRoom(caller: Caller, roomUuid: string): Promise<RoomRecord> {
-    const room = await this.rooms.get(roomUuid);
-    if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound('No such chat room.');
-    return room;
+  /** A socket of the user closed here: their rooms hear if they went offline. */
+  userDisconnected(user: string): Promise<void> {
+    return this.presence.disconnected(user);
   }
 
-  private async requireVisibleMessage(caller: Caller, uuid: string): Promise<MessageRecord> {
-    const record = await this.storage.getMessage(uuid);
-    if (!record) throw ChatError.notFound();
-    const room = await this.rooms.get(record.chatRoom);
-    if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound();
-    return record;
+  /** Who of the socket's room is online now, for a socket that opens. */
+  onlineUsers(membership: RoomMembership): Promise<string[]> {
+    return this.presence.onlineInRoom(membership.room);
   }
-
-  private async requireOwnMessage(caller: Caller, uuid: string): Promise<MessageRecord> {
-    const record = await this.requireVisibleMessage(caller, uuid);
-    if (record.sender !== caller.id) {
-      throw ChatError.of('forbidden', 'Only the sender can change or delete a message.');
-    }
-    return record;
-  }
-
-  private async sendersFor(query: MessageListQuery): Promise<string[] | undefined> {
-    const byEmail =
-      query.sender_email === undefined ? undefined : await this.users.idsByEmail(query.sender_email);
-    if (query.sender === undefined) return byEmail;
-    if (byEmail === undefined) return [query.sender];
-    return byEmail.filter((id) => id === query.sender);
-  }
-
-  private async cursorPosition(field: 'before' | 'after', uuid: string): Promise<number> {
-    const position = await this.storage.messagePosition(uuid);
-    if (position === null) throw ChatError.invalidField(field, 'No such message.');
-    return position;
-  }
-}
-
-function isParticipant(room: RoomRecord, user: string): boolean {
-  return room.recruiter === user || room.clients.includes(user);
-}
-
-function nextCursor(messages: Message[], hasMore: boolean, forward: boolean): MessageListResult['next'] {
-  if (!hasMore) return null;
-  const edge = forward ? messages.at(-1) : messages[0];
-  if (!edge) return null;
-  return forward ? { after: edge.uuid } : { before: edge.uuid };
 }

@@ -42,3 +42,22 @@ export interface UserRecord {
   name: string | null;
   role: string | null;
 }
+
+/** A read receipt as stored: who read which message, of which room. */
+export interface ReadRecord {
+  messageUuid: string;
+  chatRoom: string;
+  userId: string;
+}
+
+/** A change of a room's participants, as stored. */
+export interface RoomChangeRecord {
+  /** The room after the change. */
+  room: RoomRecord;
+  /** The room's newest message, for the inbox's view of the room. */
+  lastMessage: MessageRecord | null;
+  /** Clients who joined with this change, sorted. */
+  added: string[];
+  /** Clients who left with this change, sorted. */
+  removed: string[];
+}

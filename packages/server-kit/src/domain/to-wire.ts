@@ -1,5 +1,5 @@
-import { type ChatRoom, type Message, RestPaths } from '@hirechat/protocol';
-import type { MessageRecord, RoomSummaryRecord } from './records.js';
+import { type ChatRoom, type ChatRoomBase, type Message, RestPaths } from '@hirechat/protocol';
+import type { MessageRecord, RoomRecord, RoomSummaryRecord } from './records.js';
 
 export function toMessage(record: MessageRecord): Message {
   return {
@@ -17,12 +17,15 @@ export function toMessage(record: MessageRecord): Message {
   };
 }
 
+/** The room as every participant sees it alike (room-wide events, webhooks). */
+export function toChatRoomBase(room: RoomRecord): ChatRoomBase {
+  return { uuid: room.uuid, recruiter: room.recruiter, clients: room.clients, created_at: room.createdAt };
+}
+
+/** The room as one participant sees it. */
 export function toChatRoom({ room, lastMessage, unreadCount }: RoomSummaryRecord): ChatRoom {
   return {
-    uuid: room.uuid,
-    recruiter: room.recruiter,
-    clients: room.clients,
-    created_at: room.createdAt,
+    ...toChatRoomBase(room),
     last_message: lastMessage === null ? null : toMessage(lastMessage),
     unread_count: unreadCount,
   };

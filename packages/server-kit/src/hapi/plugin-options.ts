@@ -4,6 +4,7 @@ import type { ChatStorage } from '../ports/chat-storage.js';
 import type { FileStore } from '../ports/file-store.js';
 import type { Identity } from '../ports/identity.js';
 import type { Logger } from '../ports/logger.js';
+import type { PresenceState } from '../ports/presence-state.js';
 import type { TypingState } from '../ports/typing-state.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 
@@ -21,6 +22,11 @@ export interface HirechatOptions {
   broadcaster?: Broadcaster;
   /** Who is typing. Default: in process, expiring after `typingTimeoutMs`. */
   typingState?: TypingState;
+  /**
+   * Who is online, for `presence` events and `online_users`. Default: in process (one server
+   * process); several processes need a shared one (RedisPresenceState).
+   */
+  presence?: PresenceState;
   /** Default 5000. Used only by the default typing state. */
   typingTimeoutMs?: number;
   /** Largest upload body in bytes; larger answers 413. Default 10 MiB. */

@@ -6,8 +6,12 @@ import { ChatService } from '../domain/chat-service.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import { InProcessPresenceState } from '../presence/in-process-presence-state.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
-import { RoomSocketGateway } from '../ws/room-socket-gateway.js';
+import { InboxChannel } from '../ws/inbox-channel.js';
+import { RoomChannel } from '../ws/room-channel.js';
+import { SocketGateway } from '../ws/socket-gateway.js';
+import { TopicHub } from '../ws/topic-hub.js';
 import { AUTH_STRATEGY, registerAuth } from './auth.js';
 import { errorResponder } from './error-response.js';
 import { DEFAULTS, type HirechatOptions, type ResolvedHirechatOptions } from './plugin-options.js';
@@ -45,13 +49,14 @@ export const hirechat: Plugin<HirechatOptions> = {
   requirements: { hapi: '>=21.0.0' },
   async register(server: Server, options: HirechatOptions) {
     const resolved = resolveOptions(options);
-    const { storage, broadcaster, typingState, files, logger } = resolved;
+    const { storage, broadcaster, typingState, presence, files, logger } = resolved;
     const chat = new ChatService({
       storage,
       users: resolved.users,
       identity: resolved.identity,
       broadcaster,
       typing: typingState,
+      presence,
       files,
       logger,
     });
@@ -75,11 +80,17 @@ export const hirechat: Plugin<HirechatOptions> = {
     ]);
     mountFallbacks(server, [CHATS_PREFIX, RestPaths.media]);
 
-    const gateway = new RoomSocketGateway(chat, broadcaster, {
-      allowedOrigins: resolved.allowedOrigins,
-      pingIntervalMs: resolved.pingIntervalMs,
-      logger,
-    });
+    const hub = new TopicHub(broadcaster, logger);
+    const gateway = new SocketGateway(
+      chat,
+      hub,
+      [new RoomChannel(chat, hub, logger), new InboxChannel(chat, hub, logger)],
+      {
+        allowedOrigins: resolved.allowedOrigins,
+        pingIntervalMs: resolved.pingIntervalMs,
+        logger,
+      },
+    );
     server.ext('onPreStart', async () => {
       if (resolved.migrate) await storage.migrate();
       gateway.attach(server.listener);
@@ -88,6 +99,7 @@ export const hirechat: Plugin<HirechatOptions> = {
     server.ext('onPostStop', async () => {
       // Close only what the plugin made; the caller owns what it passed in.
       if (!options.typingState) await typingState.close();
+      if (!options.presence) await presence.close();
       if (!options.broadcaster) await broadcaster.close();
     });
     server.expose('chat', chat);
@@ -118,6 +130,7 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     users,
     broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
+    presence: options.presence ?? new InProcessPresenceState(),
     logger: new RepeatThrottledLogger(merged.logger ?? silentLogger),
   };
 }

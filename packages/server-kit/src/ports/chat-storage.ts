@@ -1,5 +1,16 @@
-import type { LoggedRoomEvent, UnsequencedRoomEvent } from '@hirechat/protocol';
-import type { MessageRecord, RoomRecord, RoomSummaryRecord } from '../domain/records.js';
+import type {
+  InboxEvent,
+  LoggedRoomEvent,
+  UnsequencedInboxEvent,
+  UnsequencedRoomEvent,
+} from '@hirechat/protocol';
+import type {
+  MessageRecord,
+  ReadRecord,
+  RoomChangeRecord,
+  RoomRecord,
+  RoomSummaryRecord,
+} from '../domain/records.js';
 
 /** A message as the domain hands it to storage, before storage gives it a position. */
 export type NewMessage = Omit<MessageRecord, 'position' | 'isEdited' | 'readBy'>;
@@ -24,40 +35,81 @@ export interface MessagePage {
 }
 
 export interface RoomQuery {
-  /** Only rooms this user takes part in. */
+  /** Whose unread counts to answer; only rooms this user takes part in, unless `anyRoom`. */
   viewer: string;
+  /** Rooms whether or not the viewer takes part (an admin's view): their unread counts are 0. */
+  anyRoom?: boolean;
+  /** Only this room. */
+  room?: string;
   recruiter?: string;
   client?: string;
 }
 
-/**
- * The event a write causes, made by the domain from what the write stored (storage keeps events,
- * it never shapes them). Storage gives it the room's next `seq` and appends it to the room's event
- * log in the write's own transaction, so that no committed write is ever missing from the log.
- */
-export type EventOf<R> = (stored: R) => UnsequencedRoomEvent;
+/** A user whose inbox hears of a write, with their unread count of the room after it. */
+export interface InboxRecipient {
+  user: string;
+  unreadCount: number;
+  /** Whether the write took the user out of the room (they hear of it one last time). */
+  removed: boolean;
+}
 
-/** A write's outcome, and the event it logged. */
+/**
+ * The events a write causes, made by the domain from what the write stored (storage keeps events,
+ * it never shapes them). Storage appends them in the write's own transaction, so that no committed
+ * write is ever missing from a log: `room`'s event to the room's log with the room's next `seq`,
+ * and `inbox`'s event for each user the write concerns to that user's inbox log with their next
+ * `seq` (null: nothing for that user). Who the recipients are is the write's to say (see each
+ * method); they come in user id order.
+ */
+export interface EventsOf<R> {
+  room(stored: R): UnsequencedRoomEvent;
+  inbox(stored: R, recipient: InboxRecipient): UnsequencedInboxEvent | null;
+}
+
+/** An inbox event as logged, and whose inbox it went to. */
+export interface InboxDelivery {
+  user: string;
+  event: InboxEvent;
+}
+
+/** A write's outcome, and the events it logged. */
 export interface Logged<R> {
   record: R;
   event: LoggedRoomEvent;
+  /** In user id order. */
+  inbox: InboxDelivery[];
 }
 
-/** What a room's event log holds after a seq. */
-export interface EventLogRead {
-  /** The room's newest seq: that of its last logged event, 0 before the first. */
+/** What an event log (a room's, or a user's inbox) holds after a seq. */
+export interface EventLogRead<E = LoggedRoomEvent> {
+  /** The log's newest seq: that of its last event, 0 before the first. */
   seq: number;
   /**
    * The logged events after the seq asked for, oldest first: every one of them, or none when the
    * log no longer holds the event right after it (older events are pruned as new ones come).
    */
-  events: LoggedRoomEvent[];
+  events: E[];
+}
+
+/** A room and everyone in it. */
+export interface RoomParticipants {
+  room: string;
+  /** The recruiter first, then the clients, sorted. */
+  participants: string[];
+}
+
+/** What a socket joining a room needs to know, read in one statement. */
+export interface RoomAccess {
+  /** Whether the user is a participant now. */
+  participant: boolean;
+  /** The room's newest seq. */
+  seq: number;
 }
 
 /**
  * Where rooms, messages and reads are kept. Every method is one atomic write or one consistent
  * read; races between processes are settled by the database (unique keys, row locks), never by
- * timing. Each write that causes a room event logs it in the same transaction (see EventOf).
+ * timing. Each write that causes events logs them in the same transaction (see EventsOf).
  */
 export interface ChatStorage {
   /** Brings the schema up to date; safe when several processes run it at once. */
@@ -67,37 +119,86 @@ export interface ChatStorage {
   close(): Promise<void>;
 
   /**
-   * Creates the room unless one with the same recruiter and the same set of clients exists;
-   * either way answers the stored room, and whether this call created it.
+   * Creates the room unless one with the same recruiter and the same set of clients exists now;
+   * either way answers the stored room, and whether this call created it. A new room logs no room
+   * event (its log starts empty) and tells every participant's inbox (`events.inbox`, whose
+   * record is the room as its participants see it, with no message and nothing unread).
    */
-  createRoom(room: RoomRecord): Promise<{ room: RoomRecord; created: boolean }>;
+  createRoom(
+    room: RoomRecord,
+    events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
+  ): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }>;
   getRoom(uuid: string): Promise<RoomRecord | null>;
+  /** Whether the user is a participant of the room now (false also when there is no such room). */
+  isParticipant(room: string, user: string): Promise<boolean>;
+  /** The room's seq and whether the user is in it, read together; null when there is no such room. */
+  roomAccess(room: string, user: string): Promise<RoomAccess | null>;
   /** The viewer's rooms, latest activity (newest message, else creation) first. */
   listRooms(query: RoomQuery): Promise<RoomSummaryRecord[]>;
+  /** Every room the user takes part in, each with all of its participants (recruiter first). */
+  roomsWithParticipants(user: string): Promise<RoomParticipants[]>;
+  /**
+   * Adds the clients who are not in the room yet, each with every message of the room from others
+   * unread. Tells every participant's inbox, the added ones included. Null (nothing logged) when
+   * there is no such room or every client was in it already.
+   */
+  addClients(
+    room: string,
+    clients: readonly string[],
+    events: EventsOf<RoomChangeRecord>,
+  ): Promise<Logged<RoomChangeRecord> | null>;
+  /**
+   * Takes the client out of the room. Tells the inbox of every participant left, and of the client
+   * (`removed`). Null (nothing logged) when there is no such room or the user is not its client.
+   */
+  removeClient(
+    room: string,
+    client: string,
+    events: EventsOf<RoomChangeRecord>,
+  ): Promise<Logged<RoomChangeRecord> | null>;
 
-  /** Stores the message and marks its room active; answers it with its position, and its event. */
-  insertMessage(message: NewMessage, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord>>;
+  /**
+   * Stores the message and marks its room active; answers it with its position, and its events
+   * (the inbox of every participant hears of it). Null (nothing stored) when there is no such room
+   * or the sender is not its participant at the moment of writing.
+   */
+  insertMessage(message: NewMessage, events: EventsOf<MessageRecord>): Promise<Logged<MessageRecord> | null>;
   getMessage(uuid: string): Promise<MessageRecord | null>;
   /** Position of a message, for cursors; null when there is no such message. */
   messagePosition(uuid: string): Promise<number | null>;
-  /** Sets the content and is_edited; null (and nothing logged) when there is no such message. */
+  /**
+   * Sets the content and is_edited; null (and nothing logged) when there is no such message. Every
+   * participant's inbox hears of it.
+   */
   updateMessageContent(
     uuid: string,
     content: string,
-    event: EventOf<MessageRecord>,
+    events: EventsOf<MessageRecord>,
   ): Promise<Logged<MessageRecord> | null>;
-  /** Deletes the message and its reads; answers it as it was, or null when there was none. */
-  deleteMessage(uuid: string, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord> | null>;
+  /**
+   * Deletes the message and its reads; answers it as it was, or null when there was none. Every
+   * participant's inbox hears of it.
+   */
+  deleteMessage(uuid: string, events: EventsOf<MessageRecord>): Promise<Logged<MessageRecord> | null>;
   listMessages(query: MessageQuery): Promise<MessagePage>;
   /**
-   * Records that the user read the message, and logs the event; null (and nothing logged) when
-   * they had read it already, or the message does not exist.
+   * Records that the user read the message, and logs the events (the reader's inbox alone hears of
+   * it); null (and nothing logged) when they had read it already, the message does not exist, or
+   * the user is not a participant of its room.
    */
-  addRead(messageUuid: string, userId: string, event: UnsequencedRoomEvent): Promise<LoggedRoomEvent | null>;
+  addRead(
+    messageUuid: string,
+    userId: string,
+    events: EventsOf<ReadRecord>,
+  ): Promise<Logged<ReadRecord> | null>;
   /** The room's newest seq and its logged events after `since`; null when there is no such room. */
   eventsAfter(room: string, since: number): Promise<EventLogRead | null>;
   /** The room's newest seq alone (0 before its first event); null when there is no such room. */
   roomSeq(room: string): Promise<number | null>;
+  /** The user's newest inbox seq (0 before their first event) and their inbox events after `since`. */
+  inboxEventsAfter(user: string, since: number): Promise<EventLogRead<InboxEvent>>;
+  /** The user's newest inbox seq alone (0 before their first event). */
+  inboxSeq(user: string): Promise<number>;
 
   /** Message that carries this file, for access checks on downloads. */
   findMessageByFileKey(fileKey: string): Promise<MessageRecord | null>;

@@ -1,38 +1,49 @@
-import { createHash } from 'node:crypto';
-import type { LoggedRoomEvent, UnsequencedRoomEvent } from '@hirechat/protocol';
+import { INBOX_LOG_MIN_EVENTS, type InboxEvent } from '@hirechat/protocol';
 import type { Knex } from 'knex';
-import type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from '../domain/records.js';
+import type {
+  MessageRecord,
+  ReadRecord,
+  RoomChangeRecord,
+  RoomRecord,
+  RoomSummaryRecord,
+  UserRecord,
+} from '../domain/records.js';
 import { nowTimestamp } from '../domain/timestamp.js';
 import type {
   ChatStorage,
   EventLogRead,
-  EventOf,
+  EventsOf,
+  InboxDelivery,
   Logged,
   MessagePage,
   MessageQuery,
   NewMessage,
+  RoomAccess,
+  RoomParticipants,
   RoomQuery,
 } from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import { readInboxEventsAfter, readInboxSeq } from './inbox-log.js';
+import { type LoggedWrite, type LogSizes, writeLogged } from './logged-write.js';
+import { withReaders } from './message-readers.js';
 import { migrateToLatest } from './migrations/index.js';
-import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq, writeLogged } from './room-event-log.js';
+import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq } from './room-event-log.js';
 import { readRoomSummaries } from './room-list.js';
 import {
-  type MessageRow,
-  type ReadRow,
-  type RoomRow,
-  readersByMessage,
-  sortedIds,
-  toMessage,
-  toRoom,
-} from './rows.js';
+  addClientsTo,
+  afterRemoval,
+  createRoom,
+  isParticipant,
+  readRoom,
+  readRoomAccess,
+  readRoomsWithParticipants,
+  removeClientFrom,
+} from './rooms.js';
+import { type MessageRow, sortedIds } from './rows.js';
 import { isSqlite } from './sqlite.js';
 import { translateErrorsOf } from './storage-errors.js';
 
 type Db = Knex | Knex.Transaction;
-
-/** Participant rows per INSERT statement. */
-const PARTICIPANT_INSERT_CHUNK = 250;
 
 export interface KnexChatStorageOptions {
   /**
@@ -41,7 +52,15 @@ export interface KnexChatStorageOptions {
    * longer is told to resync. Default 1000.
    */
   eventLogSize?: number;
+  /**
+   * Events each user's inbox log keeps for inbox sockets that resume with `?since=`, pruned the
+   * same way. Default and least: 1000 (contract, "The inbox").
+   */
+  inboxLogSize?: number;
 }
+
+/** A write the domain could not make because the writer is not in the room: rolled back, answered null. */
+class NotAParticipant extends Error {}
 
 /**
  * Rooms, messages, reads and users over knex: SQLite (better-sqlite3) or PostgreSQL (pg) through
@@ -49,16 +68,24 @@ export interface KnexChatStorageOptions {
  * `close()` destroys it.
  */
 export class KnexChatStorage implements ChatStorage, UserDirectory {
-  private readonly eventLogSize: number;
+  private readonly sizes: LogSizes;
 
   constructor(
     private readonly knex: Knex,
     options: KnexChatStorageOptions = {},
   ) {
-    this.eventLogSize = options.eventLogSize ?? DEFAULT_EVENT_LOG_SIZE;
-    if (!Number.isInteger(this.eventLogSize) || this.eventLogSize < 1) {
+    this.sizes = {
+      room: options.eventLogSize ?? DEFAULT_EVENT_LOG_SIZE,
+      inbox: options.inboxLogSize ?? INBOX_LOG_MIN_EVENTS,
+    };
+    if (!Number.isInteger(this.sizes.room) || this.sizes.room < 1) {
       throw new Error(
-        `KnexChatStorage: eventLogSize must be a whole number of 1 or more, got ${this.eventLogSize}.`,
+        `KnexChatStorage: eventLogSize must be a whole number of 1 or more, got ${this.sizes.room}.`,
+      );
+    }
+    if (!Number.isInteger(this.sizes.inbox) || this.sizes.inbox < INBOX_LOG_MIN_EVENTS) {
+      throw new Error(
+        `KnexChatStorage: inboxLogSize must be a whole number of ${INBOX_LOG_MIN_EVENTS} or more, got ${this.sizes.inbox}.`,
       );
     }
   }
@@ -75,76 +102,87 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     await this.knex.destroy();
   }
 
-  async createRoom(room: RoomRecord): Promise<{ room: RoomRecord; created: boolean }> {
-    const clients = sortedIds(room.clients);
-    const key = participantsKey(room.recruiter, clients);
-    return this.knex.transaction(async (trx) => {
-      // The unique key settles concurrent creations: the loser inserts nothing and reads the winner.
-      const inserted = await trx('chat_rooms')
-        .insert({
-          uuid: room.uuid,
-          recruiter: room.recruiter,
-          created_at: room.createdAt,
-          last_activity_at: room.createdAt,
-          participants_key: key,
-        })
-        .onConflict('participants_key')
-        .ignore()
-        .returning('uuid');
-      if (inserted.length > 0) {
-        // In chunks: SQLite refuses one INSERT of 500 rows or more (its compound-select limit).
-        await trx.batchInsert(
-          'chat_room_participants',
-          [
-            { room_uuid: room.uuid, user_id: room.recruiter, role: 'recruiter' },
-            ...clients.map((client) => ({ room_uuid: room.uuid, user_id: client, role: 'client' })),
-          ],
-          PARTICIPANT_INSERT_CHUNK,
-        );
-        return { room: { ...room, clients }, created: true };
-      }
-      const existing = await trx<RoomRow>('chat_rooms').where('participants_key', key).first();
-      if (!existing) throw new Error(`Room with participants key ${key} vanished while being created`);
-      // Equal keys mean the same recruiter and clients, so the participants need no reading.
-      return { room: toRoom(existing, clients), created: false };
-    });
+  // ---- rooms ----------------------------------------------------------------------------------
+
+  async createRoom(
+    room: RoomRecord,
+    events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
+  ): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }> {
+    return createRoom(this.knex, this.sizes.inbox, room, events);
   }
 
   async getRoom(uuid: string): Promise<RoomRecord | null> {
-    // Participants never change after creation, so the two reads need no shared snapshot.
-    const row = await this.knex<RoomRow>('chat_rooms').where('uuid', uuid).first();
-    if (!row) return null;
-    const clients = await this.knex('chat_room_participants')
-      .where({ room_uuid: uuid, role: 'client' })
-      .pluck('user_id');
-    return toRoom(row, clients);
+    return this.snapshot((db) => readRoom(db, uuid));
+  }
+
+  async isParticipant(room: string, user: string): Promise<boolean> {
+    return isParticipant(this.knex, room, user);
+  }
+
+  async roomAccess(room: string, user: string): Promise<RoomAccess | null> {
+    return readRoomAccess(this.knex, room, user);
   }
 
   async listRooms(query: RoomQuery): Promise<RoomSummaryRecord[]> {
     return this.snapshot((db) => readRoomSummaries(db, query));
   }
 
-  async insertMessage(message: NewMessage, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord>> {
-    const room = { room: message.chatRoom, activeAt: message.timestamp };
-    const logged = await this.writeLogged(room, event, async (trx) => {
-      const [inserted] = await trx('messages')
-        .insert({
-          uuid: message.uuid,
-          chat_room: message.chatRoom,
-          sender: message.sender,
-          file_key: message.fileKey,
-          job: message.job,
-          content: message.content,
-          timestamp: message.timestamp,
-          is_edited: false,
-        })
-        .returning('id');
-      if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
-      await changeUnread(trx, +1).where('room_uuid', message.chatRoom).whereNot('user_id', message.sender);
-      return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
+  async roomsWithParticipants(user: string): Promise<RoomParticipants[]> {
+    return readRoomsWithParticipants(this.knex, user);
+  }
+
+  async addClients(
+    room: string,
+    clients: readonly string[],
+    events: EventsOf<RoomChangeRecord>,
+  ): Promise<Logged<RoomChangeRecord> | null> {
+    return this.writeLogged({ roomOf: { room }, events, write: (trx) => addClientsTo(trx, room, clients) });
+  }
+
+  async removeClient(
+    room: string,
+    client: string,
+    events: EventsOf<RoomChangeRecord>,
+  ): Promise<Logged<RoomChangeRecord> | null> {
+    return this.writeLogged({
+      roomOf: { room },
+      events,
+      write: (trx) => removeClientFrom(trx, room, client),
+      recipients: afterRemoval(client),
     });
-    if (!logged) throw new Error(`No room ${message.chatRoom} for message ${message.uuid}`);
-    return logged;
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  async insertMessage(
+    message: NewMessage,
+    events: EventsOf<MessageRecord>,
+  ): Promise<Logged<MessageRecord> | null> {
+    return this.asParticipant(() =>
+      this.writeLogged({
+        roomOf: { room: message.chatRoom, activeAt: message.timestamp },
+        events,
+        write: async (trx, room) => {
+          // Checked under the room's lock, so that a sender removed a moment ago cannot post.
+          if (!(await isParticipant(trx, room, message.sender))) throw new NotAParticipant();
+          const [inserted] = await trx('messages')
+            .insert({
+              uuid: message.uuid,
+              chat_room: room,
+              sender: message.sender,
+              file_key: message.fileKey,
+              job: message.job,
+              content: message.content,
+              timestamp: message.timestamp,
+              is_edited: false,
+            })
+            .returning('id');
+          if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
+          await changeUnread(trx, +1).where('room_uuid', room).whereNot('user_id', message.sender);
+          return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
+        },
+      }),
+    );
   }
 
   async getMessage(uuid: string): Promise<MessageRecord | null> {
@@ -166,32 +204,40 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
   async updateMessageContent(
     uuid: string,
     content: string,
-    event: EventOf<MessageRecord>,
+    events: EventsOf<MessageRecord>,
   ): Promise<Logged<MessageRecord> | null> {
-    return this.writeLogged({ message: uuid }, event, async (trx) => {
-      const [row]: MessageRow[] = await trx('messages')
-        .where('uuid', uuid)
-        .update({ content, is_edited: true })
-        .returning('*');
-      return row ? (await this.withReaders(trx, [row]))[0]! : null;
+    return this.writeLogged({
+      roomOf: { message: uuid },
+      events,
+      write: async (trx) => {
+        const [row]: MessageRow[] = await trx('messages')
+          .where('uuid', uuid)
+          .update({ content, is_edited: true })
+          .returning('*');
+        return row ? (await withReaders(trx, [row]))[0]! : null;
+      },
     });
   }
 
-  async deleteMessage(uuid: string, event: EventOf<MessageRecord>): Promise<Logged<MessageRecord> | null> {
-    return this.writeLogged({ message: uuid }, event, async (trx) => {
-      // A write that changes nothing, so that the transaction holds the row (PostgreSQL) or the
-      // write lock (SQLite) before reading: the answer is the message exactly as it was deleted,
-      // and SQLite never has to upgrade a read snapshot that another writer made stale.
-      const [row]: MessageRow[] = await trx('messages').where('uuid', uuid).update({ uuid }).returning('*');
-      if (!row) return null;
-      const [message] = await this.withReaders(trx, [row]);
-      await changeUnread(trx, -1)
-        .where('room_uuid', row.chat_room)
-        .whereNot('user_id', row.sender)
-        .whereNotIn('user_id', message!.readBy);
-      await trx('message_reads').where('message_uuid', uuid).delete();
-      await trx('messages').where('uuid', uuid).delete();
-      return message!;
+  async deleteMessage(uuid: string, events: EventsOf<MessageRecord>): Promise<Logged<MessageRecord> | null> {
+    return this.writeLogged({
+      roomOf: { message: uuid },
+      events,
+      write: async (trx) => {
+        // A write that changes nothing, so that the transaction holds the row (PostgreSQL) or the
+        // write lock (SQLite) before reading: the answer is the message exactly as it was deleted,
+        // and SQLite never has to upgrade a read snapshot that another writer made stale.
+        const [row]: MessageRow[] = await trx('messages').where('uuid', uuid).update({ uuid }).returning('*');
+        if (!row) return null;
+        const [message] = await withReaders(trx, [row]);
+        await changeUnread(trx, -1)
+          .where('room_uuid', row.chat_room)
+          .whereNot('user_id', row.sender)
+          .whereNotIn('user_id', message!.readBy);
+        await trx('message_reads').where('message_uuid', uuid).delete();
+        await trx('messages').where('uuid', uuid).delete();
+        return message!;
+      },
     });
   }
 
@@ -217,7 +263,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
         .limit(query.limit + 1);
       const page = rows.slice(0, query.limit);
       if (!forward) page.reverse();
-      return { messages: await this.withReaders(db, page), hasMore: rows.length > query.limit };
+      return { messages: await withReaders(db, page), hasMore: rows.length > query.limit };
     });
   }
 
@@ -225,13 +271,14 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
   async addRead(
     messageUuid: string,
     userId: string,
-    event: UnsequencedRoomEvent,
-  ): Promise<LoggedRoomEvent | null> {
+    events: EventsOf<ReadRecord>,
+  ): Promise<Logged<ReadRecord> | null> {
     try {
-      const logged = await this.writeLogged(
-        { message: messageUuid },
-        () => event,
-        async (trx) => {
+      return await this.writeLogged({
+        roomOf: { message: messageUuid },
+        events,
+        write: async (trx, room) => {
+          if (!(await isParticipant(trx, room, userId))) return null;
           // RETURNING answers a row only when this statement inserted one, which stays true under
           // concurrency on both dialects (unlike comparing counts, or SQLite's last insert id).
           const inserted = await trx('message_reads')
@@ -247,15 +294,24 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
               'room_uuid',
               trx('messages').select('chat_room').where('uuid', messageUuid).whereNot('sender', userId),
             );
-          return true;
+          return { messageUuid, chatRoom: room, userId };
         },
-      );
-      return logged?.event ?? null;
+        // The reader's own count changed; nobody else's did.
+        recipients: async (trx, room) => {
+          const row: { unread_count: number | string } | undefined = await trx('chat_room_participants')
+            .select('unread_count')
+            .where({ room_uuid: room, user_id: userId })
+            .first();
+          return [{ user: userId, unreadCount: Number(row?.unread_count ?? 0), removed: false }];
+        },
+      });
     } catch (error) {
       if (isForeignKeyViolation(error)) return null;
       throw error;
     }
   }
+
+  // ---- event logs -----------------------------------------------------------------------------
 
   async eventsAfter(room: string, since: number): Promise<EventLogRead | null> {
     return this.snapshot((db) => readEventsAfter(db, room, since));
@@ -265,6 +321,16 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     // One statement: no snapshot needed, which every socket's handshake would otherwise pay for.
     return readRoomSeq(this.knex, room);
   }
+
+  async inboxEventsAfter(user: string, since: number): Promise<EventLogRead<InboxEvent>> {
+    return this.snapshot((db) => readInboxEventsAfter(db, user, since));
+  }
+
+  async inboxSeq(user: string): Promise<number> {
+    return readInboxSeq(this.knex, user);
+  }
+
+  // ---- users ----------------------------------------------------------------------------------
 
   async remember(user: UserRecord): Promise<void> {
     const changing = ['email', 'name', 'role'] as const;
@@ -292,33 +358,27 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return sortedIds(await this.knex('users').where('email_lower', email.toLowerCase()).pluck('id'));
   }
 
-  private writeLogged<R>(
-    roomOf: { room: string } | { message: string },
-    event: EventOf<R>,
-    write: (trx: Knex.Transaction) => Promise<R | null>,
-  ): Promise<Logged<R> | null> {
-    return writeLogged(this.knex, this.eventLogSize, roomOf, write, event);
+  // ---- internals ------------------------------------------------------------------------------
+
+  private writeLogged<R>(write: LoggedWrite<R>): Promise<Logged<R> | null> {
+    return writeLogged(this.knex, this.sizes, write);
+  }
+
+  /** Answers null for a write that found its writer outside the room (and rolled back). */
+  private async asParticipant<T>(write: () => Promise<T | null>): Promise<T | null> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof NotAParticipant) return null;
+      throw error;
+    }
   }
 
   private async findMessage(select: (db: Db) => Knex.QueryBuilder): Promise<MessageRecord | null> {
     return this.snapshot(async (db) => {
       const row: MessageRow | undefined = await select(db).first();
-      return row ? (await this.withReaders(db, [row]))[0]! : null;
+      return row ? (await withReaders(db, [row]))[0]! : null;
     });
-  }
-
-  /** The messages with their readers, loaded for all of them in one query. */
-  private async withReaders(db: Db, rows: readonly MessageRow[]): Promise<MessageRecord[]> {
-    if (rows.length === 0) return [];
-    const reads: ReadRow[] = await db('message_reads')
-      .select('message_uuid', 'user_id')
-      .whereIn(
-        'message_uuid',
-        rows.map((row) => row.uuid),
-      )
-      .orderBy('id');
-    const readers = readersByMessage(reads);
-    return rows.map((row) => toMessage(row, readers.get(row.uuid) ?? []));
   }
 
   /** Runs several reads against one snapshot, so that together they answer one moment's state. */
@@ -342,7 +402,12 @@ translateErrorsOf(KnexChatStorage.prototype, {
   close: false,
   createRoom: true,
   getRoom: true,
+  isParticipant: true,
+  roomAccess: true,
   listRooms: true,
+  roomsWithParticipants: true,
+  addClients: true,
+  removeClient: true,
   insertMessage: true,
   getMessage: true,
   findMessageByFileKey: true,
@@ -353,6 +418,8 @@ translateErrorsOf(KnexChatStorage.prototype, {
   addRead: true,
   eventsAfter: true,
   roomSeq: true,
+  inboxEventsAfter: true,
+  inboxSeq: true,
   remember: true,
   idsByEmail: true,
 });
@@ -365,13 +432,6 @@ function changeUnread(trx: Knex.Transaction, by: 1 | -1): Knex.QueryBuilder {
   return trx('chat_room_participants').update({
     unread_count: trx.raw(by > 0 ? '?? + 1' : '?? - 1', ['unread_count']),
   });
-}
-
-/** One value per recruiter and set of clients; a digest so that its length never grows. */
-function participantsKey(recruiter: string, sortedClients: readonly string[]): string {
-  return createHash('sha256')
-    .update([recruiter, ...sortedClients].join(','))
-    .digest('hex');
 }
 
 function isForeignKeyViolation(error: unknown): boolean {

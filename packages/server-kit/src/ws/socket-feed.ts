@@ -1,16 +1,27 @@
-import {
-  isLoggedRoomEvent,
-  type LoggedRoomEvent,
-  type RoomEvent,
-  type ServerEvent,
-  type Since,
-} from '@hirechat/protocol';
-import type { Replay } from '../domain/chat-service.js';
+import type { Since } from '@hirechat/protocol';
+import type { Replay } from '../domain/live/replay.js';
 
-/** Where a feed reads what live delivery did not bring: the room's event log and typing set. */
-export interface FeedSource {
-  replay(since: Since): Promise<Replay>;
-  typingUsers(): Promise<string[]>;
+/**
+ * An event a feed carries: a logged one has the `seq` of its log (a room's, or a user's inbox);
+ * one without is state (typing, presence), sent as it comes.
+ */
+export interface FeedEvent {
+  type: string;
+  seq?: number;
+}
+
+type Logged<E> = E & { seq: number };
+
+/** Where a feed reads what live delivery did not bring, and what it asks of each event. */
+export interface FeedSource<E extends FeedEvent> {
+  replay(since: Since): Promise<Replay<Logged<E>>>;
+  /** State a resumed socket is sent after its replay and before `synced` (a room's typing set). */
+  stateAfterReplay(): Promise<FeedEvent[]>;
+  /**
+   * Whether the socket may be sent this logged event at all. One it may not (its user was removed
+   * from the room by it) ends the feed before it is sent: nothing after it is sent either.
+   */
+  admits(event: Logged<E>): boolean;
 }
 
 type Task = () => void | Promise<void>;
@@ -18,20 +29,27 @@ type Task = () => void | Promise<void>;
 /** An event's JSON as it goes on the wire: text, or its UTF-8 bytes sent as a text frame. */
 export type Frame = string | Buffer;
 
+/** Why a feed ended by itself. */
+export type FeedEnd = { reason: 'failed'; error: unknown } | { reason: 'excluded' };
+
 const idle: Task = () => undefined;
 
+function isLogged<E extends FeedEvent>(event: E): event is Logged<E> {
+  return typeof event.seq === 'number';
+}
+
 /**
- * What one socket is sent of its room, in order: logged events by seq, each once and with none
- * missing, and typing sets as they come.
+ * What one socket is sent of its log, in order: logged events by seq, each once and with none
+ * missing, and state as it comes. The same for a room socket and an inbox socket.
  *
  * Live events go straight out while nothing is pending. Two things read the log instead: a resume
  * (`?since=`), which replays what the client missed, and a gap in the live seqs (an event the
  * broker lost, or one that another process published late), which is filled from the log before
  * the event that revealed it. Live events that arrive meanwhile wait in line behind the read, and
  * are sent after it, or dropped when the read had them already. The log can serve any gap: seqs
- * are taken under the room's row lock, so when seq n has committed, so has every seq before it.
+ * are taken under a row lock held to commit, so when seq n has committed, so has every seq before it.
  */
-export class SocketFeed {
+export class SocketFeed<E extends FeedEvent> {
   /** Seq of the last logged event sent; null until the first, for a socket opened without `since`. */
   private lastSeq: number | null = null;
   private readonly line: Task[] = [];
@@ -41,34 +59,42 @@ export class SocketFeed {
 
   constructor(
     private readonly sendFrame: (frame: Frame) => void,
-    private readonly source: FeedSource,
-    /** Called once when reading the log failed; the feed has stopped, and the socket should go. */
-    private readonly onFailure: (error: unknown) => void,
+    private readonly source: FeedSource<E>,
+    /** Called once when the feed ended by itself; the socket should go. */
+    private readonly onEnd: (end: FeedEnd) => void,
   ) {}
 
   /**
    * Starts a socket opened with `?since=`: the logged events after `since` (or `resync_required`),
-   * then the room's typing set, then `synced`; live events follow.
+   * then the source's state, then `synced`; live events follow.
    */
   resume(since: Since): void {
     this.enqueue(() => this.replay(since));
   }
 
   /**
-   * Starts a socket opened without `since` at the room's seq when it was admitted; when events
-   * may have passed it while its handshake completed (`missedSome`), it first reads those from the
-   * log. It gets no typing set and no `synced`: the seed's clients know neither. Without a starting
-   * seq, an event published late by another process could arrive after a newer one and be taken
-   * for old.
+   * Starts a socket opened without `since` at its log's seq when it was admitted; when events may
+   * have passed it while its handshake completed (`missedSome`), it first reads those from the
+   * log. It gets no replayed state and no `synced`: the seed's clients know neither. Without a
+   * starting seq, an event published late by another process could arrive after a newer one and
+   * be taken for old.
    */
   follow(fromSeq: number, missedSome: boolean): void {
     this.lastSeq = fromSeq;
     if (missedSome) this.enqueue(() => this.catchUp());
   }
 
-  /** A live event of the room, with its JSON (encoded once for all of the room's sockets). */
-  push(event: RoomEvent, frame: Frame): void {
+  /** A live event, with its JSON (encoded once for all of the topic's sockets). */
+  push(event: E, frame: Frame): void {
     this.enqueue(() => this.deliver(event, frame));
+  }
+
+  /** Sends what `make` answers, in line after everything before it (a socket's first presence). */
+  sendInLine(make: () => Promise<FeedEvent | null>): void {
+    this.enqueue(async () => {
+      const event = await make();
+      if (event && !this.stopped) this.send(event);
+    });
   }
 
   /** Sends nothing more: the socket has closed. */
@@ -96,51 +122,53 @@ export class SocketFeed {
         if (pending) {
           pending.then(
             () => this.run(this.line.shift() ?? idle),
-            (error: unknown) => this.fail(error),
+            (error: unknown) => this.end({ reason: 'failed', error }),
           );
           return;
         }
         next = this.line.shift();
       }
     } catch (error) {
-      this.fail(error);
+      this.end({ reason: 'failed', error });
       return;
     }
     this.busy = false;
   }
 
-  private fail(error: unknown): void {
+  private end(end: FeedEnd): void {
+    if (this.stopped) return;
     this.stop();
-    this.onFailure(error);
+    this.onEnd(end);
   }
 
-  private deliver(event: RoomEvent, frame: Frame): void | Promise<void> {
-    if (!isLoggedRoomEvent(event)) return this.sendFrame(frame);
+  private deliver(event: E, frame: Frame): void | Promise<void> {
+    if (!isLogged(event)) return this.sendFrame(frame);
     const last = this.lastSeq;
     if (last !== null && event.seq <= last) return; // sent already, from the log
     if (last !== null && event.seq > last + 1) return this.fillGap(last, event, frame);
+    if (!this.admitted(event)) return;
     this.lastSeq = event.seq;
     this.sendFrame(frame);
   }
 
   private async replay(since: Since): Promise<void> {
     const replay = await this.source.replay(since);
-    this.sendLogged(replay);
+    if (!this.sendLogged(replay)) return;
     this.lastSeq = replay.seq;
-    this.send({ type: 'typing', typing_users: await this.source.typingUsers() });
+    for (const state of await this.source.stateAfterReplay()) this.send(state);
     this.send({ type: 'synced', seq: replay.seq });
   }
 
   private async catchUp(): Promise<void> {
     const replay = await this.source.replay(this.lastSeq ?? 0);
     // A log pruned past the starting seq within a handshake has nothing a new client asked for.
-    if (!replay.resync) this.sendLogged(replay);
+    if (!replay.resync && !this.sendLogged(replay)) return;
     this.lastSeq = Math.max(this.lastSeq ?? 0, replay.seq);
   }
 
-  private async fillGap(last: number, event: LoggedRoomEvent, frame: Frame): Promise<void> {
+  private async fillGap(last: number, event: Logged<E>, frame: Frame): Promise<void> {
     const replay = await this.source.replay(last);
-    this.sendLogged(replay);
+    if (!this.sendLogged(replay)) return;
     // The log had the event that revealed the gap (it committed before it was published), unless
     // it no longer reaches back that far: then the client was told to resync, and the event goes
     // now. Never below the event, so that a log that answered less cannot send us round again.
@@ -148,12 +176,27 @@ export class SocketFeed {
     this.deliver(event, frame);
   }
 
-  private sendLogged(replay: Replay): void {
-    if (replay.resync) this.send({ type: 'resync_required' });
-    else for (const logged of replay.events) this.send(logged);
+  /** Sends a replay's events; answers false when one of them ended the feed. */
+  private sendLogged(replay: Replay<Logged<E>>): boolean {
+    if (replay.resync) {
+      this.send({ type: 'resync_required' });
+      return true;
+    }
+    for (const logged of replay.events) {
+      if (!this.admitted(logged)) return false;
+      this.send(logged);
+    }
+    return !this.stopped;
   }
 
-  private send(event: ServerEvent): void {
+  /** Whether the event may go to this socket; ends the feed when it may not. */
+  private admitted(event: Logged<E>): boolean {
+    if (this.source.admits(event)) return true;
+    this.end({ reason: 'excluded' });
+    return false;
+  }
+
+  private send(event: FeedEvent): void {
     this.sendFrame(JSON.stringify(event));
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomEvent } from '@hirechat/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Broadcaster } from '../../src/ports/broadcaster.js';
+import type { BroadcastEvent, Broadcaster } from '../../src/ports/broadcaster.js';
 
 export interface BroadcasterFixture {
   broadcaster: Broadcaster;
@@ -9,21 +8,21 @@ export interface BroadcasterFixture {
 }
 
 /** A valid room event that tells events apart by the one user it names. */
-export function typingEvent(user: string = randomUUID()): RoomEvent {
+export function typingEvent(user: string = randomUUID()): BroadcastEvent {
   return { type: 'typing', typing_users: [user] };
 }
 
 /** Listens to a room and lets a test wait until a number of events has arrived. */
 export interface Recorder {
-  events: RoomEvent[];
+  events: BroadcastEvent[];
   /** Resolves with every event so far once at least `count` have arrived. */
-  waitFor(count: number): Promise<RoomEvent[]>;
+  waitFor(count: number): Promise<BroadcastEvent[]>;
   unsubscribe(): Promise<void>;
 }
 
 export async function record(broadcaster: Broadcaster, room: string): Promise<Recorder> {
-  const events: RoomEvent[] = [];
-  const waiters: { count: number; resolve: (events: RoomEvent[]) => void }[] = [];
+  const events: BroadcastEvent[] = [];
+  const waiters: { count: number; resolve: (events: BroadcastEvent[]) => void }[] = [];
   const unsubscribe = await broadcaster.subscribe(room, (event) => {
     events.push(event);
     for (const waiter of waiters.filter((w) => events.length >= w.count)) {
@@ -103,7 +102,7 @@ export function describeBroadcaster(name: string, create: () => Promise<Broadcas
     it('keeps each room in order when rooms interleave', async () => {
       const rooms = [randomUUID(), randomUUID(), randomUUID()];
       const recorders = await Promise.all(rooms.map((room) => record(broadcaster, room)));
-      const sent = rooms.map(() => [] as RoomEvent[]);
+      const sent = rooms.map(() => [] as BroadcastEvent[]);
 
       const publishing: Promise<void>[] = [];
       for (let i = 0; i < 20; i++) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomEvent } from '@hirechat/protocol';
 import { describe, expect, it } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
+import type { BroadcastEvent } from '../../src/ports/broadcaster.js';
 import { describeBroadcaster, record, typingEvent } from './broadcaster-suite.js';
 
 describeBroadcaster('in process', async () => {
@@ -13,7 +13,7 @@ describe('InProcessBroadcaster', () => {
   it('delivers before publish resolves', async () => {
     const broadcaster = new InProcessBroadcaster();
     const room = randomUUID();
-    const received: RoomEvent[] = [];
+    const received: BroadcastEvent[] = [];
     await broadcaster.subscribe(room, (event) => received.push(event));
     const event = typingEvent();
 
@@ -24,7 +24,7 @@ describe('InProcessBroadcaster', () => {
   });
 
   it('keeps delivering to the others when a listener throws, and reports the error', async () => {
-    const errors: { error: unknown; room: string; event: RoomEvent }[] = [];
+    const errors: { error: unknown; room: string; event: BroadcastEvent }[] = [];
     const broadcaster = new InProcessBroadcaster({
       onListenerError: (error, room, event) => errors.push({ error, room, event }),
     });
@@ -47,8 +47,8 @@ describe('InProcessBroadcaster', () => {
   it('treats the same listener subscribed twice as two subscriptions', async () => {
     const broadcaster = new InProcessBroadcaster();
     const room = randomUUID();
-    const received: RoomEvent[] = [];
-    const listener = (event: RoomEvent) => received.push(event);
+    const received: BroadcastEvent[] = [];
+    const listener = (event: BroadcastEvent) => received.push(event);
     const unsubscribeFirst = await broadcaster.subscribe(room, listener);
     await broadcaster.subscribe(room, listener);
     await unsubscribeFirst();
@@ -63,9 +63,9 @@ describe('InProcessBroadcaster', () => {
   it('sends an event only to the listeners that were there when it was published', async () => {
     const broadcaster = new InProcessBroadcaster();
     const room = randomUUID();
-    const late: RoomEvent[] = [];
+    const late: BroadcastEvent[] = [];
     let unsubscribeSecond: (() => Promise<void>) | undefined;
-    const second: RoomEvent[] = [];
+    const second: BroadcastEvent[] = [];
     await broadcaster.subscribe(room, () => {
       void broadcaster.subscribe(room, (event) => late.push(event));
       void unsubscribeSecond?.();
@@ -94,7 +94,7 @@ describe('InProcessBroadcaster', () => {
   it('drops every listener on close', async () => {
     const broadcaster = new InProcessBroadcaster();
     const room = randomUUID();
-    const received: RoomEvent[] = [];
+    const received: BroadcastEvent[] = [];
     await broadcaster.subscribe(room, (event) => received.push(event));
 
     await broadcaster.close();

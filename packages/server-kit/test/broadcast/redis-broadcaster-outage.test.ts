@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomEvent } from '@hirechat/protocol';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroadcaster } from '../../src/broadcast/redis-broadcaster.js';
+import type { BroadcastEvent } from '../../src/ports/broadcaster.js';
 import { type PrivateRedis, privateRedis } from '../../src/testing/private-redis.js';
 import { connectRedis, eventually, quitAll, testPrefix } from '../redis/redis-clients.js';
 import { record, typingEvent } from './broadcaster-suite.js';
@@ -45,8 +45,8 @@ describe('RedisBroadcaster when Redis crashes and comes back', () => {
     const leaving = await record(broadcaster, leavingRoom);
 
     // Traffic: a publish every few milliseconds, each one's fate written down.
-    const attempted: RoomEvent[] = [];
-    const resolvedAfterRestart: RoomEvent[] = [];
+    const attempted: BroadcastEvent[] = [];
+    const resolvedAfterRestart: BroadcastEvent[] = [];
     let restarted = false;
     let stopped = false;
     const traffic = (async () => {

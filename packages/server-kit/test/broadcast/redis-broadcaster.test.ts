@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RoomEvent } from '@hirechat/protocol';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroadcaster } from '../../src/broadcast/redis-broadcaster.js';
+import { type BroadcastEvent, inboxTopic, roomTopic } from '../../src/ports/broadcaster.js';
 import { connectRedis, deleteKeys, quitAll, testPrefix } from '../redis/redis-clients.js';
 import { describeBroadcaster, type Recorder, record, typingEvent } from './broadcaster-suite.js';
 
@@ -44,7 +44,7 @@ describe('RedisBroadcaster', () => {
   }
 
   async function subscribers(client: Redis, room: string): Promise<number> {
-    const [, count] = (await client.pubsub('NUMSUB', `${prefix}:room:${room}`)) as [string, number];
+    const [, count] = (await client.pubsub('NUMSUB', `${prefix}:${room}`)) as [string, number];
     return Number(count);
   }
 
@@ -92,7 +92,7 @@ describe('RedisBroadcaster', () => {
     const [seenOnA = [], seenOnB] = await Promise.all(recorders.map((r) => r.waitFor(60)));
     expect(seenOnB).toEqual(seenOnA);
     // Each publisher's events keep the order it published them in.
-    const idsOf = (events: RoomEvent[]) => events.map((e) => JSON.stringify(e));
+    const idsOf = (events: BroadcastEvent[]) => events.map((e) => JSON.stringify(e));
     const [idsA, idsB] = [new Set(idsOf(fromA)), new Set(idsOf(fromB))];
     expect(idsOf(seenOnA).filter((id) => idsA.has(id))).toEqual(idsOf(fromA));
     expect(idsOf(seenOnA).filter((id) => idsB.has(id))).toEqual(idsOf(fromB));
@@ -107,9 +107,7 @@ describe('RedisBroadcaster', () => {
     const alsoSharedOnA = await record(a.broadcaster, shared);
     const sharedOnB = await record(b.broadcaster, shared);
 
-    expect(await channels(a.pub)).toEqual(
-      [roomA, roomB, shared].map((room) => `${prefix}:room:${room}`).sort(),
-    );
+    expect(await channels(a.pub)).toEqual([roomA, roomB, shared].map((room) => `${prefix}:${room}`).sort());
     expect(await subscribers(a.pub, roomA)).toBe(1);
     expect(await subscribers(a.pub, roomB)).toBe(1);
     // One subscription per process, however many listeners it has.
@@ -174,7 +172,7 @@ describe('RedisBroadcaster', () => {
     const recorder = await record(broadcaster, room);
     const event = typingEvent();
 
-    await pub.publish(`${prefix}:room:${room}`, 'not json');
+    await pub.publish(`${prefix}:${room}`, 'not json');
     await broadcaster.publish(room, event);
 
     expect(await recorder.waitFor(1)).toEqual([event]);
@@ -199,22 +197,30 @@ describe('RedisBroadcaster', () => {
     expect(recorder.events).toEqual([]);
   });
 
-  it('publishes each event as the JSON of the event, on <prefix>:room:<room>', async () => {
+  it('publishes each event as the JSON of the event, on <prefix>:room:<room> and <prefix>:user:<user>', async () => {
     const { broadcaster } = await node();
     const listener = await connectRedis();
     try {
-      const room = randomUUID();
-      const received = new Promise<[string, string]>((resolve) =>
-        listener.once('message', (channel: string, message: string) => resolve([channel, message])),
+      const [room, user] = [randomUUID(), randomUUID()];
+      const received: [string, string][] = [];
+      const both = new Promise<void>((resolve) =>
+        listener.on('message', (channel: string, message: string) => {
+          received.push([channel, message]);
+          if (received.length === 2) resolve();
+        }),
       );
-      await listener.subscribe(`${prefix}:room:${room}`);
-      const event: RoomEvent = typingEvent();
+      await listener.subscribe(`${prefix}:room:${room}`, `${prefix}:user:${user}`);
+      const event: BroadcastEvent = typingEvent();
+      const inboxEvent: BroadcastEvent = { type: 'room_removed', room_id: room, seq: 1 };
 
-      await broadcaster.publish(room, event);
+      await broadcaster.publish(roomTopic(room), event);
+      await broadcaster.publish(inboxTopic(user), inboxEvent);
 
-      const [channel, message] = await received;
-      expect(channel).toBe(`${prefix}:room:${room}`);
-      expect(JSON.parse(message)).toEqual(event);
+      await both;
+      expect(received.map(([channel, message]) => [channel, JSON.parse(message)])).toEqual([
+        [`${prefix}:room:${room}`, event],
+        [`${prefix}:user:${user}`, inboxEvent],
+      ]);
     } finally {
       await quitAll(listener);
     }

@@ -10,9 +10,10 @@ import { ChatError } from '../../src/domain/chat-error.js';
 import { ChatService } from '../../src/domain/chat-service.js';
 import { LocalFileStore } from '../../src/files/local-file-store.js';
 import { JwtIdentity } from '../../src/identity/jwt-identity.js';
-import type { Broadcaster } from '../../src/ports/broadcaster.js';
+import { type BroadcastEvent, type Broadcaster, roomTopic, type Topic } from '../../src/ports/broadcaster.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { TypingState } from '../../src/ports/typing-state.js';
+import { InProcessPresenceState } from '../../src/presence/in-process-presence-state.js';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import { InProcessTypingState } from '../../src/typing/in-process-typing-state.js';
 import { openTestStorage, type TestStorage } from './test-storage.js';
@@ -56,7 +57,17 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
     error: (fields, message) => logged.push({ level: 'error', fields, message }),
   };
   const identity = new JwtIdentity({ secret: randomBytes(32).toString('hex') });
-  const chat = new ChatService({ storage, users: storage, identity, broadcaster, typing, files, logger });
+  const presence = new InProcessPresenceState();
+  const chat = new ChatService({
+    storage,
+    users: storage,
+    identity,
+    broadcaster,
+    typing,
+    presence,
+    files,
+    logger,
+  });
   cleanups.push(async () => {
     await typing.close();
     await broadcaster.close();
@@ -64,6 +75,11 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
     await rm(dir, { recursive: true, force: true });
   });
   return { chat, storage, broadcaster, typing, files, dir, database, logged };
+}
+
+/** The caller's place in the room, as a socket that joined it holds it. */
+async function member(chat: ChatService, caller: Caller, room: string) {
+  return (await chat.joinRoom(caller, room)).membership;
 }
 
 function user(role: Role | null = null): Caller {
@@ -83,7 +99,7 @@ async function roomOf(chat: ChatService) {
 /** Every event of the room from now on. The in-process broadcaster delivers before publish resolves. */
 async function listen(broadcaster: Broadcaster, room: string): Promise<RoomEvent[]> {
   const events: RoomEvent[] = [];
-  await broadcaster.subscribe(room, (event) => events.push(event));
+  await broadcaster.subscribe(roomTopic(room), (event) => events.push(event));
   return events;
 }
 
@@ -156,7 +172,7 @@ describe('ChatService: rooms', () => {
 
     await expect(chat.joinRoom(user(), room)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(chat.joinRoom(client, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
-    expect(await chat.joinRoom(client, room)).toMatchObject({ room, user: client.id });
+    expect(await member(chat, client, room)).toMatchObject({ membership: { room, user: client.id }, seq: 0 });
   });
 });
 
@@ -253,11 +269,11 @@ describe('ChatService: messages', () => {
   it('publishes each event only once its write is committed', async () => {
     // Publishing waits for a look, through a second connection, at what is committed at the moment
     // the event leaves: no write can finish meanwhile, as ChatService awaits its publish.
-    let look: (event: RoomEvent) => Promise<void> = async () => {};
+    let look: (event: BroadcastEvent) => Promise<void> = async () => {};
     class LookingBroadcaster extends InProcessBroadcaster {
-      override async publish(room: string, event: RoomEvent): Promise<void> {
+      override async publish<E extends BroadcastEvent>(topic: Topic<E>, event: E): Promise<void> {
         await look(event);
-        await super.publish(room, event);
+        await super.publish(topic, event);
       }
     }
     const { chat, database } = await world({ broadcaster: new LookingBroadcaster() });
@@ -276,7 +292,7 @@ describe('ChatService: messages', () => {
 
     const message = await chat.createMessage(client, text(room, 'first'));
     await chat.updateMessage(client, message.uuid, { content: 'second' });
-    await chat.markRead(await chat.joinRoom(recruiter, room), message.uuid);
+    await chat.markRead(await member(chat, recruiter, room), message.uuid);
     await chat.deleteMessage(client, message.uuid);
 
     expect(seen).toEqual([
@@ -327,14 +343,14 @@ describe('ChatService: messages', () => {
     const message = await chat.createMessage(client, text(room, 'read me'));
     const events = await listen(broadcaster, room);
 
-    await chat.markRead(await chat.joinRoom(client, room), message.uuid);
+    await chat.markRead(await member(chat, client, room), message.uuid);
     expect(events).toEqual([]);
     expect(await chat.getMessage(client, message.uuid)).toMatchObject({ is_viewed: false, read_by: [] });
 
-    const reader = await chat.joinRoom(recruiter, room);
+    const reader = await member(chat, recruiter, room);
     await chat.markRead(reader, message.uuid);
     await chat.markRead(reader, message.uuid);
-    await chat.markRead(await chat.joinRoom(other, room), message.uuid);
+    await chat.markRead(await member(chat, other, room), message.uuid);
 
     expect(events).toEqual([
       { type: 'message_read', message_id: message.uuid, user_id: recruiter.id, seq: 2 },
@@ -351,7 +367,7 @@ describe('ChatService: messages', () => {
     const here = await roomOf(chat);
     const there = await chat.createRoom(here.client, { recruiter: user().id, clients: [here.client.id] });
     const foreign = await chat.createMessage(here.client, text(there.room.uuid, 'elsewhere'));
-    const membership = await chat.joinRoom(here.recruiter, here.room);
+    const membership = await member(chat, here.recruiter, here.room);
 
     await expect(chat.markRead(membership, foreign.uuid)).rejects.toMatchObject({ code: 'not_found' });
     await expect(chat.markRead(membership, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
@@ -364,7 +380,7 @@ describe('ChatService: typing', () => {
     const { chat, broadcaster } = await world();
     const { room, recruiter, client } = await roomOf(chat);
     const events = await listen(broadcaster, room);
-    const [asRecruiter, asClient] = [await chat.joinRoom(recruiter, room), await chat.joinRoom(client, room)];
+    const [asRecruiter, asClient] = [await member(chat, recruiter, room), await member(chat, client, room)];
 
     await chat.setTyping(asRecruiter, false);
     await chat.setTyping(asRecruiter, true);
@@ -382,8 +398,8 @@ describe('ChatService: typing', () => {
   it("ends the sender's typing when they send, after the message_created", async () => {
     const { chat, broadcaster, typing } = await world();
     const { room, recruiter, client } = await roomOf(chat);
-    await chat.setTyping(await chat.joinRoom(recruiter, room), true);
-    await chat.setTyping(await chat.joinRoom(client, room), true);
+    await chat.setTyping(await member(chat, recruiter, room), true);
+    await chat.setTyping(await member(chat, client, room), true);
     const events = await listen(broadcaster, room);
 
     const message = await chat.createMessage(client, text(room, 'sent'));
@@ -404,7 +420,7 @@ describe('ChatService: typing', () => {
       });
     });
 
-    await chat.setTyping(await chat.joinRoom(recruiter, room), true);
+    await chat.setTyping(await member(chat, recruiter, room), true);
 
     expect(await expired).toEqual({ type: 'typing', typing_users: [] });
   });
@@ -431,7 +447,7 @@ describe('ChatService: failures', () => {
 
     const message = await chat.createMessage(client, text(room, 'kept'));
     const edited = await chat.updateMessage(client, message.uuid, { content: 'kept, edited' });
-    await chat.markRead(await chat.joinRoom(recruiter, room), message.uuid);
+    await chat.markRead(await member(chat, recruiter, room), message.uuid);
 
     expect(edited.content).toBe('kept, edited');
     expect(await chat.getMessage(recruiter, message.uuid)).toMatchObject({
@@ -493,7 +509,7 @@ describe('ChatService: event log', () => {
     const elsewhere = await roomOf(chat);
     const events = await listen(broadcaster, room);
     const there = await listen(broadcaster, elsewhere.room);
-    const reader = await chat.joinRoom(client, room);
+    const reader = await member(chat, client, room);
 
     const message = await chat.createMessage(recruiter, text(room, 'one'));
     await chat.createMessage(elsewhere.recruiter, text(elsewhere.room, 'elsewhere'));
@@ -518,18 +534,18 @@ describe('ChatService: event log', () => {
   it('replays after a seq, answers the newest seq for latest, and asks for a resync when ahead', async () => {
     const { chat } = await world();
     const { room, recruiter } = await roomOf(chat);
-    const member = await chat.joinRoom(recruiter, room);
-    expect(await chat.replay(member, 'latest')).toEqual({ resync: false, seq: 0, events: [] });
+    const membership = await member(chat, recruiter, room);
+    expect(await chat.replay(membership, 'latest')).toEqual({ resync: false, seq: 0, events: [] });
     for (const content of ['one', 'two', 'three']) await chat.createMessage(recruiter, text(room, content));
 
-    expect(await chat.replay(member, 1)).toMatchObject({
+    expect(await chat.replay(membership, 1)).toMatchObject({
       resync: false,
       seq: 3,
       events: [{ seq: 2 }, { seq: 3 }],
     });
-    expect(await chat.replay(member, 3)).toEqual({ resync: false, seq: 3, events: [] });
-    expect(await chat.replay(member, 'latest')).toEqual({ resync: false, seq: 3, events: [] });
-    expect(await chat.replay(member, 4)).toEqual({ resync: true, seq: 3 });
+    expect(await chat.replay(membership, 3)).toEqual({ resync: false, seq: 3, events: [] });
+    expect(await chat.replay(membership, 'latest')).toEqual({ resync: false, seq: 3, events: [] });
+    expect(await chat.replay(membership, 4)).toEqual({ resync: true, seq: 3 });
   });
 
   it('publishes nothing and spends no seq for a write the database refuses', async () => {
@@ -555,8 +571,8 @@ describe('ChatService: event log', () => {
       ...Array.from({ length: 8 }, (_, i) =>
         chat.createMessage(i % 2 ? client : recruiter, text(room, `${i}`)),
       ),
-      chat.joinRoom(client, room).then((member) => chat.markRead(member, first.uuid)),
-      chat.joinRoom(other, room).then((member) => chat.markRead(member, first.uuid)),
+      chat.joinRoom(client, room).then(({ membership }) => chat.markRead(membership, first.uuid)),
+      chat.joinRoom(other, room).then(({ membership }) => chat.markRead(membership, first.uuid)),
       chat.updateMessage(recruiter, first.uuid, { content: 'edited' }),
     ]);
 

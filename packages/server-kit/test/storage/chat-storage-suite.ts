@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  messageCreatedEvents,
+  messageDeletedEvents,
+  messageReadEvents,
+  messageUpdatedEvents,
+  roomCreatedEvents,
+} from '../../src/domain/events/change-events.js';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { formatMicros, nowTimestamp } from '../../src/domain/timestamp.js';
 import { toMessage } from '../../src/domain/to-wire.js';
-import type { ChatStorage, EventOf, NewMessage } from '../../src/ports/chat-storage.js';
+import type { ChatStorage, EventsOf, NewMessage } from '../../src/ports/chat-storage.js';
 import type { KnexChatStorage, KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
 import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/index.js';
 import { describeEventLog } from './event-log-suite.js';
@@ -41,16 +48,26 @@ export function newMessage(room: RoomRecord, sender: string, fields: Partial<New
 const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
 
 /** The events the domain logs with each write. */
-export const messageEvent =
-  (type: 'message_created' | 'message_updated' | 'message_deleted'): EventOf<MessageRecord> =>
-  (stored) => ({ type, message: toMessage(stored) });
+export const messageEvent = (
+  type: 'message_created' | 'message_updated' | 'message_deleted',
+): EventsOf<MessageRecord> =>
+  type === 'message_created'
+    ? messageCreatedEvents()
+    : type === 'message_updated'
+      ? messageUpdatedEvents()
+      : messageDeletedEvents();
 
 /*
  * The writes as the domain makes them (each with its event), answering what the tests look at:
  * the record, or whether a read was new.
  */
+export async function createRoom(storage: ChatStorage, room: RoomRecord) {
+  return storage.createRoom(room, roomCreatedEvents());
+}
 export async function insertMessage(storage: ChatStorage, message: NewMessage): Promise<MessageRecord> {
-  return (await storage.insertMessage(message, messageEvent('message_created'))).record;
+  const logged = await storage.insertMessage(message, messageEvent('message_created'));
+  if (!logged) throw new Error(`message ${message.uuid} was not stored`);
+  return logged.record;
 }
 export async function updateMessageContent(
   storage: ChatStorage,
@@ -63,12 +80,7 @@ export async function deleteMessage(storage: ChatStorage, uuid: string): Promise
   return (await storage.deleteMessage(uuid, messageEvent('message_deleted')))?.record ?? null;
 }
 export async function addRead(storage: ChatStorage, message: string, user: string): Promise<boolean> {
-  const event = await storage.addRead(message, user, {
-    type: 'message_read',
-    message_id: message,
-    user_id: user,
-  });
-  return event !== null;
+  return (await storage.addRead(message, user, messageReadEvents())) !== null;
 }
 
 /** Each viewer's unread count of their only room, as the room list answers it. */
@@ -110,7 +122,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         await storage.migrate();
         await storage.migrate();
 
-        const { room } = await storage.createRoom(newRoom());
+        const { room } = await createRoom(storage, newRoom());
         expect(await storage.getRoom(room.uuid)).toEqual(room);
       });
 
@@ -120,14 +132,14 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         await Promise.all([storage.migrate(), other.migrate()]);
         await other.migrate();
 
-        const { room } = await storage.createRoom(newRoom());
+        const { room } = await createRoom(storage, newRoom());
         expect(await other.getRoom(room.uuid)).toEqual(room);
       });
 
       it('fills in the unread counts of messages and reads written before counts were kept', async () => {
         await storage.migrate();
         const [recruiter, a, b] = [randomUUID(), randomUUID(), randomUUID()];
-        const { room } = await storage.createRoom(newRoom([a, b], recruiter));
+        const { room } = await createRoom(storage, newRoom([a, b], recruiter));
         const first = await insertMessage(storage, newMessage(room, recruiter));
         await insertMessage(storage, newMessage(room, a));
         await insertMessage(storage, newMessage(room, recruiter));
@@ -159,7 +171,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           const clients = [randomUUID(), randomUUID(), randomUUID()];
           const room = newRoom(clients);
 
-          const result = await storage.createRoom(room);
+          const result = await createRoom(storage, room);
 
           const expected = { ...room, clients: [...clients].sort() };
           expect(result).toEqual({ room: expected, created: true });
@@ -170,27 +182,27 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
           const clients = Array.from({ length: 1_000 }, () => randomUUID());
           const room = newRoom(clients);
 
-          await storage.createRoom(room);
+          await createRoom(storage, room);
 
           expect((await storage.getRoom(room.uuid))?.clients).toEqual([...clients].sort());
         });
 
         it('answers the existing room for the same recruiter and clients in another order', async () => {
           const [a, b] = [randomUUID(), randomUUID()];
-          const { room: first } = await storage.createRoom(newRoom([a, b]));
+          const { room: first } = await createRoom(storage, newRoom([a, b]));
 
-          const again = await storage.createRoom(newRoom([b, a], first.recruiter));
+          const again = await createRoom(storage, newRoom([b, a], first.recruiter));
 
           expect(again).toEqual({ room: first, created: false });
         });
 
         it('keeps rooms apart whose recruiter or clients differ', async () => {
           const [a, b] = [randomUUID(), randomUUID()];
-          const { room: first } = await storage.createRoom(newRoom([a, b]));
+          const { room: first } = await createRoom(storage, newRoom([a, b]));
 
-          const fewer = await storage.createRoom(newRoom([a], first.recruiter));
-          const more = await storage.createRoom(newRoom([a, b, randomUUID()], first.recruiter));
-          const otherRecruiter = await storage.createRoom(newRoom([a, b]));
+          const fewer = await createRoom(storage, newRoom([a], first.recruiter));
+          const more = await createRoom(storage, newRoom([a, b, randomUUID()], first.recruiter));
+          const otherRecruiter = await createRoom(storage, newRoom([a, b]));
 
           for (const result of [fewer, more, otherRecruiter]) {
             expect(result.created).toBe(true);
@@ -204,7 +216,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
           const results = await Promise.all(
             Array.from({ length: 5 }, (_, i) =>
-              storage.createRoom(newRoom(i % 2 ? clients : [...clients].reverse(), recruiter)),
+              createRoom(storage, newRoom(i % 2 ? clients : [...clients].reverse(), recruiter)),
             ),
           );
 
@@ -221,9 +233,9 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
       describe('room lists', () => {
         it('lists only the rooms the viewer takes part in, as recruiter or client', async () => {
           const user = randomUUID();
-          const { room: asRecruiter } = await storage.createRoom(newRoom([randomUUID()], user));
-          const { room: asClient } = await storage.createRoom(newRoom([user, randomUUID()]));
-          await storage.createRoom(newRoom());
+          const { room: asRecruiter } = await createRoom(storage, newRoom([randomUUID()], user));
+          const { room: asClient } = await createRoom(storage, newRoom([user, randomUUID()]));
+          await createRoom(storage, newRoom());
 
           const rooms = await storage.listRooms({ viewer: user });
 
@@ -235,11 +247,11 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('filters by recruiter and by client', async () => {
           const [viewer, recruiter, client] = [randomUUID(), randomUUID(), randomUUID()];
-          const { room: byRecruiter } = await storage.createRoom(newRoom([viewer], recruiter));
-          const { room: withClient } = await storage.createRoom(newRoom([viewer, client]));
-          const { room: both } = await storage.createRoom(newRoom([viewer, client], recruiter));
+          const { room: byRecruiter } = await createRoom(storage, newRoom([viewer], recruiter));
+          const { room: withClient } = await createRoom(storage, newRoom([viewer, client]));
+          const { room: both } = await createRoom(storage, newRoom([viewer, client], recruiter));
           // The client filter means a client of the room: this room has `client` as its recruiter.
-          await storage.createRoom(newRoom([viewer], client));
+          await createRoom(storage, newRoom([viewer], client));
 
           const list = async (filters: { recruiter?: string; client?: string }) =>
             (await storage.listRooms({ viewer, ...filters })).map((summary) => summary.room.uuid).sort();
@@ -253,8 +265,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('orders rooms by latest activity, newest first', async () => {
           const viewer = randomUUID();
-          const { room: older } = await storage.createRoom(newRoom([randomUUID()], viewer));
-          const { room: newer } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const { room: older } = await createRoom(storage, newRoom([randomUUID()], viewer));
+          const { room: newer } = await createRoom(storage, newRoom([randomUUID()], viewer));
           const order = async () => (await storage.listRooms({ viewer })).map((summary) => summary.room.uuid);
 
           expect(await order()).toEqual([newer.uuid, older.uuid]);
@@ -268,8 +280,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('never moves a room’s activity back for a message stamped by a lagging clock', async () => {
           const viewer = randomUUID();
-          const { room: first } = await storage.createRoom(newRoom([randomUUID()], viewer));
-          const { room: second } = await storage.createRoom(newRoom([randomUUID()], viewer));
+          const { room: first } = await createRoom(storage, newRoom([randomUUID()], viewer));
+          const { room: second } = await createRoom(storage, newRoom([randomUUID()], viewer));
           const order = async () => (await storage.listRooms({ viewer })).map((summary) => summary.room.uuid);
           await insertMessage(storage, newMessage(first, viewer));
           await insertMessage(storage, newMessage(second, viewer));
@@ -283,8 +295,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('answers each room with its last message and the viewer’s unread count', async () => {
           const [recruiter, client] = [randomUUID(), randomUUID()];
-          const { room } = await storage.createRoom(newRoom([client], recruiter));
-          const { room: quiet } = await storage.createRoom(newRoom([randomUUID()], recruiter));
+          const { room } = await createRoom(storage, newRoom([client], recruiter));
+          const { room: quiet } = await createRoom(storage, newRoom([randomUUID()], recruiter));
           const first = await insertMessage(storage, newMessage(room, recruiter));
           await insertMessage(storage, newMessage(room, client));
           const last = await insertMessage(storage, newMessage(room, recruiter));
@@ -311,7 +323,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('keeps each viewer’s unread count through reads, repeated reads, edits and deletes', async () => {
           const [recruiter, a, b] = [randomUUID(), randomUUID(), randomUUID()];
-          const { room } = await storage.createRoom(newRoom([a, b], recruiter));
+          const { room } = await createRoom(storage, newRoom([a, b], recruiter));
           const unread = () => unreadCounts(storage, [recruiter, a, b]);
           const first = await insertMessage(storage, newMessage(room, recruiter));
           const second = await insertMessage(storage, newMessage(room, recruiter));
@@ -337,7 +349,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
       describe('messages', () => {
         let room: RoomRecord;
         beforeEach(async () => {
-          ({ room } = await storage.createRoom(newRoom()));
+          ({ room } = await createRoom(storage, newRoom()));
         });
 
         it('stores a message and answers it with an increasing position', async () => {
@@ -408,7 +420,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         beforeEach(async () => {
           viewer = randomUUID();
-          ({ room } = await storage.createRoom(newRoom([viewer])));
+          ({ room } = await createRoom(storage, newRoom([viewer])));
           messages = [];
           for (let i = 0; i < 5; i++) {
             messages.push(await insertMessage(storage, newMessage(room, i % 2 ? viewer : room.recruiter)));
@@ -442,7 +454,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         });
 
         it('shows messages only to participants of their room', async () => {
-          const { room: elsewhere } = await storage.createRoom(newRoom());
+          const { room: elsewhere } = await createRoom(storage, newRoom());
           await insertMessage(storage, newMessage(elsewhere, elsewhere.recruiter));
           const outsider = randomUUID();
 
@@ -462,7 +474,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         });
 
         it('filters by room', async () => {
-          const { room: second } = await storage.createRoom(newRoom([viewer]));
+          const { room: second } = await createRoom(storage, newRoom([viewer]));
           const there = await insertMessage(storage, newMessage(second, viewer));
 
           expect(
@@ -508,7 +520,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         let room: RoomRecord;
         let message: MessageRecord;
         beforeEach(async () => {
-          ({ room } = await storage.createRoom(newRoom([randomUUID(), randomUUID()])));
+          ({ room } = await createRoom(storage, newRoom([randomUUID(), randomUUID()])));
           message = await insertMessage(storage, newMessage(room, room.recruiter));
         });
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggedRoomEvent } from '@hirechat/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { messageReadEvents } from '../../src/domain/events/change-events.js';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { toMessage } from '../../src/domain/to-wire.js';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import {
   addRead,
   type ChatStorageFixture,
+  createRoom,
   deleteMessage,
   insertMessage,
   messageEvent,
@@ -29,7 +31,7 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
 
     beforeEach(async () => {
       storage = fixture().storage;
-      ({ room } = await storage.createRoom(newRoom()));
+      ({ room } = await createRoom(storage, newRoom()));
       reader = room.clients[0]!;
     });
 
@@ -38,20 +40,16 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       (await of.eventsAfter(roomId, 0))?.events;
 
     it('numbers each room’s events from 1 in write order and keeps them as the domain made them', async () => {
-      const { room: other } = await storage.createRoom(newRoom());
-      const created = await storage.insertMessage(
+      const { room: other } = await createRoom(storage, newRoom());
+      const created = (await storage.insertMessage(
         newMessage(room, room.recruiter),
         messageEvent('message_created'),
-      );
-      const elsewhere = await storage.insertMessage(
+      ))!;
+      const elsewhere = (await storage.insertMessage(
         newMessage(other, other.recruiter),
         messageEvent('message_created'),
-      );
-      const read = await storage.addRead(created.record.uuid, reader, {
-        type: 'message_read',
-        message_id: created.record.uuid,
-        user_id: reader,
-      });
+      ))!;
+      const read = (await storage.addRead(created.record.uuid, reader, messageReadEvents()))?.event;
       const updated = await storage.updateMessageContent(
         created.record.uuid,
         'edited',
@@ -94,13 +92,13 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       expect(await storage.eventsAfter(room.uuid, 3)).toMatchObject({ seq: 4, events: [{ seq: 4 }] });
       expect(await storage.eventsAfter(room.uuid, 4)).toEqual({ seq: 4, events: [] });
       expect(await storage.eventsAfter(room.uuid, 9)).toEqual({ seq: 4, events: [] });
-      const { room: quiet } = await storage.createRoom(newRoom());
+      const { room: quiet } = await createRoom(storage, newRoom());
       expect(await storage.eventsAfter(quiet.uuid, 0)).toEqual({ seq: 0, events: [] });
       expect(await storage.eventsAfter(randomUUID(), 0)).toBeNull();
     });
 
     it('answers the room’s newest seq alone, 0 before its first event, null for no such room', async () => {
-      const { room: quiet } = await storage.createRoom(newRoom());
+      const { room: quiet } = await createRoom(storage, newRoom());
       expect(await storage.roomSeq(quiet.uuid)).toBe(0);
       for (let i = 0; i < 3; i++) await insertMessage(storage, newMessage(room, room.recruiter));
 
@@ -128,14 +126,16 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
         throw new Error('the event could not be made');
       };
 
-      await expect(storage.insertMessage(input, failing)).rejects.toThrow('the event could not be made');
+      await expect(storage.insertMessage(input, { room: failing, inbox: failing })).rejects.toThrow(
+        'the event could not be made',
+      );
 
       expect(await storage.getMessage(input.uuid)).toBeNull();
       const next = await storage.insertMessage(
         newMessage(room, room.recruiter),
         messageEvent('message_created'),
       );
-      expect(next.event.seq).toBe(1);
+      expect(next?.event.seq).toBe(1);
     });
 
     it('keeps only the newest events of each room, as many as configured', async () => {

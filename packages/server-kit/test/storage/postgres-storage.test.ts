@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KnexChatStorage, type KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
 import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/index.js';
 import { createPostgresKnex } from '../../src/storage/postgres.js';
-import { addRead, describeChatStorage, insertMessage, newMessage, newRoom } from './chat-storage-suite.js';
+import {
+  addRead,
+  createRoom,
+  describeChatStorage,
+  insertMessage,
+  newMessage,
+  newRoom,
+} from './chat-storage-suite.js';
 
 /*
  * The storage contract against a real PostgreSQL (HIRECHAT_TEST_PG_URL, default the local `test`
@@ -95,7 +102,7 @@ describe('PostgreSQL: races between processes are settled by the database', () =
     expect(await admin.withSchema(schema).table(`${MIGRATIONS_TABLE}_lock`).select('*')).toEqual([
       { index: 1, is_locked: 0 },
     ]);
-    const { room } = await storages[5]!.createRoom(newRoom());
+    const { room } = await createRoom(storages[5]!, newRoom());
     expect(await storages[0]!.getRoom(room.uuid)).toEqual(room);
   });
 
@@ -106,7 +113,8 @@ describe('PostgreSQL: races between processes are settled by the database', () =
 
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        storages[i % storages.length]!.createRoom(
+        createRoom(
+          storages[i % storages.length]!,
           newRoom(i % 2 ? clients : [...clients].reverse(), recruiter),
         ),
       ),
@@ -121,7 +129,7 @@ describe('PostgreSQL: races between processes are settled by the database', () =
   it('records one read when processes record the same read at once', async () => {
     const { storages } = await processes(4);
     await storages[0]!.migrate();
-    const { room } = await storages[0]!.createRoom(newRoom());
+    const { room } = await createRoom(storages[0]!, newRoom());
     const message = await insertMessage(storages[1]!, newMessage(room, room.recruiter));
     const reader = room.clients[0]!;
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import { createSqliteKnex } from '../../src/storage/sqlite.js';
-import { describeChatStorage, newRoom } from './chat-storage-suite.js';
+import { createRoom, describeChatStorage, newRoom } from './chat-storage-suite.js';
 
 async function tempFolder(): Promise<{ folder: string; remove(): Promise<void> }> {
   const folder = await mkdtemp(join(tmpdir(), 'hirechat-storage-'));
@@ -60,7 +60,7 @@ describe('createSqliteKnex', () => {
     const storage = new KnexChatStorage(createSqliteKnex(':memory:'));
     try {
       await storage.migrate();
-      const { room } = await storage.createRoom(newRoom());
+      const { room } = await createRoom(storage, newRoom());
       expect(await storage.getRoom(room.uuid)).toEqual(room);
     } finally {
       await storage.close();
@@ -92,7 +92,7 @@ describe('createSqliteKnex', () => {
     const storage = new KnexChatStorage(createSqliteKnex(filename));
     try {
       await storage.migrate();
-      const { room } = await storage.createRoom(newRoom());
+      const { room } = await createRoom(storage, newRoom());
       expect(await storage.getRoom(room.uuid)).toEqual(room);
     } finally {
       await storage.close();

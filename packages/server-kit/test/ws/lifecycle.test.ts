@@ -1,14 +1,17 @@
 import { CloseCode } from '@hirechat/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
-import type { RoomEventListener } from '../../src/ports/broadcaster.js';
+import type { BroadcastEvent, Topic, TopicListener } from '../../src/ports/broadcaster.js';
 import { useChat } from './fixture.js';
 
 /** An in-process broadcaster whose first subscription fails, as a broker's brief outage would. */
 class FlakyBroadcaster extends InProcessBroadcaster {
   private failuresLeft = 1;
 
-  override async subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {
+  override async subscribe<E extends BroadcastEvent>(
+    room: Topic<E>,
+    listener: TopicListener<E>,
+  ): Promise<() => Promise<void>> {
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       throw new Error('broker unreachable');

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, RoomEvent } from '@hirechat/protocol';
-import { type Broadcaster, InProcessBroadcaster, type RoomEventListener } from '@hirechat/server-kit';
+import type { Message } from '@hirechat/protocol';
+import {
+  type BroadcastEvent,
+  type Broadcaster,
+  InProcessBroadcaster,
+  type Topic,
+  type TopicListener,
+} from '@hirechat/server-kit';
 import { describe, expect, it } from 'vitest';
 import { useChat } from './fixture.js';
 
@@ -10,10 +16,10 @@ class SlowToSubscribe implements Broadcaster {
     private readonly inner: Broadcaster,
     private readonly delayMs: number,
   ) {}
-  publish(room: string, event: RoomEvent) {
+  publish(room: string, event: BroadcastEvent) {
     return this.inner.publish(room, event);
   }
-  async subscribe(room: string, listener: RoomEventListener) {
+  async subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     await sleep(this.delayMs);
     return this.inner.subscribe(room, listener);
   }
@@ -32,7 +38,7 @@ class SlowToSubscribe implements Broadcaster {
 class LateDelivery implements Broadcaster {
   private held: (() => void) | null = null;
   constructor(private readonly inner: Broadcaster) {}
-  async publish(room: string, event: RoomEvent) {
+  async publish(room: string, event: BroadcastEvent) {
     if (event.type === 'message_created' && event.message.content?.startsWith('late')) {
       this.held = () => void this.inner.publish(room, event);
       return;
@@ -41,7 +47,7 @@ class LateDelivery implements Broadcaster {
     this.held?.();
     this.held = null;
   }
-  subscribe(room: string, listener: RoomEventListener) {
+  subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(room, listener);
   }
   ping() {

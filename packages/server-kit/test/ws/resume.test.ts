@@ -1,5 +1,11 @@
-import type { RoomEvent, ServerEvent } from '@hirechat/protocol';
-import { type Broadcaster, InProcessBroadcaster, type RoomEventListener } from '@hirechat/server-kit';
+import type { ServerEvent } from '@hirechat/protocol';
+import {
+  type BroadcastEvent,
+  type Broadcaster,
+  InProcessBroadcaster,
+  type Topic,
+  type TopicListener,
+} from '@hirechat/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import { type Chat, useChat } from './fixture.js';
@@ -12,14 +18,14 @@ class LossyBroadcaster implements Broadcaster {
   loseNext(count: number): void {
     this.toLose = count;
   }
-  async publish(room: string, event: RoomEvent) {
+  async publish(room: string, event: BroadcastEvent) {
     if (this.toLose > 0) {
       this.toLose--;
       return;
     }
     await this.inner.publish(room, event);
   }
-  subscribe(room: string, listener: RoomEventListener) {
+  subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(room, listener);
   }
   ping() {

@@ -1,0 +1,90 @@
+import type { Message } from '@hirechat/protocol';
+import type { EventsOf } from '../../ports/chat-storage.js';
+import type { MessageRecord, ReadRecord, RoomChangeRecord } from '../records.js';
+import { toChatRoom, toChatRoomBase, toMessage } from '../to-wire.js';
+
+/*
+ * The events each write causes, as the domain shapes them for storage to log (see EventsOf): the
+ * room's event, and each recipient's inbox event (contract, "The inbox").
+ */
+
+/** A message's wire shape, made once per write however many inboxes carry it. */
+function wireOnce(): (record: MessageRecord) => Message {
+  let wire: Message | undefined;
+  return (record) => {
+    wire ??= toMessage(record);
+    return wire;
+  };
+}
+
+export function messageCreatedEvents(): EventsOf<MessageRecord> {
+  const wire = wireOnce();
+  return {
+    room: (record) => ({ type: 'message_created', message: wire(record) }),
+    inbox: (record, { unreadCount }) => ({
+      type: 'message_created',
+      message: wire(record),
+      unread_count: unreadCount,
+    }),
+  };
+}
+
+export function messageUpdatedEvents(): EventsOf<MessageRecord> {
+  const wire = wireOnce();
+  return {
+    room: (record) => ({ type: 'message_updated', message: wire(record) }),
+    inbox: (record) => ({ type: 'message_updated', message: wire(record) }),
+  };
+}
+
+/** Both carry the message as it was. */
+export function messageDeletedEvents(): EventsOf<MessageRecord> {
+  const wire = wireOnce();
+  return {
+    room: (record) => ({ type: 'message_deleted', message: wire(record) }),
+    inbox: (record, { unreadCount }) => ({
+      type: 'message_deleted',
+      message: wire(record),
+      unread_count: unreadCount,
+    }),
+  };
+}
+
+/** The room hears who read what; the reader's inbox alone hears their new unread count. */
+export function messageReadEvents(): EventsOf<ReadRecord> {
+  return {
+    room: (read) => ({ type: 'message_read', message_id: read.messageUuid, user_id: read.userId }),
+    inbox: (read, { unreadCount }) => ({
+      type: 'unread_changed',
+      room_id: read.chatRoom,
+      unread_count: unreadCount,
+    }),
+  };
+}
+
+/** A new room: each participant's inbox hears of it as they see it. */
+export function roomCreatedEvents(): Pick<EventsOf<RoomChangeRecord>, 'inbox'> {
+  return {
+    inbox: (change, { unreadCount }) => ({
+      type: 'room_created',
+      room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }),
+    }),
+  };
+}
+
+/**
+ * Participants came or went: the room hears of it once, without per-caller fields; each inbox hears
+ * of the room as that participant sees it, and a client who left hears that they did.
+ */
+export function participantsChangedEvents(): EventsOf<RoomChangeRecord> {
+  return {
+    room: (change) => ({ type: 'room_updated', room: toChatRoomBase(change.room) }),
+    inbox: (change, { unreadCount, removed }) =>
+      removed
+        ? { type: 'room_removed', room_id: change.room.uuid }
+        : {
+            type: 'room_updated',
+            room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }),
+          },
+  };
+}

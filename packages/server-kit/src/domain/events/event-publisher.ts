@@ -1,0 +1,43 @@
+import type { LoggedRoomEvent, RoomEvent } from '@hirechat/protocol';
+import { type Broadcaster, inboxTopic, roomTopic } from '../../ports/broadcaster.js';
+import type { InboxDelivery } from '../../ports/chat-storage.js';
+import type { Logger } from '../../ports/logger.js';
+
+/** What a committed write publishes: its room event (if it logged one) and its inbox events. */
+export interface CommittedEvents {
+  room?: { uuid: string; event: LoggedRoomEvent };
+  inbox: readonly InboxDelivery[];
+}
+
+/**
+ * Every event leaves the domain here, after the write that caused it has committed (callers run it
+ * in the room's queue, so in seq order per room). A broadcaster failure is logged, not thrown: the
+ * write is stored and its author must hear so, and the event is in its log, where sockets find it.
+ */
+export class EventPublisher {
+  constructor(
+    private readonly broadcaster: Broadcaster,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The room's event first, then each inbox's: an inbox never hears of a change before its room. */
+  async committed({ room, inbox }: CommittedEvents): Promise<void> {
+    if (room) await this.toRoom(room.uuid, room.event);
+    await Promise.all(
+      inbox.map(({ user, event }) =>
+        this.broadcaster.publish(inboxTopic(user), event).catch((error: unknown) => {
+          this.logger.error({ err: error, user, event: event.type }, 'inbox event not broadcast');
+        }),
+      ),
+    );
+  }
+
+  /** An event for the room's sockets: a logged one, or state (typing, presence). */
+  async toRoom(room: string, event: RoomEvent): Promise<void> {
+    try {
+      await this.broadcaster.publish(roomTopic(room), event);
+    } catch (error) {
+      this.logger.error({ err: error, room, event: event.type }, 'event not broadcast');
+    }
+  }
+}

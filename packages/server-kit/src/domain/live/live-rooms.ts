@@ -1,0 +1,119 @@
+import type { LoggedRoomEvent, RoomEvent, Since } from '@hirechat/protocol';
+import type { ChatStorage } from '../../ports/chat-storage.js';
+import type { TypingState } from '../../ports/typing-state.js';
+import type { Caller } from '../caller.js';
+import { ChatError } from '../chat-error.js';
+import { messageReadEvents } from '../events/change-events.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import type { RoomQueue } from '../room-queue.js';
+import { type Replay, replayFrom } from './replay.js';
+
+/**
+ * A socket's place in a room: who it is, and the room's seq when it was let in. Checked when the
+ * socket joins; every write it makes later is checked again, since participants change.
+ */
+export interface RoomMembership {
+  readonly room: string;
+  readonly user: string;
+}
+
+/** What a socket is let into a room with. */
+export interface RoomAdmission {
+  membership: RoomMembership;
+  /** The room's newest seq at the moment of the check. */
+  seq: number;
+}
+
+/** The live side of rooms: joining, reads, typing, and replays of the room's log. */
+export class LiveRooms {
+  constructor(
+    private readonly storage: ChatStorage,
+    private readonly typing: TypingState,
+    private readonly publisher: EventPublisher,
+    private readonly queue: RoomQueue,
+  ) {
+    this.typing.onExpire((room, typingUsers) => {
+      void this.queue.run(room, () =>
+        this.publisher.toRoom(room, { type: 'typing', typing_users: typingUsers }),
+      );
+    });
+  }
+
+  /**
+   * Checks that the caller may follow the room live, and answers the room's seq read in the same
+   * statement. Unlike REST, which answers 404 either way, a socket is told `forbidden` apart from
+   * `not_found` (the contract's 4403 and 4404).
+   */
+  async join(caller: Caller, room: string): Promise<RoomAdmission> {
+    const access = await this.storage.roomAccess(room, caller.id);
+    if (!access) throw ChatError.notFound('No such chat room.');
+    if (!access.participant) throw ChatError.of('forbidden', 'You are not in this chat room.');
+    return { membership: { room, user: caller.id }, seq: access.seq };
+  }
+
+  /** Adds the reader to the message's read_by, once. The sender reading their own changes nothing. */
+  async markRead(membership: RoomMembership, messageUuid: string): Promise<void> {
+    const record = await this.storage.getMessage(messageUuid);
+    if (!record || record.chatRoom !== membership.room)
+      throw ChatError.notFound('No such message in this room.');
+    if (record.sender === membership.user) return;
+    await this.queue.run(membership.room, async () => {
+      // Null also for a reader no longer in the room: the write checks under the room's lock.
+      const logged = await this.storage.addRead(messageUuid, membership.user, messageReadEvents());
+      if (logged) {
+        await this.publisher.committed({
+          room: { uuid: membership.room, event: logged.event },
+          inbox: logged.inbox,
+        });
+      }
+    });
+  }
+
+  async setTyping(membership: RoomMembership, typing: boolean): Promise<void> {
+    // Only a participant starts typing; anyone may stop.
+    if (typing && !(await this.storage.isParticipant(membership.room, membership.user))) {
+      throw ChatError.of('forbidden', 'You are not in this chat room.');
+    }
+    await this.queue.run(membership.room, () => this.changeTyping(membership.room, membership.user, typing));
+  }
+
+  /** Takes the user out of the room's typing set (they sent a message, left, or were removed). */
+  async stopTyping(room: string, user: string): Promise<void> {
+    await this.queue.run(room, () => this.changeTyping(room, user, false));
+  }
+
+  /** The room's typing set now, for a socket that resumes (typing is never replayed). */
+  async typingUsers(membership: RoomMembership): Promise<string[]> {
+    return this.typing.get(membership.room);
+  }
+
+  /**
+   * The room's logged events after `since`, for a socket that resumes there (or that missed live
+   * events); `latest` asks only for the room's newest seq. Events from a time the user was out of
+   * the room are never replayed to them: a log that holds their removal answers a resync instead.
+   */
+  async replay(membership: RoomMembership, since: Since): Promise<Replay<LoggedRoomEvent>> {
+    if (since === 'latest') {
+      const seq = await this.storage.roomSeq(membership.room);
+      if (seq === null) throw ChatError.notFound('No such chat room.');
+      return { resync: false, seq, events: [] };
+    }
+    const read = await this.storage.eventsAfter(membership.room, since);
+    if (!read) throw ChatError.notFound('No such chat room.');
+    const replay = replayFrom(since, read);
+    if (!replay.resync && replay.events.some((event) => excludes(event, membership.user))) {
+      return { resync: true, seq: replay.seq };
+    }
+    return replay;
+  }
+
+  private async changeTyping(room: string, user: string, typing: boolean): Promise<void> {
+    const typingUsers = await this.typing.set(room, user, typing);
+    if (typingUsers) await this.publisher.toRoom(room, { type: 'typing', typing_users: typingUsers });
+  }
+}
+
+/** Whether the event is a change of the room's participants that left the user out. */
+export function excludes(event: RoomEvent, user: string): boolean {
+  return event.type === 'room_updated' && event.room.recruiter !== user && !event.room.clients.includes(user);
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, MessageListQuery, UpdateMessageBody } from '@hirechat/protocol';
+import type { ChatStorage } from '../../ports/chat-storage.js';
+import type { FileStore, UploadedFile } from '../../ports/file-store.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Caller } from '../caller.js';
+import { ChatError } from '../chat-error.js';
+import { messageCreatedEvents, messageDeletedEvents, messageUpdatedEvents } from '../events/change-events.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import type { LiveRooms } from '../live/live-rooms.js';
+import type { RoomQueue } from '../room-queue.js';
+import type { RoomGuard } from '../rooms/room-guard.js';
+import { nowTimestamp } from '../timestamp.js';
+import { toMessage } from '../to-wire.js';
+import type { UserMemory } from '../user-memory.js';
+
+export interface NewMessageInput {
+  chat_room: string;
+  job?: string | null;
+  content?: string | null;
+  file?: UploadedFile | null;
+}
+
+export interface MessageListResult {
+  /** Oldest first. */
+  messages: Message[];
+  /** Cursor query of the next page in the query's direction, or null when there is none. */
+  next: { before: string } | { after: string } | null;
+}
+
+export interface MessagesDeps {
+  storage: ChatStorage;
+  files: FileStore;
+  guard: RoomGuard;
+  publisher: EventPublisher;
+  live: LiveRooms;
+  users: UserMemory;
+  queue: RoomQueue;
+  logger: Logger;
+}
+
+/** Messages: created, read, edited, deleted and listed, and their files. */
+export class Messages {
+  constructor(private readonly deps: MessagesDeps) {}
+
+  async create(caller: Caller, input: NewMessageInput): Promise<Message> {
+    const { storage, files, guard, queue, publisher, live, logger } = this.deps;
+    const content = input.content ?? null;
+    const file = input.file ?? null;
+    if ((content === null) === (file === null)) {
+      throw ChatError.invalidInput('Send exactly one of content and file.');
+    }
+    // Checked before the file is kept, and again by the write, under the room's lock.
+    await guard.requireParticipant(caller, input.chat_room);
+    const fileKey = file ? await files.save(file) : null;
+    try {
+      return await queue.run(input.chat_room, async () => {
+        const logged = await storage.insertMessage(
+          {
+            uuid: randomUUID(),
+            chatRoom: input.chat_room,
+            sender: caller.id,
+            fileKey,
+            job: input.job ?? null,
+            content,
+            timestamp: nowTimestamp(),
+          },
+          messageCreatedEvents(),
+        );
+        if (!logged) throw ChatError.notFound('No such chat room.');
+        const { record, event, inbox } = logged;
+        await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox });
+        // Sending a message ends typing, as the contract says. The message is stored by now, so a
+        // typing-state failure is logged, not thrown: throwing would report a stored message as
+        // failed and remove the file it points at.
+        await live.stopTyping(record.chatRoom, caller.id).catch((error: unknown) => {
+          logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
+        });
+        return toMessage(record);
+      });
+    } catch (error) {
+      // The message was not stored, so neither may its file be; the write's error is the one to report.
+      if (fileKey) {
+        await files
+          .remove(fileKey)
+          .catch((err: unknown) => logger.warn({ err, fileKey }, 'orphan file left'));
+      }
+      throw error;
+    }
+  }
+
+  async get(caller: Caller, uuid: string): Promise<Message> {
+    return toMessage(await this.deps.guard.requireVisibleMessage(caller, uuid));
+  }
+
+  /** Changes the content; only the sender may. A file cannot be changed (the schema refuses it). */
+  async update(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
+    const { storage, guard, queue, publisher } = this.deps;
+    const existing = await guard.requireOwnMessage(caller, uuid);
+    return queue.run(existing.chatRoom, async () => {
+      const logged = await storage.updateMessageContent(uuid, body.content, messageUpdatedEvents());
+      if (!logged) throw ChatError.notFound();
+      await publisher.committed({
+        room: { uuid: logged.record.chatRoom, event: logged.event },
+        inbox: logged.inbox,
+      });
+      return toMessage(logged.record);
+    });
+  }
+
+  /** Deletes the message and its file; only the sender may. */
+  async delete(caller: Caller, uuid: string): Promise<void> {
+    const { storage, files, guard, queue, publisher, logger } = this.deps;
+    const existing = await guard.requireOwnMessage(caller, uuid);
+    await queue.run(existing.chatRoom, async () => {
+      const logged = await storage.deleteMessage(uuid, messageDeletedEvents());
+      if (!logged) throw ChatError.notFound();
+      const { record, event, inbox } = logged;
+      // The message is gone whatever becomes of its file: a file left behind is logged, not
+      // thrown, so that the delete is neither reported as failed nor kept from the room.
+      const { fileKey } = record;
+      if (fileKey) {
+        await files.remove(fileKey).catch((error: unknown) => {
+          logger.error(
+            { err: error, room: record.chatRoom, fileKey },
+            'file of a deleted message not removed',
+          );
+        });
+      }
+      await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox });
+    });
+  }
+
+  /** A page of messages from the caller's rooms; with no cursor, the newest. */
+  async list(caller: Caller, query: MessageListQuery): Promise<MessageListResult> {
+    const senders = await this.sendersFor(query);
+    const before = query.before === undefined ? undefined : await this.cursorPosition('before', query.before);
+    const after = query.after === undefined ? undefined : await this.cursorPosition('after', query.after);
+    const page = await this.deps.storage.listMessages({
+      viewer: caller.id,
+      ...(query.chat_room === undefined ? {} : { chatRoom: query.chat_room }),
+      ...(senders === undefined ? {} : { senders }),
+      ...(before === undefined ? {} : { before }),
+      ...(after === undefined ? {} : { after }),
+      limit: query.limit,
+    });
+    const messages = page.messages.map(toMessage);
+    return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
+  }
+
+  /** Answers the path of an uploaded file that the caller may download. */
+  async fileFor(caller: Caller, key: string): Promise<string> {
+    const path = this.deps.files.pathOf(key);
+    const record = path === null ? null : await this.deps.storage.findMessageByFileKey(key);
+    if (path === null || record === null) throw ChatError.notFound();
+    await this.deps.guard.requireParticipant(caller, record.chatRoom);
+    return path;
+  }
+
+  private async sendersFor(query: MessageListQuery): Promise<string[] | undefined> {
+    const byEmail =
+      query.sender_email === undefined ? undefined : await this.deps.users.idsByEmail(query.sender_email);
+    if (query.sender === undefined) return byEmail;
+    if (byEmail === undefined) return [query.sender];
+    return byEmail.filter((id) => id === query.sender);
+  }
+
+  private async cursorPosition(field: 'before' | 'after', uuid: string): Promise<number> {
+    const position = await this.deps.storage.messagePosition(uuid);
+    if (position === null) throw ChatError.invalidField(field, 'No such message.');
+    return position;
+  }
+}
+
+function nextCursor(messages: Message[], hasMore: boolean, forward: boolean): MessageListResult['next'] {
+  if (!hasMore) return null;
+  const edge = forward ? messages.at(-1) : messages[0];
+  if (!edge) return null;
+  return forward ? { after: edge.uuid } : { before: edge.uuid };
+}

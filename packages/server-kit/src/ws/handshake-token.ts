@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+
+/** The subprotocol a server answers when a browser sends its token in the handshake. */
+export const SUBPROTOCOL = 'hirechat';
+
+/** The prefix of the subprotocol entry that carries the token: `bearer.<access token>`. */
+const BEARER_PREFIX = 'bearer.';
+
+/**
+ * The access token of a WebSocket handshake: from `Sec-WebSocket-Protocol: hirechat,
+ * bearer.<token>` (contract, "Identity, continued": it keeps the token out of URLs and so out of
+ * proxies' logs), else from `?token=` (the seed's form); null when neither carries one.
+ */
+export function handshakeToken(request: IncomingMessage, url: URL): string | null {
+  const header = request.headers['sec-websocket-protocol'];
+  if (typeof header === 'string') {
+    const offered = header.split(',').map((protocol) => protocol.trim());
+    if (offered.includes(SUBPROTOCOL)) {
+      const bearer = offered.find((protocol) => protocol.startsWith(BEARER_PREFIX));
+      if (bearer && bearer.length > BEARER_PREFIX.length) return bearer.slice(BEARER_PREFIX.length);
+    }
+  }
+  return url.searchParams.get('token') || null;
+}
