@@ -44,6 +44,7 @@ export { toFieldErrors } from './field-errors.js';
 export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
 export {
   DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MEDIA_URL_TTL_S,
   DEFAULT_TYPING_TIMEOUT_MS,
   MAX_CONTENT_LENGTH,
   MAX_FRAME_BYTES,
@@ -51,7 +52,7 @@ export {
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
-export { RestPaths, roomSocketPath } from './paths.js';
+export { MediaUrlParams, RestPaths, roomSocketPath } from './paths.js';
 export {
   type ChatRoomListQuery,
   ChatRoomListQuerySchema,

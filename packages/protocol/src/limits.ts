@@ -13,3 +13,9 @@ export const DEFAULT_TYPING_TIMEOUT_MS = 5_000;
 
 /** Largest upload the reference server accepts unless configured otherwise. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Least time, in seconds, that a message's `file_url` stays valid after the message was sent,
+ * unless the server is configured otherwise.
+ */
+export const DEFAULT_MEDIA_URL_TTL_S = 3_600;

@@ -10,7 +10,15 @@ export {
   type NewMessageInput,
   type Replay,
   type RoomMembership,
+  type SignedFile,
 } from './domain/chat-service.js';
+export {
+  MAX_MEDIA_URL_TTL_S,
+  type MediaUrlQuery,
+  MediaUrls,
+  type MediaUrlsOptions,
+  MIN_MEDIA_URL_SECRET_BYTES,
+} from './domain/media-urls.js';
 export type { MessageRecord, RoomRecord, RoomSummaryRecord, UserRecord } from './domain/records.js';
 export { LocalFileStore } from './files/local-file-store.js';
 export { errorResponder } from './hapi/error-response.js';

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ChatRoom,
-  ChatRoomListQuery,
-  CreateChatRoomBody,
-  LoggedRoomEvent,
-  Message,
-  MessageListQuery,
-  RoomEvent,
-  Since,
-  UpdateMessageBody,
+import {
+  type ChatRoom,
+  type ChatRoomListQuery,
+  type CreateChatRoomBody,
+  type LoggedRoomEvent,
+  type Message,
+  type MessageListQuery,
+  RestPaths,
+  type RoomEvent,
+  type Since,
+  type UpdateMessageBody,
 } from '@hirechat/protocol';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
@@ -19,6 +20,7 @@ import type { TypingState } from '../ports/typing-state.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import type { Caller } from './caller.js';
 import { ChatError } from './chat-error.js';
+import type { MediaUrlQuery, MediaUrls } from './media-urls.js';
 import type { MessageRecord, RoomRecord } from './records.js';
 import { RoomCache } from './room-cache.js';
 import { RoomQueue } from './room-queue.js';
@@ -33,6 +35,8 @@ export interface ChatServiceDeps {
   broadcaster: Broadcaster;
   typing: TypingState;
   files: FileStore;
+  /** Signs the `file_url` of every Message the service hands out or publishes. */
+  mediaUrls: MediaUrls;
   logger?: Logger;
 }
 
@@ -64,6 +68,14 @@ export type Replay =
   | { resync: false; seq: number; events: LoggedRoomEvent[] }
   | { resync: true; seq: number };
 
+/** A file that a signed media URL may download. */
+export interface SignedFile {
+  /** Absolute path of the file. */
+  path: string;
+  /** Whole seconds the URL stays valid (0 in its last second). */
+  validForSeconds: number;
+}
+
 export interface MessageListResult {
   /** Oldest first. */
   messages: Message[];
@@ -86,9 +98,16 @@ export class ChatService {
   private readonly logger: Logger;
   private readonly queue = new RoomQueue();
   private readonly rooms: RoomCache;
+  /**
+   * Signs Messages as they leave. Every stream that sends Messages and does not go through
+   * `publish` or `replay` here (an inbox socket, webhooks) must pass its events through
+   * `mediaUrls.signEvent` right before sending them.
+   */
+  readonly mediaUrls: MediaUrls;
 
   constructor(deps: ChatServiceDeps) {
     this.storage = deps.storage;
+    this.mediaUrls = deps.mediaUrls;
     this.rooms = new RoomCache(deps.storage);
     this.broadcaster = deps.broadcaster;
     this.typing = deps.typing;
@@ -122,16 +141,21 @@ export class ChatService {
       clients: [...body.clients].sort(),
       createdAt: nowTimestamp(),
     });
-    if (created) return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }), created };
+    if (created) {
+      return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }, this.mediaUrls), created };
+    }
     const summaries = await this.storage.listRooms({ viewer: caller.id, recruiter: room.recruiter });
     const summary = summaries.find((s) => s.room.uuid === room.uuid);
-    return { room: toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 }), created };
+    return {
+      room: toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 }, this.mediaUrls),
+      created,
+    };
   }
 
   /** The caller's rooms, latest activity first. */
   async listRooms(caller: Caller, query: ChatRoomListQuery): Promise<ChatRoom[]> {
     const summaries = await this.storage.listRooms({ viewer: caller.id, ...query });
-    return summaries.map(toChatRoom);
+    return summaries.map((summary) => toChatRoom(summary, this.mediaUrls));
   }
 
   /**
@@ -167,7 +191,7 @@ export class ChatService {
             content,
             timestamp: nowTimestamp(),
           },
-          (stored) => ({ type: 'message_created', message: toMessage(stored) }),
+          (stored) => ({ type: 'message_created', message: toMessage(stored, this.mediaUrls) }),
         );
         await this.publish(record.chatRoom, event);
         // Sending a message ends typing, as the contract says. The message is stored by now, so a
@@ -176,7 +200,7 @@ export class ChatService {
         await this.changeTyping(record.chatRoom, caller.id, false).catch((error: unknown) => {
           this.logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
         });
-        return toMessage(record);
+        return toMessage(record, this.mediaUrls);
       });
     } catch (error) {
       // The message was not stored, so neither may its file be; the write's error is the one to report.
@@ -190,7 +214,7 @@ export class ChatService {
   }
 
   async getMessage(caller: Caller, uuid: string): Promise<Message> {
-    return toMessage(await this.requireVisibleMessage(caller, uuid));
+    return toMessage(await this.requireVisibleMessage(caller, uuid), this.mediaUrls);
   }
 
   /** Changes the content; only the sender may. A file cannot be changed (the schema refuses it). */
@@ -199,11 +223,11 @@ export class ChatService {
     return this.queue.run(existing.chatRoom, async () => {
       const logged = await this.storage.updateMessageContent(uuid, body.content, (stored) => ({
         type: 'message_updated',
-        message: toMessage(stored),
+        message: toMessage(stored, this.mediaUrls),
       }));
       if (!logged) throw ChatError.notFound();
       await this.publish(logged.record.chatRoom, logged.event);
-      return toMessage(logged.record);
+      return toMessage(logged.record, this.mediaUrls);
     });
   }
 
@@ -213,7 +237,7 @@ export class ChatService {
     await this.queue.run(existing.chatRoom, async () => {
       const logged = await this.storage.deleteMessage(uuid, (stored) => ({
         type: 'message_deleted',
-        message: toMessage(stored),
+        message: toMessage(stored, this.mediaUrls),
       }));
       if (!logged) throw ChatError.notFound();
       const { record, event } = logged;
@@ -245,7 +269,7 @@ export class ChatService {
       ...(after === undefined ? {} : { after }),
       limit: query.limit,
     });
-    const messages = page.messages.map(toMessage);
+    const messages = page.messages.map((record) => toMessage(record, this.mediaUrls));
     return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
   }
 
@@ -256,6 +280,24 @@ export class ChatService {
     if (path === null || record === null) throw ChatError.notFound();
     await this.requireRoom(caller, record.chatRoom);
     return path;
+  }
+
+  /**
+   * Answers the file that a signed media URL names (see MediaUrls), for anyone who holds the URL:
+   * like an S3 signed URL, it is a capability, checked without a caller. Null when the query is
+   * not a valid, unexpired signature of this file's path, so that the mount refuses it as it
+   * refuses a request without credentials.
+   *
+   * @throws ChatError `not_found` when the signature is good but the file is gone (its message
+   *   was deleted).
+   */
+  async signedFile(key: string, query: MediaUrlQuery): Promise<SignedFile | null> {
+    const validForSeconds = this.mediaUrls.verify(`${RestPaths.media}${key}`, query);
+    if (validForSeconds === null) return null;
+    const path = this.files.pathOf(key);
+    const record = path === null ? null : await this.storage.findMessageByFileKey(key);
+    if (path === null || record === null) throw ChatError.notFound();
+    return { path, validForSeconds };
   }
 
   // ---- live: reads and typing -----------------------------------------------------------------
@@ -302,7 +344,9 @@ export class ChatService {
     if (since === read.seq) return { resync: false, seq: read.seq, events: [] };
     // Ahead of the room (another database?), or behind what the log still holds.
     if (since > read.seq || read.events.length === 0) return { resync: true, seq: read.seq };
-    return { resync: false, seq: read.seq, events: read.events };
+    // Logged when written, sent now: their file URLs must count from now, not from the write.
+    const events = read.events.map((event) => this.mediaUrls.signEvent(event));
+    return { resync: false, seq: read.seq, events };
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -314,12 +358,13 @@ export class ChatService {
 
   /**
    * Every event leaves here, after the write that caused it has committed, and (the room queue
-   * sees to it) in seq order per room. A broadcaster failure is logged, not thrown: the write is
-   * stored and its author must hear so, and the event is in the log, where sockets find it.
+   * sees to it) in seq order per room, its Messages signed as it leaves. A broadcaster failure is
+   * logged, not thrown: the write is stored and its author must hear so, and the event is in the
+   * log, where sockets find it.
    */
   private async publish(room: string, event: RoomEvent): Promise<void> {
     try {
-      await this.broadcaster.publish(room, event);
+      await this.broadcaster.publish(room, this.mediaUrls.signEvent(event));
     } catch (error) {
       this.logger.error({ err: error, room, event: event.type }, 'event not broadcast');
     }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MediaUrls } from '../../src/domain/media-urls.js';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { formatMicros, nowTimestamp } from '../../src/domain/timestamp.js';
 import { toMessage } from '../../src/domain/to-wire.js';
@@ -40,10 +41,16 @@ export function newMessage(room: RoomRecord, sender: string, fields: Partial<New
 
 const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
 
+/** Signs the file URLs of the messages that the storage tests shape. */
+const testMediaUrls = new MediaUrls({ secret: randomBytes(32) });
+
+/** The message as the domain shapes it for the wire. */
+export const wireMessage = (record: MessageRecord) => toMessage(record, testMediaUrls);
+
 /** The events the domain logs with each write. */
 export const messageEvent =
   (type: 'message_created' | 'message_updated' | 'message_deleted'): EventOf<MessageRecord> =>
-  (stored) => ({ type, message: toMessage(stored) });
+  (stored) => ({ type, message: wireMessage(stored) });
 
 /*
  * The writes as the domain makes them (each with its event), answering what the tests look at:
