@@ -1,6 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
-import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MEDIA_URL_TTL_S,
+  DEFAULT_TYPING_TIMEOUT_MS,
+} from '@hirechat/protocol';
 import { z } from 'zod';
 
 /** pino's level names; `silent` turns logging off (handy in tests). */
@@ -27,6 +31,14 @@ export interface ReferenceServerConfig {
   databaseUrl: string | null;
   /** Redis (`redis://...`) for events and typing state shared by every process; null for in process. */
   redisUrl: string | null;
+  /**
+   * Key of the signatures of media URLs (MEDIA_URL_SECRET). Null: derived from the JWT secret
+   * (JWT_SECRET, or the development secret), which every process shares already. Never null with
+   * JWT_PUBLIC_KEY, which gives nothing secret to derive it from.
+   */
+  mediaUrlSecret: string | null;
+  /** Least lifetime of a message's `file_url`, in seconds (MEDIA_URL_TTL_S). */
+  mediaUrlTtlS: number;
 }
 
 /** A problem with one environment variable. */
@@ -59,6 +71,7 @@ const ECHOABLE = new Set([
   'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
   'LOG_LEVEL',
+  'MEDIA_URL_TTL_S',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -175,6 +188,12 @@ const EnvSchema = z.object({
   TYPING_TIMEOUT_MS: withDefault(
     wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
   ),
+  // RFC 2104 §3: an HMAC-SHA256 key should be at least as long as the hash, 256 bits.
+  MEDIA_URL_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
+  // As S3 and GCS signed URLs, at most a week.
+  MEDIA_URL_TTL_S: withDefault(
+    wholeNumber(1, 7 * 24 * 60 * 60, 'a whole number of seconds from 1 to 604800 (a week)'),
+  ),
   LOG_LEVEL: withDefault(
     z
       .string()
@@ -213,6 +232,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
       message: 'set only one: JWT_SECRET for HS256 tokens, or JWT_PUBLIC_KEY for RS256/ES256 tokens',
     });
   }
+  const mediaSecret = unsetIfBlank(env.MEDIA_URL_SECRET);
+  if (mediaSecret === undefined && unsetIfBlank(env.JWT_PUBLIC_KEY) !== undefined) {
+    // Without it each process would sign with a key of its own, and refuse the others' URLs.
+    issues.push({
+      variable: 'MEDIA_URL_SECRET',
+      message:
+        'is required with JWT_PUBLIC_KEY, which has nothing secret to derive it from: ' +
+        'set it to a random string of at least 32 characters, the same for every process',
+    });
+  }
+  const mediaSecretIssue = issues.some((issue) => issue.variable === 'MEDIA_URL_SECRET');
+  if (!mediaSecretIssue && mediaSecret !== undefined && mediaSecret === unsetIfBlank(env.JWT_SECRET)) {
+    issues.push({
+      variable: 'MEDIA_URL_SECRET',
+      message:
+        'must differ from JWT_SECRET; unset it to derive a separate key from JWT_SECRET, or give it a value of its own',
+    });
+  }
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
 
   const vars = parsed.data;
@@ -231,5 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     databaseUrl: vars.DATABASE_URL ?? null,
     redisUrl: vars.REDIS_URL ?? null,
+    mediaUrlSecret: vars.MEDIA_URL_SECRET ?? null,
+    mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
   };
 }

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';
 import { logRequests } from './logging.js';
+import { mediaUrlSecret } from './media-url-secret.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
 
 /** SQLite file in DATA_DIR. */
@@ -49,6 +50,8 @@ export async function createReferenceServer(
 ): Promise<ReferenceServer> {
   await mkdir(config.dataDir, { recursive: true });
   const jwt = await resolveJwtKey(config, logger);
+  const media = mediaUrlSecret(config, jwt);
+  logger.info({ key: media.source, ttlSeconds: config.mediaUrlTtlS }, 'signing media URLs');
 
   const server = Hapi.server({
     port: config.port,
@@ -84,6 +87,8 @@ export async function createReferenceServer(
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,
         typingTimeoutMs: config.typingTimeoutMs,
+        mediaUrlSecret: media.secret,
+        mediaUrlTtlSeconds: config.mediaUrlTtlS,
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,
