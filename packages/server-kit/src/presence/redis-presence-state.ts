@@ -43,7 +43,7 @@ export interface RedisPresenceStateOptions {
 
 /** A lease lasts this share of the timeout, leaving the rest for the sweep that finds it ended. */
 const LEASE_SHARE = 0.9;
-/** Renewals per lease: a process is taken for dead after missing all but one in a row. */
+/** Renewals per lease: a process is taken for dead once it misses two in a row. */
 const RENEWALS_PER_LEASE = 3;
 /** Users per script call when many are written or announced at once. */
 const USER_BATCH = 1_000;
