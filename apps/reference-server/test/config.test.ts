@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, demoWebBuildDir, loadConfig } from '../src/config.js';
 
 const SECRET = 'a'.repeat(32);
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
@@ -34,7 +34,12 @@ describe('loadConfig', () => {
       logLevel: 'info',
       databaseUrl: null,
       redisUrl: null,
+      demoWebDir: demoWebBuildDir(),
     });
+  });
+
+  it('finds the demo web app where its workspace builds it', () => {
+    expect(demoWebBuildDir()).toBe(path.resolve('apps/demo-web/dist'));
   });
 
   it('reads every variable', () => {
@@ -49,6 +54,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'DEBUG',
       DATABASE_URL: 'postgres://chat:pw@db.internal:5432/hirechat',
       REDIS_URL: ' redis://cache.internal:6379/0 ',
+      DEMO_WEB: 'OFF',
     });
     expect(config).toEqual({
       port: 0,
@@ -61,7 +67,12 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       databaseUrl: 'postgres://chat:pw@db.internal:5432/hirechat',
       redisUrl: 'redis://cache.internal:6379/0',
+      demoWebDir: null,
     });
+  });
+
+  it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
+    expect(loadConfig({ DEMO_WEB: value }).demoWebDir).toBe(demoWebBuildDir());
   });
 
   it('treats a blank variable as unset', () => {
@@ -96,6 +107,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url'],
     ['REDIS_URL', 'http://localhost:6379'],
     ['REDIS_URL', 'localhost:6379'],
+    ['DEMO_WEB', 'no'],
+    ['DEMO_WEB', 'false'],
   ])('names %s in the error when it is %j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
