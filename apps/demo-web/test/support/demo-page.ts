@@ -36,6 +36,8 @@ export async function openDemo(browser: Browser, url: string): Promise<DemoPage>
     problems,
     async screenshot(name) {
       await mkdir(SCREENSHOTS, { recursive: true });
+      // The pointer off every message, so that none shows its hover-only buttons.
+      await page.mouse.move(0, 0);
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
     },
   };
