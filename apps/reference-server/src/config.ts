@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
@@ -39,6 +40,11 @@ export interface ReferenceServerConfig {
   mediaUrlSecret: string | null;
   /** Least lifetime of a message's `file_url`, in seconds (MEDIA_URL_TTL_S). */
   mediaUrlTtlS: number;
+  /**
+   * Folder of the built demo web app (`apps/demo-web/dist`), served at `/`; null when DEMO_WEB is
+   * `off`. Absolute.
+   */
+  demoWebDir: string | null;
 }
 
 /** A problem with one environment variable. */
@@ -72,6 +78,7 @@ const ECHOABLE = new Set([
   'TYPING_TIMEOUT_MS',
   'LOG_LEVEL',
   'MEDIA_URL_TTL_S',
+  'DEMO_WEB',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -172,6 +179,14 @@ const serviceUrl = (protocols: readonly string[], example: string) =>
       }
     });
 
+/** `on` or `off`, in any case: the spelling of RATE_LIMITS=off and the like. */
+const onOff = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off'], 'must be on or off'))
+  .transform((value) => value === 'on');
+
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
   HOST: withDefault(z.string().trim()),
@@ -201,6 +216,7 @@ const EnvSchema = z.object({
       .toLowerCase()
       .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
+  DEMO_WEB: withDefault(onOff),
 });
 
 /**
@@ -270,5 +286,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     redisUrl: vars.REDIS_URL ?? null,
     mediaUrlSecret: vars.MEDIA_URL_SECRET ?? null,
     mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
+    demoWebDir: (vars.DEMO_WEB ?? true) ? demoWebBuildDir() : null,
   };
+}
+
+/**
+ * Where `npm run build` puts the demo web app: the `dist` folder of the `@hirechat/demo-web`
+ * workspace, found the way Node finds the package, so that it is the same from `src/` and `dist/`.
+ */
+export function demoWebBuildDir(): string {
+  const manifest = createRequire(import.meta.url).resolve('@hirechat/demo-web/package.json');
+  return path.join(path.dirname(manifest), 'dist');
 }

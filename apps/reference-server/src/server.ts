@@ -16,7 +16,9 @@ import {
 } from '@hirechat/server-kit';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
+import { mountDemoWeb } from './demo-web/demo-web-routes.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';
+import { mountDevSignIn } from './dev-sign-in/dev-sign-in-routes.js';
 import { logRequests } from './logging.js';
 import { mediaUrlSecret } from './media-url-secret.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
@@ -43,6 +45,8 @@ export interface ReferenceServer {
  * Builds the reference server from its configuration: Hapi on one port for REST and WebSocket, the
  * hirechat plugin over PostgreSQL (DATABASE_URL) or SQLite in `config.dataDir`, events and typing
  * state in Redis (REDIS_URL) or in process, uploads in `config.dataDir`, and a log line per request.
+ * Beside the API: the demo web app at `/` (unless DEMO_WEB=off), and, only while tokens are signed
+ * with the development secret, the development sign-in that the app uses (`/dev/`).
  */
 export async function createReferenceServer(
   config: ReferenceServerConfig,
@@ -94,6 +98,9 @@ export async function createReferenceServer(
         logger,
       },
     });
+    // Only with the development secret: with a configured key, tokens come from the platform alone.
+    if (config.jwt === null && 'secret' in jwt) mountDevSignIn(server, jwt.secret, logger);
+    if (config.demoWebDir !== null) await mountDemoWeb(server, config.demoWebDir, logger);
   } catch (error) {
     // Start-up failed, so nobody else will ever close what was opened here.
     await closeOpened().catch((closeError: unknown) =>

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, demoWebBuildDir, loadConfig } from '../src/config.js';
 
 const SECRET = 'a'.repeat(32);
 const MEDIA_SECRET = 'm'.repeat(32);
@@ -37,7 +37,12 @@ describe('loadConfig', () => {
       redisUrl: null,
       mediaUrlSecret: null,
       mediaUrlTtlS: 3600,
+      demoWebDir: demoWebBuildDir(),
     });
+  });
+
+  it('finds the demo web app where its workspace builds it', () => {
+    expect(demoWebBuildDir()).toBe(path.resolve('apps/demo-web/dist'));
   });
 
   it('reads every variable', () => {
@@ -54,6 +59,7 @@ describe('loadConfig', () => {
       REDIS_URL: ' redis://cache.internal:6379/0 ',
       MEDIA_URL_SECRET: MEDIA_SECRET,
       MEDIA_URL_TTL_S: '600',
+      DEMO_WEB: 'OFF',
     });
     expect(config).toEqual({
       port: 0,
@@ -68,7 +74,12 @@ describe('loadConfig', () => {
       redisUrl: 'redis://cache.internal:6379/0',
       mediaUrlSecret: MEDIA_SECRET,
       mediaUrlTtlS: 600,
+      demoWebDir: null,
     });
+  });
+
+  it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
+    expect(loadConfig({ DEMO_WEB: value }).demoWebDir).toBe(demoWebBuildDir());
   });
 
   it('treats a blank variable as unset', () => {
@@ -107,6 +118,8 @@ describe('loadConfig', () => {
     ['MEDIA_URL_TTL_S', '0'],
     ['MEDIA_URL_TTL_S', '604801'],
     ['MEDIA_URL_TTL_S', '1h'],
+    ['DEMO_WEB', 'no'],
+    ['DEMO_WEB', 'false'],
   ])('names %s in the error when it is %j', (variable, value) => {
     // A valid MEDIA_URL_SECRET, so that a JWT_PUBLIC_KEY (which requires one) is the only issue.
     const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });

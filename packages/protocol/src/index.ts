@@ -1,6 +1,16 @@
 export { type ChatRoom, ChatRoomSchema } from './chat-room.js';
 export { CloseCode } from './close-codes.js';
 export {
+  DevSignInPaths,
+  type DevToken,
+  type DevTokenRequest,
+  DevTokenRequestSchema,
+  DevTokenSchema,
+  type DevUser,
+  DevUserListSchema,
+  DevUserSchema,
+} from './dev-sign-in.js';
+export {
   type DetailErrorBody,
   DetailErrorBodySchema,
   type ErrorBody,
