@@ -85,11 +85,12 @@ describe('the development sign-in', () => {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   describe.each([
-    ['JWT_SECRET', 's'.repeat(32)],
-    ['JWT_PUBLIC_KEY', publicKey],
-  ])('with %s configured', (variable, value) => {
+    ['JWT_SECRET', { JWT_SECRET: 's'.repeat(32) }],
+    // A public key gives nothing to derive the media URL key from: that is configured too.
+    ['JWT_PUBLIC_KEY', { JWT_PUBLIC_KEY: publicKey, MEDIA_URL_SECRET: 'm'.repeat(32) }],
+  ])('with %s configured', (_variable, env) => {
     it('does not exist: its paths answer as any unknown path does', async () => {
-      const server = await start({ [variable]: value });
+      const server = await start(env);
       const unknown = await answerOf(`${server.url}/dev/unknown`);
       expect(unknown.status).toBe(404);
       expect(await answerOf(`${server.url}/dev/users`)).toEqual(unknown);
