@@ -27,6 +27,8 @@ export interface ReferenceServerConfig {
   databaseUrl: string | null;
   /** Redis (`redis://...`) for events and typing state shared by every process; null for in process. */
   redisUrl: string | null;
+  /** Serve `/openapi.json`, `/asyncapi.json` and the `/docs` page (API_DOCS, default on). */
+  apiDocs: boolean;
 }
 
 /** A problem with one environment variable. */
@@ -59,6 +61,7 @@ const ECHOABLE = new Set([
   'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
   'LOG_LEVEL',
+  'API_DOCS',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -74,6 +77,23 @@ const wholeNumber = (min: number, max: number, what: string) =>
     .regex(/^\d+$/, `must be ${what}`)
     .transform(Number)
     .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be ${what}`));
+
+const SWITCH_VALUES: Record<string, boolean> = {
+  on: true,
+  true: true,
+  '1': true,
+  off: false,
+  false: false,
+  '0': false,
+};
+
+/** A feature switch: `on` or `off` (also `true`/`false`, `1`/`0`), in any case. */
+const switchSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value in SWITCH_VALUES, 'must be on or off')
+  .transform((value) => SWITCH_VALUES[value] === true);
 
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
@@ -182,6 +202,7 @@ const EnvSchema = z.object({
       .toLowerCase()
       .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
+  API_DOCS: withDefault(switchSchema),
 });
 
 /**
@@ -231,5 +252,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     databaseUrl: vars.DATABASE_URL ?? null,
     redisUrl: vars.REDIS_URL ?? null,
+    apiDocs: vars.API_DOCS ?? true,
   };
 }

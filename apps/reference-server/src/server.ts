@@ -84,6 +84,7 @@ export async function createReferenceServer(
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,
         typingTimeoutMs: config.typingTimeoutMs,
+        docs: config.apiDocs,
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       databaseUrl: null,
       redisUrl: null,
+      apiDocs: true,
     });
   });
 
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'DEBUG',
       DATABASE_URL: 'postgres://chat:pw@db.internal:5432/hirechat',
       REDIS_URL: ' redis://cache.internal:6379/0 ',
+      API_DOCS: 'off',
     });
     expect(config).toEqual({
       port: 0,
@@ -61,7 +63,19 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       databaseUrl: 'postgres://chat:pw@db.internal:5432/hirechat',
       redisUrl: 'redis://cache.internal:6379/0',
+      apiDocs: false,
     });
+  });
+
+  it.each([
+    ['on', true],
+    ['OFF', false],
+    ['true', true],
+    [' false ', false],
+    ['1', true],
+    ['0', false],
+  ])('reads API_DOCS=%j as %j', (value, apiDocs) => {
+    expect(loadConfig({ API_DOCS: value }).apiDocs).toBe(apiDocs);
   });
 
   it('treats a blank variable as unset', () => {
@@ -96,6 +110,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url'],
     ['REDIS_URL', 'http://localhost:6379'],
     ['REDIS_URL', 'localhost:6379'],
+    ['API_DOCS', 'maybe'],
   ])('names %s in the error when it is %j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
