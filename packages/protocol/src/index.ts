@@ -16,7 +16,6 @@ export type { JsonObject } from './api/json-schema.js';
 export {
   type ApiDocumentOptions,
   ASYNCAPI_DOCUMENT_PATH,
-  errorsOf,
   OPENAPI_DOCUMENT_PATH,
   openApiDocument,
 } from './api/openapi-document.js';

@@ -113,6 +113,7 @@ function operationObject(operation: RestOperation, input: SchemaNames, output: S
       ...(content && { content }),
     };
   }
+  const parameterList = parameters(operation);
   for (const status of errorsOf(operation)) {
     responses[String(status)] ??= { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` };
   }
@@ -122,14 +123,14 @@ function operationObject(operation: RestOperation, input: SchemaNames, output: S
     summary: operation.summary,
     description: operation.description,
     ...(operation.authenticated === false && { security: [] }),
-    ...(parameters(operation).length > 0 && { parameters: parameters(operation) }),
+    ...(parameterList.length > 0 && { parameters: parameterList }),
     ...(operation.body && { requestBody: requestBody(operation.body, stem, input) }),
     responses: sortedKeys(responses),
   };
 }
 
 /** The error statuses an operation may answer: its own, and those that follow from what it is. */
-export function errorsOf(operation: RestOperation): ErrorStatus[] {
+function errorsOf(operation: RestOperation): ErrorStatus[] {
   const statuses = new Set<ErrorStatus>(operation.errors ?? []);
   if (operation.query || operation.body) statuses.add(400);
   if (operation.authenticated !== false) statuses.add(401);

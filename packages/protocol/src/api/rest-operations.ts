@@ -76,11 +76,8 @@ const CreateMessageMultipartSchema = CreateMessageFieldsSchema.extend({
   }),
 });
 
-const FORMS = {
-  json: CreateChatRoomBodySchema,
-  form: CreateChatRoomBodySchema,
-  multipart: CreateChatRoomBodySchema,
-} as const;
+/** A body the contract takes as "JSON or form": the same fields in each of the three media types. */
+const jsonOrForm = (schema: z.ZodType) => ({ json: schema, form: schema, multipart: schema });
 
 const updateMessage = (id: string, method: HttpMethod): RestOperation => ({
   id,
@@ -92,12 +89,12 @@ const updateMessage = (id: string, method: HttpMethod): RestOperation => ({
     'The sender only. Only `content` can change; `is_edited` becomes true. A `file` in the body is a 400 ' +
     'that says to delete the message and create it again. Sends `message_updated` to the room.',
   params: MessagePathSchema,
-  body: { json: UpdateMessageBodySchema, form: UpdateMessageBodySchema, multipart: UpdateMessageBodySchema },
+  body: jsonOrForm(UpdateMessageBodySchema),
   responses: { 200: { description: 'The edited message.', schema: MessageSchema } },
   errors: [403],
 });
 
-/** Types a browser may show in place; everything else is served as a download. */
+/** The types a file is served as (server-kit's media-routes.ts: images inline, the rest as downloads). */
 const MEDIA_TYPES = [
   'image/png',
   'image/jpeg',
@@ -122,7 +119,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
       'A participant of the new room (its recruiter or one of its clients), or an `admin`. Creating is ' +
       'idempotent: the same recruiter with the same set of clients answers 200 with the existing room. ' +
       'As a form, `clients` is the field repeated (`clients=a&clients=b`).',
-    body: FORMS,
+    body: jsonOrForm(CreateChatRoomBodySchema),
     responses: {
       201: { description: 'The new room.', schema: ChatRoomSchema },
       200: {
