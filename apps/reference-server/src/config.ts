@@ -45,6 +45,8 @@ export interface ReferenceServerConfig {
    * `off`. Absolute.
    */
   demoWebDir: string | null;
+  /** Serve `/openapi.json`, `/asyncapi.json` and the `/docs` page (API_DOCS, default on). */
+  apiDocs: boolean;
 }
 
 /** A problem with one environment variable. */
@@ -79,6 +81,7 @@ const ECHOABLE = new Set([
   'LOG_LEVEL',
   'MEDIA_URL_TTL_S',
   'DEMO_WEB',
+  'API_DOCS',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -94,6 +97,23 @@ const wholeNumber = (min: number, max: number, what: string) =>
     .regex(/^\d+$/, `must be ${what}`)
     .transform(Number)
     .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be ${what}`));
+
+const SWITCH_VALUES: Record<string, boolean> = {
+  on: true,
+  true: true,
+  '1': true,
+  off: false,
+  false: false,
+  '0': false,
+};
+
+/** A feature switch: `on` or `off` (also `true`/`false`, `1`/`0`), in any case. */
+const switchSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value in SWITCH_VALUES, 'must be on or off')
+  .transform((value) => SWITCH_VALUES[value] === true);
 
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
@@ -217,6 +237,7 @@ const EnvSchema = z.object({
       .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
   DEMO_WEB: withDefault(onOff),
+  API_DOCS: withDefault(switchSchema),
 });
 
 /**
@@ -287,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     mediaUrlSecret: vars.MEDIA_URL_SECRET ?? null,
     mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
     demoWebDir: (vars.DEMO_WEB ?? true) ? demoWebBuildDir() : null,
+    apiDocs: vars.API_DOCS ?? true,
   };
 }
 

@@ -93,6 +93,7 @@ export async function createReferenceServer(
         typingTimeoutMs: config.typingTimeoutMs,
         mediaUrlSecret: media.secret,
         mediaUrlTtlSeconds: config.mediaUrlTtlS,
+        docs: config.apiDocs,
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       mediaUrlSecret: null,
       mediaUrlTtlS: 3600,
       demoWebDir: demoWebBuildDir(),
+      apiDocs: true,
     });
   });
 
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       MEDIA_URL_SECRET: MEDIA_SECRET,
       MEDIA_URL_TTL_S: '600',
       DEMO_WEB: 'OFF',
+      API_DOCS: 'off',
     });
     expect(config).toEqual({
       port: 0,
@@ -75,11 +77,23 @@ describe('loadConfig', () => {
       mediaUrlSecret: MEDIA_SECRET,
       mediaUrlTtlS: 600,
       demoWebDir: null,
+      apiDocs: false,
     });
   });
 
   it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
     expect(loadConfig({ DEMO_WEB: value }).demoWebDir).toBe(demoWebBuildDir());
+  });
+
+  it.each([
+    ['on', true],
+    ['OFF', false],
+    ['true', true],
+    [' false ', false],
+    ['1', true],
+    ['0', false],
+  ])('reads API_DOCS=%j as %j', (value, apiDocs) => {
+    expect(loadConfig({ API_DOCS: value }).apiDocs).toBe(apiDocs);
   });
 
   it('treats a blank variable as unset', () => {
@@ -120,6 +134,7 @@ describe('loadConfig', () => {
     ['MEDIA_URL_TTL_S', '1h'],
     ['DEMO_WEB', 'no'],
     ['DEMO_WEB', 'false'],
+    ['API_DOCS', 'maybe'],
   ])('names %s in the error when it is %j', (variable, value) => {
     // A valid MEDIA_URL_SECRET, so that a JWT_PUBLIC_KEY (which requires one) is the only issue.
     const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });

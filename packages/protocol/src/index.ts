@@ -1,3 +1,38 @@
+export {
+  type AsyncApiDocumentOptions,
+  asyncApiDocument,
+  type EventDirection,
+  eventTypeOf,
+  messageKey,
+} from './api/asyncapi-document.js';
+export { CLOSE_CODE_DOCS } from './api/close-code-docs.js';
+export {
+  ERROR_RESPONSES,
+  type ErrorResponseDoc,
+  type ErrorStatus,
+  type HeaderDoc,
+} from './api/error-responses.js';
+export type { JsonObject } from './api/json-schema.js';
+export {
+  type ApiDocumentOptions,
+  ASYNCAPI_DOCUMENT_PATH,
+  OPENAPI_DOCUMENT_PATH,
+  openApiDocument,
+} from './api/openapi-document.js';
+export {
+  BODY_MEDIA_TYPES,
+  type BodyKind,
+  type HttpMethod,
+  REST_OPERATIONS,
+  type RestOperation,
+  type RestResponseDoc,
+} from './api/rest-operations.js';
+export {
+  type EventUnion,
+  SOCKET_CHANNELS,
+  type SocketChannel,
+  socketChannel,
+} from './api/socket-channels.js';
 export { type ChatRoom, ChatRoomSchema } from './chat-room.js';
 export { CloseCode } from './close-codes.js';
 export {
@@ -51,6 +86,14 @@ export {
   type UnsequencedRoomEvent,
 } from './events.js';
 export { toFieldErrors } from './field-errors.js';
+export {
+  type HealthBody,
+  HealthBodySchema,
+  type HealthCheck,
+  HealthCheckSchema,
+  type HealthUnavailableBody,
+  HealthUnavailableBodySchema,
+} from './health.js';
 export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
 export {
   DEFAULT_MAX_UPLOAD_BYTES,

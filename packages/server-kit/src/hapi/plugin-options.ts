@@ -52,6 +52,14 @@ export interface HirechatOptions {
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
   /**
+   * Serve the API documents, generated from the protocol's schemas: `GET /openapi.json` (OpenAPI
+   * 3.1), `GET /asyncapi.json` (AsyncAPI 3.0) and `GET /docs`, a page that shows both (it renders
+   * them when the optional peers `swagger-ui-dist` and `@asyncapi/react-component` are installed,
+   * and links them otherwise). None of them needs a token. Default true; `false` mounts none of
+   * them, for hosts that keep their API description private or own those paths.
+   */
+  docs?: boolean;
+  /**
    * Default: silent. A warning or error is written once, then only counted for 10 s when the same
    * one comes again, and the count follows in one line (`repeated`), so that an outage does not
    * flood the log.
@@ -72,4 +80,5 @@ export const DEFAULTS = {
   mediaUrlTtlSeconds: DEFAULT_MEDIA_URL_TTL_S,
   pingIntervalMs: 30_000,
   migrate: true,
+  docs: true,
 };

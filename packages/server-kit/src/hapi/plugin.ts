@@ -3,6 +3,7 @@ import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
 import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
+import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
 import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
@@ -21,6 +22,7 @@ import { roomRoutes } from './routes/room-routes.js';
 
 /** Every REST path of the contract but the health check lies under this prefix. */
 const CHATS_PREFIX = '/chats/';
+const VERSION = '0.1.0';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
@@ -43,7 +45,7 @@ declare module '@hapi/hapi' {
  */
 export const hirechat: Plugin<HirechatOptions> = {
   name: 'hirechat',
-  version: '0.1.0',
+  version: VERSION,
   requirements: { hapi: '>=21.0.0' },
   async register(server: Server, options: HirechatOptions) {
     const resolved = resolveOptions(options);
@@ -77,6 +79,14 @@ export const hirechat: Plugin<HirechatOptions> = {
       ...healthRoutes(storage, broadcaster),
     ]);
     mountFallbacks(server, [CHATS_PREFIX, RestPaths.media]);
+    if (resolved.docs) {
+      mountDocs(server, {
+        version: VERSION,
+        maxUploadBytes: resolved.maxUploadBytes,
+        cors: common.cors,
+        logger,
+      });
+    }
 
     const gateway = new RoomSocketGateway(chat, broadcaster, {
       allowedOrigins: resolved.allowedOrigins,
