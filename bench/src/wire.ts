@@ -55,6 +55,7 @@ export function referenceEvent(room: string, content: string) {
       sender: REFERENCE_SENDER,
       chat_room: room,
       file: null,
+      file_url: null,
       job: null,
       content,
       timestamp: `${new Date().toISOString().slice(0, 23)}000+00:00`,

@@ -1,6 +1,11 @@
 import { createPublicKey } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MEDIA_URL_TTL_S,
+  DEFAULT_TYPING_TIMEOUT_MS,
+} from '@hirechat/protocol';
 import { z } from 'zod';
 
 /** pino's level names; `silent` turns logging off (handy in tests). */
@@ -27,6 +32,21 @@ export interface ReferenceServerConfig {
   databaseUrl: string | null;
   /** Redis (`redis://...`) for events and typing state shared by every process; null for in process. */
   redisUrl: string | null;
+  /**
+   * Key of the signatures of media URLs (MEDIA_URL_SECRET). Null: derived from the JWT secret
+   * (JWT_SECRET, or the development secret), which every process shares already. Never null with
+   * JWT_PUBLIC_KEY, which gives nothing secret to derive it from.
+   */
+  mediaUrlSecret: string | null;
+  /** Least lifetime of a message's `file_url`, in seconds (MEDIA_URL_TTL_S). */
+  mediaUrlTtlS: number;
+  /**
+   * Folder of the built demo web app (`apps/demo-web/dist`), served at `/`; null when DEMO_WEB is
+   * `off`. Absolute.
+   */
+  demoWebDir: string | null;
+  /** Serve `/openapi.json`, `/asyncapi.json` and the `/docs` page (API_DOCS, default on). */
+  apiDocs: boolean;
 }
 
 /** A problem with one environment variable. */
@@ -59,6 +79,9 @@ const ECHOABLE = new Set([
   'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
   'LOG_LEVEL',
+  'MEDIA_URL_TTL_S',
+  'DEMO_WEB',
+  'API_DOCS',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -74,6 +97,23 @@ const wholeNumber = (min: number, max: number, what: string) =>
     .regex(/^\d+$/, `must be ${what}`)
     .transform(Number)
     .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be ${what}`));
+
+const SWITCH_VALUES: Record<string, boolean> = {
+  on: true,
+  true: true,
+  '1': true,
+  off: false,
+  false: false,
+  '0': false,
+};
+
+/** A feature switch: `on` or `off` (also `true`/`false`, `1`/`0`), in any case. */
+const switchSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value in SWITCH_VALUES, 'must be on or off')
+  .transform((value) => SWITCH_VALUES[value] === true);
 
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
@@ -159,6 +199,14 @@ const serviceUrl = (protocols: readonly string[], example: string) =>
       }
     });
 
+/** `on` or `off`, in any case: the spelling of RATE_LIMITS=off and the like. */
+const onOff = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['on', 'off'], 'must be on or off'))
+  .transform((value) => value === 'on');
+
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
   HOST: withDefault(z.string().trim()),
@@ -175,6 +223,12 @@ const EnvSchema = z.object({
   TYPING_TIMEOUT_MS: withDefault(
     wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
   ),
+  // RFC 2104 §3: an HMAC-SHA256 key should be at least as long as the hash, 256 bits.
+  MEDIA_URL_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
+  // As S3 and GCS signed URLs, at most a week.
+  MEDIA_URL_TTL_S: withDefault(
+    wholeNumber(1, 7 * 24 * 60 * 60, 'a whole number of seconds from 1 to 604800 (a week)'),
+  ),
   LOG_LEVEL: withDefault(
     z
       .string()
@@ -182,6 +236,8 @@ const EnvSchema = z.object({
       .toLowerCase()
       .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
+  DEMO_WEB: withDefault(onOff),
+  API_DOCS: withDefault(switchSchema),
 });
 
 /**
@@ -213,6 +269,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
       message: 'set only one: JWT_SECRET for HS256 tokens, or JWT_PUBLIC_KEY for RS256/ES256 tokens',
     });
   }
+  const mediaSecret = unsetIfBlank(env.MEDIA_URL_SECRET);
+  if (mediaSecret === undefined && unsetIfBlank(env.JWT_PUBLIC_KEY) !== undefined) {
+    // Without it each process would sign with a key of its own, and refuse the others' URLs.
+    issues.push({
+      variable: 'MEDIA_URL_SECRET',
+      message:
+        'is required with JWT_PUBLIC_KEY, which has nothing secret to derive it from: ' +
+        'set it to a random string of at least 32 characters, the same for every process',
+    });
+  }
+  const mediaSecretIssue = issues.some((issue) => issue.variable === 'MEDIA_URL_SECRET');
+  if (!mediaSecretIssue && mediaSecret !== undefined && mediaSecret === unsetIfBlank(env.JWT_SECRET)) {
+    issues.push({
+      variable: 'MEDIA_URL_SECRET',
+      message:
+        'must differ from JWT_SECRET; unset it to derive a separate key from JWT_SECRET, or give it a value of its own',
+    });
+  }
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
 
   const vars = parsed.data;
@@ -231,5 +305,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     databaseUrl: vars.DATABASE_URL ?? null,
     redisUrl: vars.REDIS_URL ?? null,
+    mediaUrlSecret: vars.MEDIA_URL_SECRET ?? null,
+    mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
+    demoWebDir: (vars.DEMO_WEB ?? true) ? demoWebBuildDir() : null,
+    apiDocs: vars.API_DOCS ?? true,
   };
+}
+
+/**
+ * Where `npm run build` puts the demo web app: the `dist` folder of the `@hirechat/demo-web`
+ * workspace, found the way Node finds the package, so that it is the same from `src/` and `dist/`.
+ */
+export function demoWebBuildDir(): string {
+  const manifest = createRequire(import.meta.url).resolve('@hirechat/demo-web/package.json');
+  return path.join(path.dirname(manifest), 'dist');
 }

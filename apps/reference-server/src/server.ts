@@ -16,8 +16,11 @@ import {
 } from '@hirechat/server-kit';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
+import { mountDemoWeb } from './demo-web/demo-web-routes.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';
+import { mountDevSignIn } from './dev-sign-in/dev-sign-in-routes.js';
 import { logRequests } from './logging.js';
+import { mediaUrlSecret } from './media-url-secret.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
 
 /** SQLite file in DATA_DIR. */
@@ -42,6 +45,8 @@ export interface ReferenceServer {
  * Builds the reference server from its configuration: Hapi on one port for REST and WebSocket, the
  * hirechat plugin over PostgreSQL (DATABASE_URL) or SQLite in `config.dataDir`, events and typing
  * state in Redis (REDIS_URL) or in process, uploads in `config.dataDir`, and a log line per request.
+ * Beside the API: the demo web app at `/` (unless DEMO_WEB=off), and, only while tokens are signed
+ * with the development secret, the development sign-in that the app uses (`/dev/`).
  */
 export async function createReferenceServer(
   config: ReferenceServerConfig,
@@ -49,6 +54,8 @@ export async function createReferenceServer(
 ): Promise<ReferenceServer> {
   await mkdir(config.dataDir, { recursive: true });
   const jwt = await resolveJwtKey(config, logger);
+  const media = mediaUrlSecret(config, jwt);
+  logger.info({ key: media.source, ttlSeconds: config.mediaUrlTtlS }, 'signing media URLs');
 
   const server = Hapi.server({
     port: config.port,
@@ -84,11 +91,17 @@ export async function createReferenceServer(
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,
         typingTimeoutMs: config.typingTimeoutMs,
+        mediaUrlSecret: media.secret,
+        mediaUrlTtlSeconds: config.mediaUrlTtlS,
+        docs: config.apiDocs,
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,
       },
     });
+    // Only with the development secret: with a configured key, tokens come from the platform alone.
+    if (config.jwt === null && 'secret' in jwt) mountDevSignIn(server, jwt.secret, logger);
+    if (config.demoWebDir !== null) await mountDemoWeb(server, config.demoWebDir, logger);
   } catch (error) {
     // Start-up failed, so nobody else will ever close what was opened here.
     await closeOpened().catch((closeError: unknown) =>

@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, demoWebBuildDir, loadConfig } from '../src/config.js';
 
 const SECRET = 'a'.repeat(32);
+const MEDIA_SECRET = 'm'.repeat(32);
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -34,7 +35,15 @@ describe('loadConfig', () => {
       logLevel: 'info',
       databaseUrl: null,
       redisUrl: null,
+      mediaUrlSecret: null,
+      mediaUrlTtlS: 3600,
+      demoWebDir: demoWebBuildDir(),
+      apiDocs: true,
     });
+  });
+
+  it('finds the demo web app where its workspace builds it', () => {
+    expect(demoWebBuildDir()).toBe(path.resolve('apps/demo-web/dist'));
   });
 
   it('reads every variable', () => {
@@ -49,6 +58,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'DEBUG',
       DATABASE_URL: 'postgres://chat:pw@db.internal:5432/hirechat',
       REDIS_URL: ' redis://cache.internal:6379/0 ',
+      MEDIA_URL_SECRET: MEDIA_SECRET,
+      MEDIA_URL_TTL_S: '600',
+      DEMO_WEB: 'OFF',
+      API_DOCS: 'off',
     });
     expect(config).toEqual({
       port: 0,
@@ -61,7 +74,26 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       databaseUrl: 'postgres://chat:pw@db.internal:5432/hirechat',
       redisUrl: 'redis://cache.internal:6379/0',
+      mediaUrlSecret: MEDIA_SECRET,
+      mediaUrlTtlS: 600,
+      demoWebDir: null,
+      apiDocs: false,
     });
+  });
+
+  it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
+    expect(loadConfig({ DEMO_WEB: value }).demoWebDir).toBe(demoWebBuildDir());
+  });
+
+  it.each([
+    ['on', true],
+    ['OFF', false],
+    ['true', true],
+    [' false ', false],
+    ['1', true],
+    ['0', false],
+  ])('reads API_DOCS=%j as %j', (value, apiDocs) => {
+    expect(loadConfig({ API_DOCS: value }).apiDocs).toBe(apiDocs);
   });
 
   it('treats a blank variable as unset', () => {
@@ -96,8 +128,16 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url'],
     ['REDIS_URL', 'http://localhost:6379'],
     ['REDIS_URL', 'localhost:6379'],
+    ['MEDIA_URL_SECRET', 'too-short'],
+    ['MEDIA_URL_TTL_S', '0'],
+    ['MEDIA_URL_TTL_S', '604801'],
+    ['MEDIA_URL_TTL_S', '1h'],
+    ['DEMO_WEB', 'no'],
+    ['DEMO_WEB', 'false'],
+    ['API_DOCS', 'maybe'],
   ])('names %s in the error when it is %j', (variable, value) => {
-    const error = configError({ [variable]: value });
+    // A valid MEDIA_URL_SECRET, so that a JWT_PUBLIC_KEY (which requires one) is the only issue.
+    const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
     expect(error.message).toContain(`${variable}: `);
   });
@@ -157,7 +197,33 @@ describe('loadConfig', () => {
   it('takes a PEM public key with literal \\n escapes', () => {
     const escaped = publicKey.trim().replace(/\n/g, '\\n');
     expect(escaped).not.toContain('\n');
-    expect(loadConfig({ JWT_PUBLIC_KEY: escaped }).jwt).toEqual({ publicKey: publicKey.trim() });
+    expect(loadConfig({ JWT_PUBLIC_KEY: escaped, MEDIA_URL_SECRET: MEDIA_SECRET }).jwt).toEqual({
+      publicKey: publicKey.trim(),
+    });
+  });
+
+  describe('MEDIA_URL_SECRET', () => {
+    it('is required with JWT_PUBLIC_KEY, which has no secret to derive it from', () => {
+      const error = configError({ JWT_PUBLIC_KEY: publicKey });
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['MEDIA_URL_SECRET']);
+      expect(error.message).toMatch(/MEDIA_URL_SECRET: is required with JWT_PUBLIC_KEY/);
+    });
+
+    it('is optional with JWT_SECRET or the development secret, and is then derived (null here)', () => {
+      expect(loadConfig({ JWT_SECRET: SECRET }).mediaUrlSecret).toBeNull();
+      expect(loadConfig({}).mediaUrlSecret).toBeNull();
+    });
+
+    it('must differ from JWT_SECRET, and is never echoed', () => {
+      const error = configError({ JWT_SECRET: SECRET, MEDIA_URL_SECRET: SECRET });
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['MEDIA_URL_SECRET']);
+      expect(error.message).toMatch(/must differ from JWT_SECRET/);
+      expect(configError({ MEDIA_URL_SECRET: 'hunter2' }).message).not.toContain('hunter2');
+    });
+
+    it('names MEDIA_URL_TTL_S with the value it got', () => {
+      expect(configError({ MEDIA_URL_TTL_S: 'soon' }).message).toMatch(/MEDIA_URL_TTL_S: .*"soon"/);
+    });
   });
 
   describe('ALLOWED_ORIGINS', () => {

@@ -96,6 +96,36 @@ describe('the reference server process', () => {
     expect(await response.json()).toEqual([]);
   });
 
+  it('serves a file by its signed file_url without a token, keyed from the development secret', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const created = await fetch(`${baseUrl}/chats/chat-room/create/`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ recruiter, clients: [randomUUID()] }),
+    });
+    expect(created.status).toBe(201);
+    const form = new FormData();
+    form.append('chat_room', ((await created.json()) as { uuid: string }).uuid);
+    form.append('file', new Blob(['%PDF-1.4\n']), 'cv.pdf');
+    const posted = await fetch(`${baseUrl}/chats/messages/create/`, {
+      method: 'POST',
+      headers: auth,
+      body: form,
+    });
+    expect(posted.status).toBe(201);
+    const { file_url } = (await posted.json()) as { file_url: string };
+
+    const download = await fetch(baseUrl + file_url);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe('%PDF-1.4\n');
+    expect(
+      output.records.some(
+        (r) =>
+          r.msg === 'signing media URLs' && r.key === 'derived from the JWT secret' && r.ttlSeconds === 3600,
+      ),
+    ).toBe(true);
+  });
+
   it('explains what is wrong with a bad token command', async () => {
     const result = await runTokenCli(['--user', 'not-a-uuid', '--role', 'boss'], env);
     expect(result.code).toBe(1);
@@ -103,10 +133,14 @@ describe('the reference server process', () => {
     expect(result.stderr).toMatch(/--user must be a UUID/);
   });
 
-  it('refuses to sign when only JWT_PUBLIC_KEY is configured, and says why', async () => {
+  it('refuses to sign when JWT_PUBLIC_KEY is configured, and says why', async () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const result = await runTokenCli(['--user', recruiter], { ...env, JWT_PUBLIC_KEY: pem });
+    const result = await runTokenCli(['--user', recruiter], {
+      ...env,
+      JWT_PUBLIC_KEY: pem,
+      MEDIA_URL_SECRET: 'm'.repeat(32),
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/JWT_PUBLIC_KEY is set.*PRIVATE key/);

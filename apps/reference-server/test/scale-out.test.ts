@@ -6,6 +6,7 @@ import {
   createRoom,
   listMessages,
   newUser,
+  postFile,
   postMessage,
   RoomSocket,
   type User,
@@ -108,6 +109,32 @@ describe('two processes on one PostgreSQL database and one Redis', () => {
     expect(read).toMatchObject({ type: 'message_read', message_id: posted.body.uuid, user_id: client.id });
     const detail = await call(first.url, recruiter, 'GET', RestPaths.messageDetail(posted.body.uuid));
     expect(detail.body).toMatchObject({ is_viewed: true, read_by: [client.id] });
+  });
+
+  it('signs file URLs with one key: a URL from the first downloads from the second with no token', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(first.url, recruiter, [client]);
+    const data = new TextEncoder().encode('%PDF-1.4 shared\n');
+    const posted = await postFile(first.url, client, room, { name: 'cv.pdf', data });
+    expect(posted.status).toBe(201);
+    const [fromSecond] = await listMessages(second.url, recruiter, room);
+
+    // Both processes derive the key from the JWT_SECRET they share, and sign alike.
+    for (const [server, url] of [
+      [second, posted.body.file_url],
+      [first, fromSecond?.file_url],
+    ] as const) {
+      const response = await fetch(server.url + url, { signal: AbortSignal.timeout(10_000) });
+      expect(response.status, `${url} on ${server.url}`).toBe(200);
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(data);
+    }
+    for (const server of [first, second]) {
+      expect(
+        server.output.records.some(
+          (r) => r.msg === 'signing media URLs' && r.key === 'derived from the JWT secret',
+        ),
+      ).toBe(true);
+    }
   });
 
   it('keeps serving on the second, and its sockets keep receiving, when the first is killed', async () => {

@@ -10,10 +10,11 @@ import {
 import WebSocket from 'isomorphic-ws';
 import { Emitter } from './emitter.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { browserNetwork, watchNetwork } from './network-events.js';
 import { backoffDelay, closeAction, DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect-policy.js';
 import type { MessagePage } from './rest-client.js';
 import { RoomConnectionError } from './room-connection-error.js';
-import type { ConnectionStatus, RoomConnectionEvents } from './room-events.js';
+import type { CloseInfo, ConnectionStatus, RoomConnectionEvents } from './room-events.js';
 import { resolveToken, type TokenSource } from './token-source.js';
 import { type TypingOptions, TypingSignal } from './typing-signal.js';
 
@@ -30,6 +31,13 @@ export interface ConnectOptions {
    * now: every event after it is delivered first.
    */
   since?: number;
+  /**
+   * Where the `online` and `offline` events of the device's network come from: on `offline` the
+   * socket is given up at once (status `reconnecting`), and on `online` a waiting reconnect is
+   * tried at once rather than after its backoff. Default: `globalThis` in a browser (a window or a
+   * worker), none elsewhere. `null` turns it off.
+   */
+  network?: EventTarget | null;
 }
 
 /** What a connection needs from the client that made it. */
@@ -46,6 +54,8 @@ export interface RoomConnectionContext {
 const RESUME_CLOSE_CODE = 4000;
 /** What the app hears of a connection given up for its silence: an abnormal closure, as TCP's would be. */
 const SILENT_CLOSE = { code: 1006, reason: 'No answer from the server.' } as const;
+/** What the app hears of a connection given up because the device went offline. */
+const OFFLINE_CLOSE = { code: 1006, reason: 'The network went offline.' } as const;
 
 /**
  * One live room. It connects by itself, and reconnects after every drop (see reconnect-policy.ts),
@@ -83,6 +93,7 @@ export class RoomConnection {
   private readonly inbox: ServerEvent[] = [];
   private refetching = false;
   private settleOpened!: { resolve(): void; reject(error: Error): void };
+  private readonly stopWatchingNetwork: () => void;
 
   constructor(
     private readonly context: RoomConnectionContext,
@@ -97,7 +108,7 @@ export class RoomConnection {
         ? null
         : new Heartbeat(
             () => this.send({ type: 'ping' }),
-            () => this.dropSilent(),
+            () => this.giveUp(SILENT_CLOSE),
             options.heartbeat,
           );
     this.opened = new Promise<void>((resolve, reject) => {
@@ -105,6 +116,13 @@ export class RoomConnection {
     });
     // Rejection is reported through `error` and `status` too; an app need not await `opened`.
     this.opened.catch(() => undefined);
+    this.stopWatchingNetwork = watchNetwork(
+      options.network === undefined ? browserNetwork() : options.network,
+      {
+        offline: () => this.giveUp(OFFLINE_CLOSE),
+        online: () => this.reconnectNow(),
+      },
+    );
     this.connect();
   }
 
@@ -221,22 +239,37 @@ export class RoomConnection {
   }
 
   /**
-   * Gives up a socket that stopped answering, as if it had closed: its own close event may come
-   * minutes later or never, so it is let go (destroyed where the platform allows) and ignored.
+   * Gives up a socket that stopped answering, or whose network went away, as if it had closed: its
+   * own close event may come minutes later or never (a browser keeps a socket "open" through an
+   * outage and holds its frames), so it is let go (destroyed where the platform allows) and ignored.
    */
-  private dropSilent(): void {
+  private giveUp(close: CloseInfo): void {
     const socket = this.socket;
     if (!socket) return;
     this.socket = null;
     const nodeSocket = socket as WebSocket & { terminate?: () => void };
     if (nodeSocket.terminate) nodeSocket.terminate();
     else socket.close();
-    this.onClose(SILENT_CLOSE.code, SILENT_CLOSE.reason);
+    this.onClose(close.code, close.reason);
+  }
+
+  /**
+   * The network is back: a reconnect that waits for its backoff goes now, and the attempts that
+   * failed while offline no longer lengthen the next wait.
+   */
+  private reconnectNow(): void {
+    if (this.ended || this.currentStatus === 'open') return;
+    this.failures = 0;
+    if (this.reconnectTimer === undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.connect();
   }
 
   private end(error: ServerEventMap['error'] | null): void {
     this.ended = true;
     clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopWatchingNetwork();
     this.heartbeat?.stop();
     this.typingSignal.reset();
     this.pendingReads.clear();

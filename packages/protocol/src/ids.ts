@@ -11,6 +11,8 @@ export const UuidInputSchema = z
   .string({ error: 'Must be a valid UUID.' })
   .trim()
   .toLowerCase()
-  .pipe(UuidSchema);
+  .pipe(UuidSchema)
+  // Documents (z.toJSONSchema of the input side) see only the string before the pipe; say what it must hold.
+  .meta({ format: 'uuid' });
 
 export type Uuid = z.infer<typeof UuidSchema>;

@@ -1,4 +1,39 @@
 export {
+  type AsyncApiDocumentOptions,
+  asyncApiDocument,
+  type EventDirection,
+  eventTypeOf,
+  messageKey,
+} from './api/asyncapi-document.js';
+export { CLOSE_CODE_DOCS } from './api/close-code-docs.js';
+export {
+  ERROR_RESPONSES,
+  type ErrorResponseDoc,
+  type ErrorStatus,
+  type HeaderDoc,
+} from './api/error-responses.js';
+export type { JsonObject } from './api/json-schema.js';
+export {
+  type ApiDocumentOptions,
+  ASYNCAPI_DOCUMENT_PATH,
+  OPENAPI_DOCUMENT_PATH,
+  openApiDocument,
+} from './api/openapi-document.js';
+export {
+  BODY_MEDIA_TYPES,
+  type BodyKind,
+  type HttpMethod,
+  REST_OPERATIONS,
+  type RestOperation,
+  type RestResponseDoc,
+} from './api/rest-operations.js';
+export {
+  type EventUnion,
+  SOCKET_CHANNELS,
+  type SocketChannel,
+  socketChannel,
+} from './api/socket-channels.js';
+export {
   type ChatRoom,
   type ChatRoomBase,
   ChatRoomBaseSchema,
@@ -7,6 +42,16 @@ export {
   ChatRoomSchema,
 } from './chat-room.js';
 export { CloseCode } from './close-codes.js';
+export {
+  DevSignInPaths,
+  type DevToken,
+  type DevTokenRequest,
+  DevTokenRequestSchema,
+  DevTokenSchema,
+  type DevUser,
+  DevUserListSchema,
+  DevUserSchema,
+} from './dev-sign-in.js';
 export {
   type DetailErrorBody,
   DetailErrorBodySchema,
@@ -52,6 +97,14 @@ export {
   type UnsequencedRoomEvent,
 } from './events.js';
 export { toFieldErrors } from './field-errors.js';
+export {
+  type HealthBody,
+  HealthBodySchema,
+  type HealthCheck,
+  HealthCheckSchema,
+  type HealthUnavailableBody,
+  HealthUnavailableBodySchema,
+} from './health.js';
 export { type Uuid, UuidInputSchema, UuidSchema } from './ids.js';
 export {
   INBOX_CLIENT_EVENT_TYPES,
@@ -76,7 +129,7 @@ export {
 } from './inbox-events.js';
 export {
   DEFAULT_MAX_UPLOAD_BYTES,
-  DEFAULT_PRESENCE_TIMEOUT_MS,
+  DEFAULT_MEDIA_URL_TTL_S,
   DEFAULT_TYPING_TIMEOUT_MS,
   INBOX_LOG_MIN_EVENTS,
   MAX_CONTENT_LENGTH,
@@ -85,7 +138,7 @@ export {
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
-export { INBOX_SOCKET_PATH, RestPaths, roomSocketPath } from './paths.js';
+export { INBOX_SOCKET_PATH, MediaUrlParams, RestPaths, roomSocketPath } from './paths.js';
 export {
   type AddClientsBody,
   AddClientsBodySchema,

@@ -15,10 +15,10 @@ export const DEFAULT_TYPING_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 /**
- * A user whose last socket closed, or whose server process died, leaves every room's presence set
- * within this long (contract, "Presence": `PRESENCE_TIMEOUT_MS`).
+ * Least time, in seconds, that a message's `file_url` stays valid after the message was sent,
+ * unless the server is configured otherwise.
  */
-export const DEFAULT_PRESENCE_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEDIA_URL_TTL_S = 3_600;
 
 /** Each user's inbox log keeps at least their newest this many events (contract, "The inbox"). */
 export const INBOX_LOG_MIN_EVENTS = 1_000;

@@ -14,6 +14,15 @@ export const MessageSchema = z.object({
   chat_room: UuidSchema,
   /** URL path of the attached file, e.g. `/media/chat_files/cv_QTbo98H.pdf`, or null. */
   file: z.string().nullable(),
+  /**
+   * Additive: `file` with a signature and an expiry in its query
+   * (`/media/chat_files/cv_QTbo98H.pdf?expires=1731923100&signature=...`), or null without a file.
+   * It downloads without an `Authorization` header (so `<img src>` works) for at least the server's
+   * media URL lifetime (default an hour) from when the message was sent. Anyone holding it can
+   * download the file until it expires. Treat it as opaque: take a fresh one from a newer copy of
+   * the message, never build one.
+   */
+  file_url: z.string().nullable(),
   /** The job the message is about, if any. */
   job: UuidSchema.nullable(),
   content: z.string().nullable(),

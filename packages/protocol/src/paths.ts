@@ -20,6 +20,12 @@ export const RestPaths = {
 } as const;
 
 /**
+ * Query keys of a signed media URL (a message's `file_url`): its expiry in Unix seconds, and the
+ * signature of the path and expiry. Clients never build these; servers read them.
+ */
+export const MediaUrlParams = { expires: 'expires', signature: 'signature' } as const;
+
+/**
  * WebSocket path of one room; the access token travels as `?token=`, and a resuming client adds
  * `?since=` (see SinceParamSchema).
  */

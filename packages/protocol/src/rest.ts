@@ -9,8 +9,8 @@ import { MAX_CONTENT_LENGTH, MESSAGE_LIST_DEFAULT_LIMIT, MESSAGE_LIST_MAX_LIMIT 
  */
 
 /** A form sends one value as a string and repeated values as an array. */
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item));
+const oneOrMany = <T extends z.ZodArray>(list: T) =>
+  z.preprocess((value) => (typeof value === 'string' ? [value] : value), list);
 
 /** An empty form field means "not given". */
 const emptyAsNull = (value: unknown) => (value === '' ? null : value);
@@ -21,7 +21,9 @@ const optionalUuid = z.preprocess(emptyAsNull, UuidInputSchema.nullable().option
 export const CreateChatRoomBodySchema = z
   .strictObject({
     recruiter: UuidInputSchema,
-    clients: oneOrMany(UuidInputSchema).pipe(z.array(z.string()).min(1, 'Name at least one client.')),
+    // One array with its own minimum, rather than a pipe into a second one, so that the input side
+    // (what the API documents show) keeps `clients` required.
+    clients: oneOrMany(z.array(UuidInputSchema).min(1, 'Name at least one client.')),
   })
   .superRefine((body, ctx) => {
     if (new Set(body.clients).size !== body.clients.length) {
@@ -39,7 +41,7 @@ export type CreateChatRoomBody = z.infer<typeof CreateChatRoomBodySchema>;
  */
 export const AddClientsBodySchema = z
   .strictObject({
-    clients: oneOrMany(UuidInputSchema).pipe(z.array(z.string()).min(1, 'Name at least one client.')),
+    clients: oneOrMany(z.array(UuidInputSchema).min(1, 'Name at least one client.')),
   })
   .superRefine((body, ctx) => {
     if (new Set(body.clients).size !== body.clients.length) {

@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 
 describe('ServerEventSchema', () => {
-  it("takes the seed's message_created example with the additive seq", () => {
+  it("takes the seed's message_created example with the additive seq and file_url", () => {
     const seed = {
       type: 'message_created',
       message: {
@@ -17,6 +17,7 @@ describe('ServerEventSchema', () => {
         sender: '7e567d18-468b-4563-833f-b3ea48639284',
         chat_room: '6eface74-d674-4f7b-b6ce-f96ea9c091d7',
         file: null,
+        file_url: null,
         job: null,
         content: 'assa',
         timestamp: '2024-11-18T09:04:16.376929+00:00',
@@ -49,6 +50,7 @@ describe('ServerEventSchema', () => {
         sender: '7e567d18-468b-4563-833f-b3ea48639284',
         chat_room: '6eface74-d674-4f7b-b6ce-f96ea9c091d7',
         file: null,
+        file_url: null,
         job: null,
         content: 'x',
         timestamp: '2024-11-18T09:04:16Z',

@@ -10,7 +10,15 @@ export {
   type NewMessageInput,
   type Replay,
   type RoomMembership,
+  type SignedFile,
 } from './domain/chat-service.js';
+export {
+  MAX_MEDIA_URL_TTL_S,
+  type MediaUrlQuery,
+  MediaUrls,
+  type MediaUrlsOptions,
+  MIN_MEDIA_URL_SECRET_BYTES,
+} from './domain/media-urls.js';
 export type {
   MessageRecord,
   ReadRecord,
@@ -50,10 +58,15 @@ export type {
 export type { FileStore, UploadedFile } from './ports/file-store.js';
 export type { Identity, VerifiedToken } from './ports/identity.js';
 export { type Logger, silentLogger } from './ports/logger.js';
-export type { PresenceState } from './ports/presence-state.js';
+export {
+  DEFAULT_PRESENCE_TIMEOUT_MS,
+  type PresenceListener,
+  type PresenceState,
+} from './ports/presence-state.js';
 export type { TypingExpiryListener, TypingState } from './ports/typing-state.js';
 export type { UserDirectory } from './ports/user-directory.js';
 export { InProcessPresenceState } from './presence/in-process-presence-state.js';
+export { RedisPresenceState, type RedisPresenceStateOptions } from './presence/redis-presence-state.js';
 export { KnexChatStorage, type KnexChatStorageOptions } from './storage/knex-chat-storage.js';
 export { createPostgresKnex, type PostgresKnexOptions } from './storage/postgres.js';
 export { DEFAULT_EVENT_LOG_SIZE } from './storage/room-event-log.js';

@@ -65,6 +65,25 @@ export function postMessage(baseUrl: string, user: User, room: string, content: 
   return call<Message>(baseUrl, user, 'POST', RestPaths.createMessage, { chat_room: room, content });
 }
 
+/** Posts a file as `user` (multipart); answers the message. */
+export async function postFile(
+  baseUrl: string,
+  user: User,
+  room: string,
+  file: { name: string; data: Uint8Array<ArrayBuffer> },
+): Promise<Answer<Message>> {
+  const form = new FormData();
+  form.append('chat_room', room);
+  form.append('file', new Blob([file.data]), file.name);
+  const response = await fetch(baseUrl + RestPaths.createMessage, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${user.token}` },
+    body: form,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: (await response.json()) as Message };
+}
+
 /** The room's messages, oldest first (up to 200). */
 export async function listMessages(baseUrl: string, user: User, room: string): Promise<Message[]> {
   const answer = await call<Message[]>(

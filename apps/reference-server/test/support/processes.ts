@@ -27,6 +27,8 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     DATABASE_URL: _database,
     REDIS_URL: _redis,
     ALLOWED_ORIGINS: _origins,
+    MEDIA_URL_SECRET: _mediaSecret,
+    MEDIA_URL_TTL_S: _mediaTtl,
     ...inherited
   } = process.env;
   return inherited;

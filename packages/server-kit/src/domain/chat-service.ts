@@ -24,7 +24,13 @@ import { EventPublisher } from './events/event-publisher.js';
 import { Inbox } from './inbox/inbox.js';
 import { LiveRooms, type RoomAdmission, type RoomMembership } from './live/live-rooms.js';
 import type { Replay } from './live/replay.js';
-import { type MessageListResult, Messages, type NewMessageInput } from './messages/messages.js';
+import type { MediaUrlQuery, MediaUrls } from './media-urls.js';
+import {
+  type MessageListResult,
+  Messages,
+  type NewMessageInput,
+  type SignedFile,
+} from './messages/messages.js';
 import { Presence } from './presence/presence.js';
 import { RoomQueue } from './room-queue.js';
 import { RoomGuard } from './rooms/room-guard.js';
@@ -33,7 +39,7 @@ import { UserMemory } from './user-memory.js';
 
 export type { RoomAdmission, RoomMembership } from './live/live-rooms.js';
 export type { Replay } from './live/replay.js';
-export type { MessageListResult, NewMessageInput } from './messages/messages.js';
+export type { MessageListResult, NewMessageInput, SignedFile } from './messages/messages.js';
 
 export interface ChatServiceDeps {
   storage: ChatStorage;
@@ -43,6 +49,8 @@ export interface ChatServiceDeps {
   typing: TypingState;
   presence: PresenceState;
   files: FileStore;
+  /** Signs the `file_url` of every Message the service hands out or publishes. */
+  mediaUrls: MediaUrls;
   logger?: Logger;
 }
 
@@ -53,6 +61,12 @@ export interface ChatServiceDeps {
  * part (rooms, messages, live rooms, inbox, presence); this class is their one front door.
  */
 export class ChatService {
+  /**
+   * Signs Messages as they leave. Every stream that sends Messages and does not go through the
+   * domain's publisher or replays (webhooks, say) must pass its events through
+   * `mediaUrls.signEvent` right before sending them.
+   */
+  readonly mediaUrls: MediaUrls;
   private readonly identity: Identity;
   private readonly users: UserMemory;
   private readonly rooms: Rooms;
@@ -65,15 +79,18 @@ export class ChatService {
     const logger = deps.logger ?? silentLogger;
     const { storage } = deps;
     const queue = new RoomQueue();
-    const publisher = new EventPublisher(deps.broadcaster, logger);
+    const media = deps.mediaUrls;
+    const publisher = new EventPublisher(deps.broadcaster, media, logger);
+    this.mediaUrls = media;
     this.identity = deps.identity;
     this.users = new UserMemory(deps.users);
     this.presence = new Presence(deps.presence, storage, publisher, logger);
-    this.live = new LiveRooms(storage, deps.typing, publisher, queue);
-    this.inbox = new Inbox(storage);
-    this.rooms = new Rooms({ storage, publisher, presence: this.presence, live: this.live, queue });
+    this.live = new LiveRooms(storage, deps.typing, publisher, queue, media);
+    this.inbox = new Inbox(storage, media);
+    this.rooms = new Rooms({ storage, media, publisher, presence: this.presence, live: this.live, queue });
     this.messages = new Messages({
       storage,
+      media,
       files: deps.files,
       guard: new RoomGuard(storage),
       publisher,
@@ -146,6 +163,14 @@ export class ChatService {
   /** Answers the path of an uploaded file that the caller may download. */
   fileFor(caller: Caller, key: string): Promise<string> {
     return this.messages.fileFor(caller, key);
+  }
+
+  /**
+   * The file a signed media URL names, for anyone who holds the URL (a capability, checked without
+   * a caller); null when the signature is not valid for it now.
+   */
+  signedFile(key: string, query: MediaUrlQuery): Promise<SignedFile | null> {
+    return this.messages.signedFile(key, query);
   }
 
   // ---- live rooms (live/) ---------------------------------------------------------------------

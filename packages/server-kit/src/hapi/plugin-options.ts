@@ -1,4 +1,9 @@
-import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MEDIA_URL_TTL_S,
+  DEFAULT_TYPING_TIMEOUT_MS,
+} from '@hirechat/protocol';
+import type { MediaUrls } from '../domain/media-urls.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
 import type { FileStore } from '../ports/file-store.js';
@@ -36,10 +41,30 @@ export interface HirechatOptions {
    * Default `'*'`: any origin.
    */
   allowedOrigins?: string[] | '*';
+  /**
+   * Key of the HMAC-SHA256 signatures of media URLs (every Message's `file_url`), at least 32
+   * bytes. Every process that serves the same files must have the same one. Default: 32 random
+   * bytes made at registration, which suits one process only: its URLs stop working when it
+   * restarts, and other processes refuse them (a warning says so).
+   */
+  mediaUrlSecret?: string | Uint8Array;
+  /**
+   * Least time, in seconds, that a `file_url` stays valid after the message carrying it was sent
+   * (contract, "Files, continued"); from 1 to 604800 (a week). Default 3600.
+   */
+  mediaUrlTtlSeconds?: number;
   /** How often sockets are pinged; a socket that missed the last ping is dropped. Default 30000. */
   pingIntervalMs?: number;
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
+  /**
+   * Serve the API documents, generated from the protocol's schemas: `GET /openapi.json` (OpenAPI
+   * 3.1), `GET /asyncapi.json` (AsyncAPI 3.0) and `GET /docs`, a page that shows both (it renders
+   * them when the optional peers `swagger-ui-dist` and `@asyncapi/react-component` are installed,
+   * and links them otherwise). None of them needs a token. Default true; `false` mounts none of
+   * them, for hosts that keep their API description private or own those paths.
+   */
+  docs?: boolean;
   /**
    * Default: silent. A warning or error is written once, then only counted for 10 s when the same
    * one comes again, and the count follows in one line (`repeated`), so that an outage does not
@@ -49,12 +74,17 @@ export interface HirechatOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedHirechatOptions = Required<Omit<HirechatOptions, 'users'>> & { users: UserDirectory };
+export type ResolvedHirechatOptions = Required<Omit<HirechatOptions, 'users' | 'mediaUrlSecret'>> & {
+  users: UserDirectory;
+  mediaUrls: MediaUrls;
+};
 
 export const DEFAULTS = {
   typingTimeoutMs: DEFAULT_TYPING_TIMEOUT_MS,
   maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
   allowedOrigins: '*' as const,
+  mediaUrlTtlSeconds: DEFAULT_MEDIA_URL_TTL_S,
   pingIntervalMs: 30_000,
   migrate: true,
+  docs: true,
 };

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
 import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
+import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
+import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
-import { silentLogger } from '../ports/logger.js';
+import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessPresenceState } from '../presence/in-process-presence-state.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
@@ -23,6 +26,7 @@ import { roomRoutes } from './routes/room-routes.js';
 
 /** Every REST path of the contract but the health check lies under this prefix. */
 const CHATS_PREFIX = '/chats/';
+const VERSION = '0.1.0';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
@@ -45,7 +49,7 @@ declare module '@hapi/hapi' {
  */
 export const hirechat: Plugin<HirechatOptions> = {
   name: 'hirechat',
-  version: '0.1.0',
+  version: VERSION,
   requirements: { hapi: '>=21.0.0' },
   async register(server: Server, options: HirechatOptions) {
     const resolved = resolveOptions(options);
@@ -58,6 +62,7 @@ export const hirechat: Plugin<HirechatOptions> = {
       typing: typingState,
       presence,
       files,
+      mediaUrls: resolved.mediaUrls,
       logger,
     });
 
@@ -79,6 +84,14 @@ export const hirechat: Plugin<HirechatOptions> = {
       ...healthRoutes(storage, broadcaster),
     ]);
     mountFallbacks(server, [CHATS_PREFIX, RestPaths.media]);
+    if (resolved.docs) {
+      mountDocs(server, {
+        version: VERSION,
+        maxUploadBytes: resolved.maxUploadBytes,
+        cors: common.cors,
+        logger,
+      });
+    }
 
     const hub = new TopicHub(broadcaster, logger);
     const gateway = new SocketGateway(
@@ -125,14 +138,40 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     }
   }
   const users = options.users ?? asUserDirectory(options.storage);
+  const logger = new RepeatThrottledLogger(merged.logger ?? silentLogger);
+  const { mediaUrlSecret, ...rest } = merged;
   return {
-    ...merged,
+    ...rest,
     users,
+    mediaUrls: mediaUrlsOf(mediaUrlSecret, merged.mediaUrlTtlSeconds, logger),
     broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
     presence: options.presence ?? new InProcessPresenceState(),
-    logger: new RepeatThrottledLogger(merged.logger ?? silentLogger),
+    logger,
   };
+}
+
+/** The signer of file URLs; with no secret given, a random one, which suits one process only. */
+function mediaUrlsOf(secret: string | Uint8Array | undefined, ttlSeconds: number, logger: Logger): MediaUrls {
+  const secretBytes = typeof secret === 'string' ? Buffer.byteLength(secret) : secret?.length;
+  if (secretBytes !== undefined && secretBytes < MIN_MEDIA_URL_SECRET_BYTES) {
+    throw new Error(`hirechat: "mediaUrlSecret" must be at least ${MIN_MEDIA_URL_SECRET_BYTES} bytes long.`);
+  }
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_MEDIA_URL_TTL_S) {
+    throw new Error(
+      `hirechat: "mediaUrlTtlSeconds" must be a whole number of seconds from 1 to ${MAX_MEDIA_URL_TTL_S}, ` +
+        `got ${String(ttlSeconds)}.`,
+    );
+  }
+  if (secret === undefined) {
+    logger.warn(
+      {},
+      'hirechat: mediaUrlSecret is unset, so file URLs are signed with a random key of this process: ' +
+        'they stop working when it restarts, and other processes refuse them. Give every process ' +
+        'the same mediaUrlSecret.',
+    );
+  }
+  return new MediaUrls({ secret: secret ?? randomBytes(32), ttlSeconds });
 }
 
 function asUserDirectory(storage: unknown): UserDirectory {

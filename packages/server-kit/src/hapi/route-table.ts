@@ -4,6 +4,22 @@ import { ChatError } from '../domain/chat-error.js';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
 
+declare module '@hapi/hapi' {
+  interface PluginSpecificConfiguration {
+    hirechat?: {
+      /**
+       * `false` on a route that answers for the API but is none of its operations (a 405, the
+       * fallback 404, the API documents themselves): the documents leave it out, and their test
+       * does not look for it. Every other route of the plugin must be in REST_OPERATIONS.
+       */
+      operation?: false;
+    };
+  }
+}
+
+/** Route `plugins` of a route that is no operation of the API (see `operation` above). */
+export const NOT_AN_OPERATION = { hirechat: { operation: false } } as const;
+
 export interface PathRoutes {
   /** The path as the contract spells it, trailing slash included. */
   path: string;
@@ -36,7 +52,7 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
         method: others,
         path: spelling,
         // No auth: a wrong method is wrong whoever asks, even under a host's default strategy.
-        options: { cors: common.cors ?? false, auth: false },
+        options: { cors: common.cors ?? false, auth: false, plugins: NOT_AN_OPERATION },
         handler: (request) => {
           const error = ChatError.of(
             'method_not_allowed',
@@ -60,7 +76,7 @@ export function mountFallbacks(server: Server, prefixes: string[]): void {
     prefixes.map((prefix) => ({
       method: '*',
       path: `${prefix}{rest*}`,
-      options: { auth: false },
+      options: { auth: false, plugins: NOT_AN_OPERATION },
       handler: () => {
         throw ChatError.notFound();
       },

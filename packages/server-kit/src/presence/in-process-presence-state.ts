@@ -1,28 +1,42 @@
-import type { PresenceState } from '../ports/presence-state.js';
+import type { PresenceListener, PresenceState } from '../ports/presence-state.js';
 
-/** Placeholder until the presence helper's implementation lands. */
+/**
+ * Presence of one process: a count of open sockets per user. Nothing expires, since sockets of a
+ * process cannot outlive it, so the listeners are never called. Right for a single server;
+ * several servers need a shared state (Redis) to see each other's users.
+ */
 export class InProcessPresenceState implements PresenceState {
+  /** Open sockets per online user; a user with none is not in the map. */
   private readonly sockets = new Map<string, number>();
 
   async connect(user: string): Promise<boolean> {
-    const count = (this.sockets.get(user) ?? 0) + 1;
-    this.sockets.set(user, count);
-    return count === 1;
+    const held = this.sockets.get(user) ?? 0;
+    this.sockets.set(user, held + 1);
+    return held === 0;
   }
 
   async disconnect(user: string): Promise<boolean> {
-    const count = (this.sockets.get(user) ?? 0) - 1;
-    if (count > 0) this.sockets.set(user, count);
-    else this.sockets.delete(user);
-    return count === 0;
+    const held = this.sockets.get(user);
+    if (held === undefined) return false;
+    if (held > 1) {
+      this.sockets.set(user, held - 1);
+      return false;
+    }
+    this.sockets.delete(user);
+    return true;
   }
 
   async online(users: readonly string[]): Promise<string[]> {
     return users.filter((user) => this.sockets.has(user));
   }
 
-  onExpire(): void {}
+  /** Accepted for the port's sake; never called, since nothing here expires. */
+  onExpire(_listener: PresenceListener): void {}
 
+  /** Accepted for the port's sake; never called, since nothing here is forgotten. */
+  onRestore(_listener: PresenceListener): void {}
+
+  /** Forgets everyone. */
   async close(): Promise<void> {
     this.sockets.clear();
   }

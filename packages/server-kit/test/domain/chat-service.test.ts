@@ -2,12 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RoomEvent } from '@hirechat/protocol';
+import type { Message, RoomEvent } from '@hirechat/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
 import type { Caller, Role } from '../../src/domain/caller.js';
 import { ChatError } from '../../src/domain/chat-error.js';
 import { ChatService } from '../../src/domain/chat-service.js';
+import { MediaUrls } from '../../src/domain/media-urls.js';
 import { LocalFileStore } from '../../src/files/local-file-store.js';
 import { JwtIdentity } from '../../src/identity/jwt-identity.js';
 import { type BroadcastEvent, type Broadcaster, roomTopic, type Topic } from '../../src/ports/broadcaster.js';
@@ -42,6 +43,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/**
+ * The clock of the worlds' media URLs: fixed unless a test moves it, so that two copies of one
+ * file message compare equal whenever they were made.
+ */
+const START_MS = Date.UTC(2025, 0, 1, 12);
+const mediaClock = { ms: START_MS };
+
 async function world(options: { broadcaster?: Broadcaster; typing?: TypingState } = {}): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'hirechat-domain-'));
   const database = await openTestStorage(dir);
@@ -58,6 +66,7 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
   };
   const identity = new JwtIdentity({ secret: randomBytes(32).toString('hex') });
   const presence = new InProcessPresenceState();
+  const mediaUrls = new MediaUrls({ secret: randomBytes(32), now: () => mediaClock.ms });
   const chat = new ChatService({
     storage,
     users: storage,
@@ -66,6 +75,7 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
     typing,
     presence,
     files,
+    mediaUrls,
     logger,
   });
   cleanups.push(async () => {
@@ -578,5 +588,74 @@ describe('ChatService: event log', () => {
 
     const seqs = events.flatMap((event) => ('seq' in event ? [event.seq] : []));
     expect(seqs).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
+  });
+});
+
+describe('ChatService: file URLs', () => {
+  const HOUR_MS = 3600 * 1000;
+  const keyOf = (message: Message) => message.file!.slice('/media/'.length);
+  /** The query of a file_url, as a mount hands it to the service. */
+  const queryOf = (url: string) => Object.fromEntries(new URL(url, 'http://x').searchParams);
+
+  afterEach(() => {
+    mediaClock.ms = START_MS;
+  });
+
+  it('signs every Message it hands out when it hands it out: answers, live events and replays', async () => {
+    const { chat, broadcaster } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    const { membership: member } = await chat.joinRoom(client, room);
+    const events = await listen(broadcaster, room);
+
+    const sent = await chat.createMessage(client, { chat_room: room, file: pdf });
+    const live = events[0] as Extract<RoomEvent, { type: 'message_created' }>;
+    for (const url of [sent.file_url!, live.message.file_url!]) {
+      expect(url.startsWith(`${sent.file}?`)).toBe(true);
+      expect(await chat.signedFile(keyOf(sent), queryOf(url))).toMatchObject({ path: expect.any(String) });
+    }
+
+    // Two hours on, the URLs of the write have expired; whatever leaves now carries a new one.
+    mediaClock.ms += 2 * HOUR_MS;
+    expect(await chat.signedFile(keyOf(sent), queryOf(sent.file_url!))).toBeNull();
+    const replay = await chat.replay(member, 0);
+    const fresh = [
+      replay.resync ? null : (replay.events[0] as typeof live).message,
+      await chat.getMessage(recruiter, sent.uuid),
+      (await chat.listMessages(recruiter, { chat_room: room, limit: 50 })).messages[0],
+      (await chat.listRooms(recruiter, {}))[0]?.last_message,
+    ];
+    for (const message of fresh) {
+      expect(message?.uuid).toBe(sent.uuid);
+      expect(message?.file_url).not.toBe(sent.file_url);
+      const valid = await chat.signedFile(keyOf(sent), queryOf(message!.file_url!));
+      expect(valid?.validForSeconds).toBeGreaterThanOrEqual(3600);
+    }
+    // The edit's event is signed as it is published, two hours after the file was sent.
+    await chat.updateMessage(client, sent.uuid, { content: 'a caption' });
+    const edited = events.at(-1) as Extract<RoomEvent, { type: 'message_updated' }>;
+    expect((await chat.signedFile(keyOf(sent), queryOf(edited.message.file_url!)))?.validForSeconds).toBe(
+      3600,
+    );
+    expect(
+      await chat.getMessage(client, (await chat.createMessage(client, text(room, 'hi'))).uuid),
+    ).toMatchObject({ file: null, file_url: null });
+  });
+
+  it('answers the file of a valid signed URL to no one in particular, and not_found once it is deleted', async () => {
+    const { chat, files } = await world();
+    const { room, client } = await roomOf(chat);
+    const sent = await chat.createMessage(client, { chat_room: room, file: pdf });
+
+    expect(await chat.signedFile(keyOf(sent), queryOf(sent.file_url!))).toEqual({
+      path: files.pathOf(keyOf(sent)),
+      validForSeconds: 3600,
+    });
+    expect(await chat.signedFile(keyOf(sent), {})).toBeNull();
+    expect(await chat.signedFile('chat_files/other_AAAAAAA.pdf', queryOf(sent.file_url!))).toBeNull();
+
+    await chat.deleteMessage(client, sent.uuid);
+    await expect(chat.signedFile(keyOf(sent), queryOf(sent.file_url!))).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 });

@@ -56,6 +56,7 @@ describe('POST /chats/messages/create/', () => {
       sender: client.id,
       chat_room: room,
       file: null,
+      file_url: null,
       job,
       content: 'Hello there',
       is_edited: false,

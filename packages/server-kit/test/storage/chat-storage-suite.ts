@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   messageUpdatedEvents,
   roomCreatedEvents,
 } from '../../src/domain/events/change-events.js';
+import { MediaUrls } from '../../src/domain/media-urls.js';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
 import { formatMicros, nowTimestamp } from '../../src/domain/timestamp.js';
 import { toMessage } from '../../src/domain/to-wire.js';
@@ -47,22 +48,28 @@ export function newMessage(room: RoomRecord, sender: string, fields: Partial<New
 
 const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
 
+/** Signs the file URLs of the messages that the storage tests shape. */
+const testMediaUrls = new MediaUrls({ secret: randomBytes(32) });
+
+/** The message as the domain shapes it for the wire. */
+export const wireMessage = (record: MessageRecord) => toMessage(record, testMediaUrls);
+
 /** The events the domain logs with each write. */
 export const messageEvent = (
   type: 'message_created' | 'message_updated' | 'message_deleted',
 ): EventsOf<MessageRecord> =>
   type === 'message_created'
-    ? messageCreatedEvents()
+    ? messageCreatedEvents(testMediaUrls)
     : type === 'message_updated'
-      ? messageUpdatedEvents()
-      : messageDeletedEvents();
+      ? messageUpdatedEvents(testMediaUrls)
+      : messageDeletedEvents(testMediaUrls);
 
 /*
  * The writes as the domain makes them (each with its event), answering what the tests look at:
  * the record, or whether a read was new.
  */
 export async function createRoom(storage: ChatStorage, room: RoomRecord) {
-  return storage.createRoom(room, roomCreatedEvents());
+  return storage.createRoom(room, roomCreatedEvents(testMediaUrls));
 }
 export async function insertMessage(storage: ChatStorage, message: NewMessage): Promise<MessageRecord> {
   const logged = await storage.insertMessage(message, messageEvent('message_created'));

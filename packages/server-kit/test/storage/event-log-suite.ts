@@ -3,7 +3,6 @@ import type { LoggedRoomEvent } from '@hirechat/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { messageReadEvents } from '../../src/domain/events/change-events.js';
 import type { MessageRecord, RoomRecord } from '../../src/domain/records.js';
-import { toMessage } from '../../src/domain/to-wire.js';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
 import {
   addRead,
@@ -15,6 +14,7 @@ import {
   newMessage,
   newRoom,
   updateMessageContent,
+  wireMessage,
 } from './chat-storage-suite.js';
 
 const seqs = (events: readonly LoggedRoomEvent[]) => events.map((event) => event.seq);
@@ -57,7 +57,11 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       );
       const deleted = await storage.deleteMessage(created.record.uuid, messageEvent('message_deleted'));
 
-      expect(created.event).toEqual({ type: 'message_created', message: toMessage(created.record), seq: 1 });
+      expect(created.event).toEqual({
+        type: 'message_created',
+        message: wireMessage(created.record),
+        seq: 1,
+      });
       expect(read).toEqual({
         type: 'message_read',
         message_id: created.record.uuid,
@@ -67,7 +71,7 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       expect(updated?.event).toEqual({
         type: 'message_updated',
         message: {
-          ...toMessage(created.record),
+          ...wireMessage(created.record),
           content: 'edited',
           is_edited: true,
           is_viewed: true,
@@ -77,7 +81,7 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
       });
       expect(deleted?.event).toEqual({
         type: 'message_deleted',
-        message: toMessage(updated!.record),
+        message: wireMessage(updated!.record),
         seq: 4,
       });
       expect(elsewhere.event.seq).toBe(1);

@@ -1,5 +1,6 @@
 import type { Message } from '@hirechat/protocol';
 import type { EventsOf } from '../../ports/chat-storage.js';
+import type { MediaUrls } from '../media-urls.js';
 import type { MessageRecord, ReadRecord, RoomChangeRecord } from '../records.js';
 import { toChatRoom, toChatRoomBase, toMessage } from '../to-wire.js';
 
@@ -8,17 +9,20 @@ import { toChatRoom, toChatRoomBase, toMessage } from '../to-wire.js';
  * room's event, and each recipient's inbox event (contract, "The inbox").
  */
 
-/** A message's wire shape, made once per write however many inboxes carry it. */
-function wireOnce(): (record: MessageRecord) => Message {
+/**
+ * A message's wire shape, made once per write however many inboxes carry it. Its `file_url` is
+ * signed again whenever an event leaves (see EventPublisher): the one logged here is never sent.
+ */
+function wireOnce(media: MediaUrls): (record: MessageRecord) => Message {
   let wire: Message | undefined;
   return (record) => {
-    wire ??= toMessage(record);
+    wire ??= toMessage(record, media);
     return wire;
   };
 }
 
-export function messageCreatedEvents(): EventsOf<MessageRecord> {
-  const wire = wireOnce();
+export function messageCreatedEvents(media: MediaUrls): EventsOf<MessageRecord> {
+  const wire = wireOnce(media);
   return {
     room: (record) => ({ type: 'message_created', message: wire(record) }),
     inbox: (record, { unreadCount }) => ({
@@ -29,8 +33,8 @@ export function messageCreatedEvents(): EventsOf<MessageRecord> {
   };
 }
 
-export function messageUpdatedEvents(): EventsOf<MessageRecord> {
-  const wire = wireOnce();
+export function messageUpdatedEvents(media: MediaUrls): EventsOf<MessageRecord> {
+  const wire = wireOnce(media);
   return {
     room: (record) => ({ type: 'message_updated', message: wire(record) }),
     inbox: (record) => ({ type: 'message_updated', message: wire(record) }),
@@ -38,8 +42,8 @@ export function messageUpdatedEvents(): EventsOf<MessageRecord> {
 }
 
 /** Both carry the message as it was. */
-export function messageDeletedEvents(): EventsOf<MessageRecord> {
-  const wire = wireOnce();
+export function messageDeletedEvents(media: MediaUrls): EventsOf<MessageRecord> {
+  const wire = wireOnce(media);
   return {
     room: (record) => ({ type: 'message_deleted', message: wire(record) }),
     inbox: (record, { unreadCount }) => ({
@@ -63,11 +67,11 @@ export function messageReadEvents(): EventsOf<ReadRecord> {
 }
 
 /** A new room: each participant's inbox hears of it as they see it. */
-export function roomCreatedEvents(): Pick<EventsOf<RoomChangeRecord>, 'inbox'> {
+export function roomCreatedEvents(media: MediaUrls): Pick<EventsOf<RoomChangeRecord>, 'inbox'> {
   return {
     inbox: (change, { unreadCount }) => ({
       type: 'room_created',
-      room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }),
+      room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }, media),
     }),
   };
 }
@@ -76,7 +80,7 @@ export function roomCreatedEvents(): Pick<EventsOf<RoomChangeRecord>, 'inbox'> {
  * Participants came or went: the room hears of it once, without per-caller fields; each inbox hears
  * of the room as that participant sees it, and a client who left hears that they did.
  */
-export function participantsChangedEvents(): EventsOf<RoomChangeRecord> {
+export function participantsChangedEvents(media: MediaUrls): EventsOf<RoomChangeRecord> {
   return {
     room: (change) => ({ type: 'room_updated', room: toChatRoomBase(change.room) }),
     inbox: (change, { unreadCount, removed }) =>
@@ -84,7 +88,7 @@ export function participantsChangedEvents(): EventsOf<RoomChangeRecord> {
         ? { type: 'room_removed', room_id: change.room.uuid }
         : {
             type: 'room_updated',
-            room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }),
+            room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }, media),
           },
   };
 }

@@ -2,6 +2,7 @@ import type { LoggedRoomEvent, RoomEvent } from '@hirechat/protocol';
 import { type Broadcaster, inboxTopic, roomTopic } from '../../ports/broadcaster.js';
 import type { InboxDelivery } from '../../ports/chat-storage.js';
 import type { Logger } from '../../ports/logger.js';
+import type { MediaUrls } from '../media-urls.js';
 
 /** What a committed write publishes: its room event (if it logged one) and its inbox events. */
 export interface CommittedEvents {
@@ -11,12 +12,14 @@ export interface CommittedEvents {
 
 /**
  * Every event leaves the domain here, after the write that caused it has committed (callers run it
- * in the room's queue, so in seq order per room). A broadcaster failure is logged, not thrown: the
- * write is stored and its author must hear so, and the event is in its log, where sockets find it.
+ * in the room's queue, so in seq order per room), its Messages signed as it leaves (the `file_url`
+ * must be valid from when it is sent). A broadcaster failure is logged, not thrown: the write is
+ * stored and its author must hear so, and the event is in its log, where sockets find it.
  */
 export class EventPublisher {
   constructor(
     private readonly broadcaster: Broadcaster,
+    private readonly media: MediaUrls,
     private readonly logger: Logger,
   ) {}
 
@@ -25,7 +28,7 @@ export class EventPublisher {
     if (room) await this.toRoom(room.uuid, room.event);
     await Promise.all(
       inbox.map(({ user, event }) =>
-        this.broadcaster.publish(inboxTopic(user), event).catch((error: unknown) => {
+        this.broadcaster.publish(inboxTopic(user), this.media.signEvent(event)).catch((error: unknown) => {
           this.logger.error({ err: error, user, event: event.type }, 'inbox event not broadcast');
         }),
       ),
@@ -35,7 +38,7 @@ export class EventPublisher {
   /** An event for the room's sockets: a logged one, or state (typing, presence). */
   async toRoom(room: string, event: RoomEvent): Promise<void> {
     try {
-      await this.broadcaster.publish(roomTopic(room), event);
+      await this.broadcaster.publish(roomTopic(room), this.media.signEvent(event));
     } catch (error) {
       this.logger.error({ err: error, room, event: event.type }, 'event not broadcast');
     }

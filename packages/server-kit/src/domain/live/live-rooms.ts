@@ -5,6 +5,7 @@ import type { Caller } from '../caller.js';
 import { ChatError } from '../chat-error.js';
 import { messageReadEvents } from '../events/change-events.js';
 import type { EventPublisher } from '../events/event-publisher.js';
+import type { MediaUrls } from '../media-urls.js';
 import type { RoomQueue } from '../room-queue.js';
 import { type Replay, replayFrom } from './replay.js';
 
@@ -31,6 +32,7 @@ export class LiveRooms {
     private readonly typing: TypingState,
     private readonly publisher: EventPublisher,
     private readonly queue: RoomQueue,
+    private readonly media: MediaUrls,
   ) {
     this.typing.onExpire((room, typingUsers) => {
       void this.queue.run(room, () =>
@@ -101,10 +103,11 @@ export class LiveRooms {
     const read = await this.storage.eventsAfter(membership.room, since);
     if (!read) throw ChatError.notFound('No such chat room.');
     const replay = replayFrom(since, read);
-    if (!replay.resync && replay.events.some((event) => excludes(event, membership.user))) {
+    if (replay.resync) return replay;
+    if (replay.events.some((event) => excludes(event, membership.user)))
       return { resync: true, seq: replay.seq };
-    }
-    return replay;
+    // Logged when written, sent now: their file URLs must count from now, not from the write.
+    return { ...replay, events: replay.events.map((event) => this.media.signEvent(event)) };
   }
 
   private async changeTyping(room: string, user: string, typing: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessageListQuery, UpdateMessageBody } from '@hirechat/protocol';
+import { type Message, type MessageListQuery, RestPaths, type UpdateMessageBody } from '@hirechat/protocol';
 import type { ChatStorage } from '../../ports/chat-storage.js';
 import type { FileStore, UploadedFile } from '../../ports/file-store.js';
 import type { Logger } from '../../ports/logger.js';
@@ -8,6 +8,7 @@ import { ChatError } from '../chat-error.js';
 import { messageCreatedEvents, messageDeletedEvents, messageUpdatedEvents } from '../events/change-events.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { LiveRooms } from '../live/live-rooms.js';
+import type { MediaUrlQuery, MediaUrls } from '../media-urls.js';
 import type { RoomQueue } from '../room-queue.js';
 import type { RoomGuard } from '../rooms/room-guard.js';
 import { nowTimestamp } from '../timestamp.js';
@@ -28,8 +29,17 @@ export interface MessageListResult {
   next: { before: string } | { after: string } | null;
 }
 
+/** A file that a signed media URL may download. */
+export interface SignedFile {
+  /** Absolute path of the file. */
+  path: string;
+  /** Whole seconds the URL stays valid (0 in its last second). */
+  validForSeconds: number;
+}
+
 export interface MessagesDeps {
   storage: ChatStorage;
+  media: MediaUrls;
   files: FileStore;
   guard: RoomGuard;
   publisher: EventPublisher;
@@ -44,7 +54,7 @@ export class Messages {
   constructor(private readonly deps: MessagesDeps) {}
 
   async create(caller: Caller, input: NewMessageInput): Promise<Message> {
-    const { storage, files, guard, queue, publisher, live, logger } = this.deps;
+    const { storage, files, guard, queue, publisher, live, media, logger } = this.deps;
     const content = input.content ?? null;
     const file = input.file ?? null;
     if ((content === null) === (file === null)) {
@@ -65,7 +75,7 @@ export class Messages {
             content,
             timestamp: nowTimestamp(),
           },
-          messageCreatedEvents(),
+          messageCreatedEvents(media),
         );
         if (!logged) throw ChatError.notFound('No such chat room.');
         const { record, event, inbox } = logged;
@@ -76,7 +86,7 @@ export class Messages {
         await live.stopTyping(record.chatRoom, caller.id).catch((error: unknown) => {
           logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
         });
-        return toMessage(record);
+        return toMessage(record, media);
       });
     } catch (error) {
       // The message was not stored, so neither may its file be; the write's error is the one to report.
@@ -90,30 +100,30 @@ export class Messages {
   }
 
   async get(caller: Caller, uuid: string): Promise<Message> {
-    return toMessage(await this.deps.guard.requireVisibleMessage(caller, uuid));
+    return toMessage(await this.deps.guard.requireVisibleMessage(caller, uuid), this.deps.media);
   }
 
   /** Changes the content; only the sender may. A file cannot be changed (the schema refuses it). */
   async update(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
-    const { storage, guard, queue, publisher } = this.deps;
+    const { storage, guard, queue, publisher, media } = this.deps;
     const existing = await guard.requireOwnMessage(caller, uuid);
     return queue.run(existing.chatRoom, async () => {
-      const logged = await storage.updateMessageContent(uuid, body.content, messageUpdatedEvents());
+      const logged = await storage.updateMessageContent(uuid, body.content, messageUpdatedEvents(media));
       if (!logged) throw ChatError.notFound();
       await publisher.committed({
         room: { uuid: logged.record.chatRoom, event: logged.event },
         inbox: logged.inbox,
       });
-      return toMessage(logged.record);
+      return toMessage(logged.record, media);
     });
   }
 
   /** Deletes the message and its file; only the sender may. */
   async delete(caller: Caller, uuid: string): Promise<void> {
-    const { storage, files, guard, queue, publisher, logger } = this.deps;
+    const { storage, files, guard, queue, publisher, media, logger } = this.deps;
     const existing = await guard.requireOwnMessage(caller, uuid);
     await queue.run(existing.chatRoom, async () => {
-      const logged = await storage.deleteMessage(uuid, messageDeletedEvents());
+      const logged = await storage.deleteMessage(uuid, messageDeletedEvents(media));
       if (!logged) throw ChatError.notFound();
       const { record, event, inbox } = logged;
       // The message is gone whatever becomes of its file: a file left behind is logged, not
@@ -144,7 +154,7 @@ export class Messages {
       ...(after === undefined ? {} : { after }),
       limit: query.limit,
     });
-    const messages = page.messages.map(toMessage);
+    const messages = page.messages.map((record) => toMessage(record, this.deps.media));
     return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
   }
 
@@ -155,6 +165,24 @@ export class Messages {
     if (path === null || record === null) throw ChatError.notFound();
     await this.deps.guard.requireParticipant(caller, record.chatRoom);
     return path;
+  }
+
+  /**
+   * Answers the file that a signed media URL names (see MediaUrls), for anyone who holds the URL:
+   * like an S3 signed URL, it is a capability, checked without a caller. Null when the query is
+   * not a valid, unexpired signature of this file's path, so that the mount refuses it as it
+   * refuses a request without credentials.
+   *
+   * @throws ChatError `not_found` when the signature is good but the file is gone (its message
+   *   was deleted).
+   */
+  async signedFile(key: string, query: MediaUrlQuery): Promise<SignedFile | null> {
+    const validForSeconds = this.deps.media.verify(`${RestPaths.media}${key}`, query);
+    if (validForSeconds === null) return null;
+    const path = this.deps.files.pathOf(key);
+    const record = path === null ? null : await this.deps.storage.findMessageByFileKey(key);
+    if (path === null || record === null) throw ChatError.notFound();
+    return { path, validForSeconds };
   }
 
   private async sendersFor(query: MessageListQuery): Promise<string[] | undefined> {

@@ -19,8 +19,10 @@ export class Presence {
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
   ) {
-    // Users of a process that died: found by whichever process swept them, announced once.
+    // Users of a process that died (or that came back from being taken for dead): found by
+    // whichever process noticed, and announced by it.
     state.onExpire((users) => void this.announce(users));
+    state.onRestore((users) => void this.announce(users));
   }
 
   /** A socket of the user opened on this process. */

@@ -12,6 +12,7 @@ import { ChatError } from '../chat-error.js';
 import { participantsChangedEvents, roomCreatedEvents } from '../events/change-events.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { LiveRooms } from '../live/live-rooms.js';
+import type { MediaUrls } from '../media-urls.js';
 import type { Presence } from '../presence/presence.js';
 import type { RoomChangeRecord, RoomRecord } from '../records.js';
 import type { RoomQueue } from '../room-queue.js';
@@ -20,6 +21,7 @@ import { toChatRoom } from '../to-wire.js';
 
 export interface RoomsDeps {
   storage: ChatStorage;
+  media: MediaUrls;
   publisher: EventPublisher;
   presence: Presence;
   live: LiveRooms;
@@ -43,14 +45,14 @@ export class Rooms {
         clients: [...body.clients].sort(),
         createdAt: nowTimestamp(),
       },
-      roomCreatedEvents(),
+      roomCreatedEvents(this.deps.media),
     );
     if (created) {
       await this.deps.queue.run(room.uuid, async () => {
         await this.deps.publisher.committed({ inbox });
         await this.deps.presence.announceRoom(room);
       });
-      return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }), created };
+      return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }, this.deps.media), created };
     }
     return { room: await this.asSeenBy(caller, room), created };
   }
@@ -58,14 +60,17 @@ export class Rooms {
   /** The caller's rooms, latest activity first. */
   async list(caller: Caller, query: ChatRoomListQuery): Promise<ChatRoom[]> {
     const summaries = await this.deps.storage.listRooms({ viewer: caller.id, ...query });
-    return summaries.map(toChatRoom);
+    return summaries.map((summary) => toChatRoom(summary, this.deps.media));
   }
 
   /** One of the caller's rooms, with who of it is online; 404 for anyone outside it. */
   async detail(caller: Caller, uuid: string): Promise<ChatRoomDetail> {
     const [summary] = await this.deps.storage.listRooms({ viewer: caller.id, room: uuid });
     if (!summary) throw ChatError.notFound('No such chat room.');
-    return { ...toChatRoom(summary), online_users: await this.deps.presence.onlineIn(summary.room) };
+    return {
+      ...toChatRoom(summary, this.deps.media),
+      online_users: await this.deps.presence.onlineIn(summary.room),
+    };
   }
 
   /** Adds clients; only the room's recruiter, or an admin, may. Clients in the room already stay. */
@@ -78,7 +83,7 @@ export class Rooms {
       throw ChatError.invalidField('clients', 'The recruiter cannot also be a client.');
     }
     const change = await this.change(uuid, () =>
-      this.deps.storage.addClients(uuid, body.clients, participantsChangedEvents()),
+      this.deps.storage.addClients(uuid, body.clients, participantsChangedEvents(this.deps.media)),
     );
     return this.asSeenBy(caller, change?.room ?? room);
   }
@@ -97,7 +102,7 @@ export class Rooms {
       throw ChatError.invalidInput("A room's recruiter cannot be removed from it.");
     }
     const change = await this.change(uuid, () =>
-      this.deps.storage.removeClient(uuid, client, participantsChangedEvents()),
+      this.deps.storage.removeClient(uuid, client, participantsChangedEvents(this.deps.media)),
     );
     if (!change) throw ChatError.notFound('No such client in this room.');
     await this.deps.live.stopTyping(uuid, client);
@@ -132,6 +137,6 @@ export class Rooms {
       room: room.uuid,
       anyRoom: true,
     });
-    return toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 });
+    return toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 }, this.deps.media);
   }
 }

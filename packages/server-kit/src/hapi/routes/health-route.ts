@@ -1,5 +1,5 @@
 import type { ResponseToolkit } from '@hapi/hapi';
-import { RestPaths } from '@hirechat/protocol';
+import { type HealthBody, type HealthCheck, type HealthUnavailableBody, RestPaths } from '@hirechat/protocol';
 import type { Broadcaster } from '../../ports/broadcaster.js';
 import type { ChatStorage } from '../../ports/chat-storage.js';
 import type { PathRoutes } from '../route-table.js';
@@ -17,7 +17,7 @@ export function healthRoutes(storage: ChatStorage, broadcaster: Broadcaster): Pa
           async handler(_request, h: ResponseToolkit) {
             const [database, broker] = await Promise.all([check(storage.ping()), check(broadcaster.ping())]);
             const ok = database === 'ok' && broker === 'ok';
-            const body = ok
+            const body: HealthBody | HealthUnavailableBody = ok
               ? { status: 'ok', database, broadcast: broker }
               : { detail: 'Unavailable.', database, broadcast: broker };
             return h.response(body).code(ok ? 200 : 503);
@@ -28,7 +28,7 @@ export function healthRoutes(storage: ChatStorage, broadcaster: Broadcaster): Pa
   ];
 }
 
-async function check(probe: Promise<void>): Promise<'ok' | 'unreachable'> {
+async function check(probe: Promise<void>): Promise<HealthCheck> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);

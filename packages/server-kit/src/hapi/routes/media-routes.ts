@@ -1,9 +1,10 @@
 import { extname } from 'node:path';
+import Boom from '@hapi/boom';
 import type { Request, ResponseToolkit } from '@hapi/hapi';
 import { RestPaths } from '@hirechat/protocol';
 import type { ChatService } from '../../domain/chat-service.js';
 import type { FileStore } from '../../ports/file-store.js';
-import { callerOf } from '../auth.js';
+import { AUTH_STRATEGY, callerOf } from '../auth.js';
 import type { PathRoutes } from '../route-table.js';
 
 /**
@@ -19,18 +20,31 @@ const INLINE_TYPES: Record<string, string> = {
 };
 const DOWNLOAD_TYPES: Record<string, string> = { '.pdf': 'application/pdf' };
 
+/**
+ * `GET /media/chat_files/{name}`: to a participant of the file's room with a Bearer token, as the
+ * seed served it, or to anyone with a valid, unexpired signed URL (a Message's `file_url`; contract,
+ * "Files, continued"). A signed URL that is tampered with or expired is refused exactly as a request
+ * without a token is: the same 401, from the same error.
+ */
 export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
   return [
     {
       path: `${RestPaths.media}chat_files/{name}`,
       methods: {
         GET: {
+          // Try: a request without a token may still hold a signed URL; the handler decides.
+          options: { auth: { strategy: AUTH_STRATEGY, mode: 'try' } },
           async handler(request: Request, h: ResponseToolkit) {
             const name = String(request.params.name);
-            const path = await chat.fileFor(callerOf(request), `chat_files/${name}`);
+            const key = `chat_files/${name}`;
+            const signed = await chat.signedFile(key, request.query);
+            let path: string;
+            if (signed) path = signed.path;
+            else if (request.auth.isAuthenticated) path = await chat.fileFor(callerOf(request), key);
+            else throw request.auth.error ?? Boom.unauthorized();
             const extension = extname(name).toLowerCase();
             const inline = INLINE_TYPES[extension];
-            return h
+            const response = h
               .file(path, {
                 confine: files.root,
                 mode: inline ? 'inline' : 'attachment',
@@ -40,6 +54,10 @@ export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
               .type(inline ?? DOWNLOAD_TYPES[extension] ?? 'application/octet-stream')
               .header('X-Content-Type-Options', 'nosniff')
               .header('Content-Security-Policy', "default-src 'none'; sandbox");
+            // A stored file never changes, so a browser may keep it for as long as its URL is
+            // valid; private, because what it holds is someone's conversation.
+            if (signed) response.header('Cache-Control', `private, max-age=${signed.validForSeconds}`);
+            return response;
           },
         },
       },
