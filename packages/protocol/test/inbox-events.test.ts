@@ -20,6 +20,7 @@ const message = {
   sender: room.recruiter,
   chat_room: room.uuid,
   file: null,
+  file_url: null,
   job: null,
   content: 'hello',
   timestamp: '2024-11-18T09:04:17.000001+00:00',

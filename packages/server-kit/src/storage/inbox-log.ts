@@ -11,6 +11,9 @@ import { appendToLog, INBOX_LOG, readLogAfter } from './event-log.js';
 
 type Db = Knex | Knex.Transaction;
 
+/** Counters taken per statement. */
+const COUNTER_CHUNK = 250;
+
 /**
  * Gives each event its user's next seq and appends it to that user's log. The counters are taken
  * in one statement, in user id order: a write of one room and a write of another that share users
@@ -25,12 +28,16 @@ export async function appendInboxEvents(
 ): Promise<InboxDelivery[]> {
   if (unsequenced.length === 0) return [];
   const ordered = [...unsequenced].sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
-  const counters: { user_id: string; last_seq: number | string }[] = await trx('user_inboxes')
-    .insert(ordered.map(({ user }) => ({ user_id: user, last_seq: 1 })))
-    .onConflict('user_id')
-    .merge({ last_seq: trx.raw('?? + 1', ['user_inboxes.last_seq']) })
-    .returning(['user_id', 'last_seq']);
-  const seqOf = new Map(counters.map((row) => [row.user_id, Number(row.last_seq)]));
+  const seqOf = new Map<string, number>();
+  // In chunks, in order: SQLite refuses one INSERT of 500 rows or more (its compound-select limit).
+  for (let start = 0; start < ordered.length; start += COUNTER_CHUNK) {
+    const counters: { user_id: string; last_seq: number | string }[] = await trx('user_inboxes')
+      .insert(ordered.slice(start, start + COUNTER_CHUNK).map(({ user }) => ({ user_id: user, last_seq: 1 })))
+      .onConflict('user_id')
+      .merge({ last_seq: trx.raw('?? + 1', ['user_inboxes.last_seq']) })
+      .returning(['user_id', 'last_seq']);
+    for (const row of counters) seqOf.set(row.user_id, Number(row.last_seq));
+  }
   const deliveries = ordered.map(({ user, event }) => {
     const seq = seqOf.get(user);
     if (seq === undefined) throw new Error(`No inbox seq was taken for user ${user}`);

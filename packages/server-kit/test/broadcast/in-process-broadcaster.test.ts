@@ -83,7 +83,7 @@ describe('InProcessBroadcaster', () => {
     const broadcaster = new InProcessBroadcaster();
     const room = randomUUID();
     const unsubscribe = await broadcaster.subscribe(room, () => {});
-    const rooms = (broadcaster as unknown as { rooms: Map<string, unknown> }).rooms;
+    const rooms = (broadcaster as unknown as { topics: Map<string, unknown> }).topics;
     expect(rooms.has(room)).toBe(true);
 
     await unsubscribe();

@@ -6,6 +6,7 @@ import {
   messageDeletedEvents,
   messageReadEvents,
   messageUpdatedEvents,
+  participantsChangedEvents,
   roomCreatedEvents,
 } from '../../src/domain/events/change-events.js';
 import { MediaUrls } from '../../src/domain/media-urls.js';
@@ -68,8 +69,13 @@ export const messageEvent = (
  * The writes as the domain makes them (each with its event), answering what the tests look at:
  * the record, or whether a read was new.
  */
-export async function createRoom(storage: ChatStorage, room: RoomRecord) {
-  return storage.createRoom(room, roomCreatedEvents(testMediaUrls));
+/** Creates the room as the domain does; answers the room and whether it was new. */
+export async function createRoom(
+  storage: ChatStorage,
+  room: RoomRecord,
+): Promise<{ room: RoomRecord; created: boolean }> {
+  const { inbox: _inbox, ...result } = await storage.createRoom(room, roomCreatedEvents(testMediaUrls));
+  return result;
 }
 export async function insertMessage(storage: ChatStorage, message: NewMessage): Promise<MessageRecord> {
   const logged = await storage.insertMessage(message, messageEvent('message_created'));
@@ -154,8 +160,10 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
         await addRead(storage, first.uuid, b);
         expect(await unreadCounts(storage, [recruiter, a, b])).toEqual([1, 1, 2]);
 
-        // Back to the schema before migration 003, whose counts are gone, and forward again.
+        // Back to the schema before migration 003 (004 goes first), whose counts are gone, and
+        // forward again.
         const knex = knexOf(storage);
+        await knex.migrate.down({ migrationSource, tableName: MIGRATIONS_TABLE });
         await knex.migrate.down({ migrationSource, tableName: MIGRATIONS_TABLE });
         expect(await knex.schema.hasColumn('chat_room_participants', 'unread_count')).toBe(false);
         await storage.migrate();
@@ -510,6 +518,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
 
         it('answers each message with its readers', async () => {
           const reader = randomUUID();
+          await storage.addClients(room.uuid, [reader], participantsChangedEvents(testMediaUrls));
           await addRead(storage, messages[4]!.uuid, viewer);
           await addRead(storage, messages[3]!.uuid, room.recruiter);
           await addRead(storage, messages[4]!.uuid, reader);

@@ -41,7 +41,7 @@ export interface Chat {
   connect(
     user: User,
     room: string,
-    options?: { autoPong?: boolean; origin?: string; since?: string },
+    options?: { autoPong?: boolean; origin?: string; since?: string; presence?: boolean },
   ): Promise<TestSocket>;
 }
 

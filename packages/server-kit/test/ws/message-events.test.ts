@@ -234,15 +234,19 @@ describe('WebSocket: message events', () => {
     const chat = await harness.start();
     const [recruiter, client] = [chat.user(), chat.user()];
     const room = await chat.room(recruiter, [client]);
-    // The admission reads the room's seq; a message is stored and heard right after that read,
-    // before the socket has joined its room.
+    // The admission checks the room twice, and reads its seq the second time, once the room's
+    // events flow here; a message is stored and heard right after that read, before the socket
+    // has joined its room.
     const { storage } = chat.ts;
-    const read = storage.roomSeq.bind(storage);
+    const read = storage.roomAccess.bind(storage);
+    let reads = 0;
     let during: Promise<Message> | undefined;
-    storage.roomSeq = async (roomId) => {
-      const answer = await read(roomId);
-      during ??= chat.post(recruiter, room.uuid, 'during the handshake');
-      await during;
+    storage.roomAccess = async (roomId, user) => {
+      const answer = await read(roomId, user);
+      if (++reads === 2) {
+        during ??= chat.post(recruiter, room.uuid, 'during the handshake');
+        await during;
+      }
       return answer;
     };
     const socket = await chat.connect(client, room.uuid);

@@ -35,6 +35,12 @@ export interface OpenSocketOptions {
   autoPong?: boolean;
   /** Sent as `?since=` (as is, so that tests can send bad ones); omitted when undefined. */
   since?: string;
+  /**
+   * Whether `presence` frames are for `next`: they come on open and whenever anyone of the room
+   * comes or goes, so tests of other events leave them out (they are still checked, and kept in
+   * `received`). Default false.
+   */
+  presence?: boolean;
 }
 
 /** How the opening handshake ended. */
@@ -63,8 +69,10 @@ export class TestSocket {
   private readonly waiters = new Set<Waiter>();
   private readonly closing: Promise<Closed>;
   private closedWith: Closed | null = null;
+  private readonly takesPresence: boolean;
 
   constructor(options: OpenSocketOptions) {
+    this.takesPresence = options.presence ?? false;
     const url = new URL(roomSocketPath(options.room), options.wsUrl);
     if (options.token !== null) url.searchParams.set('token', options.token);
     if (options.since !== undefined) url.searchParams.set('since', options.since);
@@ -176,6 +184,7 @@ export class TestSocket {
     }
     const event = value as ServerEvent;
     this.received.push(event);
+    if (event.type === 'presence' && !this.takesPresence) return;
     for (const waiter of this.waiters) {
       if (!waiter.matches(event)) continue;
       this.waiters.delete(waiter);

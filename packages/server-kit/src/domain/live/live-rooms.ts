@@ -79,9 +79,17 @@ export class LiveRooms {
     await this.queue.run(membership.room, () => this.changeTyping(membership.room, membership.user, typing));
   }
 
-  /** Takes the user out of the room's typing set (they sent a message, left, or were removed). */
+  /** Takes the user out of the room's typing set (they left, or were removed). */
   async stopTyping(room: string, user: string): Promise<void> {
     await this.queue.run(room, () => this.changeTyping(room, user, false));
+  }
+
+  /**
+   * As stopTyping, for a caller that runs in the room's queue already (a message was just sent):
+   * the queue runs one task of a room at a time, so waiting in it again would wait forever.
+   */
+  async stopTypingInQueue(room: string, user: string): Promise<void> {
+    await this.changeTyping(room, user, false);
   }
 
   /** The room's typing set now, for a socket that resumes (typing is never replayed). */

@@ -83,7 +83,7 @@ export class Messages {
         // Sending a message ends typing, as the contract says. The message is stored by now, so a
         // typing-state failure is logged, not thrown: throwing would report a stored message as
         // failed and remove the file it points at.
-        await live.stopTyping(record.chatRoom, caller.id).catch((error: unknown) => {
+        await live.stopTypingInQueue(record.chatRoom, caller.id).catch((error: unknown) => {
           logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
         });
         return toMessage(record, media);

@@ -43,6 +43,8 @@ export async function down(knex: Knex): Promise<void> {
   // up by key, no longer finds it when asked to create it again, and creates another.
   await knex.schema.alterTable('chat_rooms', (t) => {
     t.dropIndex(['participants_digest'], 'chat_rooms_participants_digest_idx');
-    t.dropColumn('participants_digest');
   });
+  // ALTER TABLE itself, which both dialects have: knex drops an SQLite column by copying the table
+  // and dropping the old one, and dropping chat_rooms would cascade to every participant and message.
+  await knex.raw('alter table ?? drop column ??', ['chat_rooms', 'participants_digest']);
 }
