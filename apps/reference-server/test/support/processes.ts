@@ -7,16 +7,20 @@ export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SRC = path.join(ROOT, 'apps/reference-server/src');
 
 /**
- * Spawned processes run the TypeScript sources through tsx. The `source` export condition makes
+ * Spawned processes run the TypeScript sources through tsx. The `@hirechat/source` export condition makes
  * '@hirechat/*' resolve to each package's src/ rather than its dist/, which tests never build (and
  * which may be stale from an earlier `npm start`).
  */
 export function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(SRC, entry), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--conditions=@hirechat/source', '--import', 'tsx', path.join(SRC, entry), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** The environment of the test runner minus what would change how a spawned server behaves. */
