@@ -22,7 +22,10 @@ const CHATS_PREFIX = '/chats/';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
-  /** The chat domain, for server-side code that posts messages or creates rooms itself. */
+  /**
+   * The chat domain, for server-side code that posts messages or creates rooms itself. The storage
+   * is migrated in `onPreStart`: call it after `await server.initialize()` (or `start()`).
+   */
   chat: ChatService;
 }
 
