@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
  * the workspace).
  */
 function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  const inherited = Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name));
+  // turbo reports usage over the internet unless told not to; nothing here reaches it.
+  return { ...Object.fromEntries(inherited), TURBO_TELEMETRY_DISABLED: '1' };
 }
 
 /** Runs a command; rejects with its whole output when it fails. */
