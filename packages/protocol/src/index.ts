@@ -57,6 +57,20 @@ export {
   FieldErrorBodySchema,
   NON_FIELD_ERRORS,
 } from './errors.js';
+export type {
+  ErrorEvent,
+  MessageCreatedEvent,
+  MessageDeletedEvent,
+  MessageReadEvent,
+  MessageReadInputEvent,
+  MessageUpdatedEvent,
+  PingInputEvent,
+  PongEvent,
+  ResyncRequiredEvent,
+  SyncedEvent,
+  TypingEvent,
+  TypingInputEvent,
+} from './event-types.js';
 export {
   CLIENT_EVENT_TYPES,
   type ClientEvent,

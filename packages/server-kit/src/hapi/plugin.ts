@@ -26,7 +26,10 @@ const VERSION = '0.1.0';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
-  /** The chat domain, for server-side code that posts messages or creates rooms itself. */
+  /**
+   * The chat domain, for server-side code that posts messages or creates rooms itself. The storage
+   * is migrated in `onPreStart`: call it after `await server.initialize()` (or `start()`).
+   */
   chat: ChatService;
 }
 

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
-import pRetry, { AbortError } from 'p-retry';
 import { isSqlite } from '../sqlite.js';
 import * as initial from './001-initial.js';
 import * as roomEvents from './002-room-events.js';
@@ -64,6 +63,9 @@ export async function migrateToLatest(knex: Knex): Promise<void> {
 }
 
 async function migrateWithRetries(knex: Knex): Promise<void> {
+  // p-retry is ESM only. Imported statically, the CommonJS build would require() it and take the
+  // module's namespace for its default export; import() gives both builds the real module.
+  const { default: pRetry, AbortError } = await import('p-retry');
   await pRetry(
     async () => {
       try {
