@@ -79,7 +79,7 @@ export async function createReferenceServer(
       plugin: hirechat,
       options: {
         storage,
-        identity: new JwtIdentity(jwt),
+        identity: new JwtIdentity({ ...jwt, requireExp: config.jwtRequireExp }),
         files: new LocalFileStore(path.join(config.dataDir, MEDIA_FOLDER)),
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,

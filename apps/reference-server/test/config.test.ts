@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: path.resolve('./data'),
       jwt: null,
+      jwtRequireExp: true,
       maxUploadBytes: 10 * 1024 * 1024,
       allowedOrigins: '*',
       typingTimeoutMs: 5000,
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       DATA_DIR: '/tmp/hirechat-data',
       JWT_SECRET: SECRET,
+      JWT_REQUIRE_EXP: 'False',
       MAX_UPLOAD_BYTES: '1024',
       ALLOWED_ORIGINS: 'https://app.example.com',
       TYPING_TIMEOUT_MS: '250',
@@ -55,6 +57,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: '/tmp/hirechat-data',
       jwt: { secret: SECRET },
+      jwtRequireExp: false,
       maxUploadBytes: 1024,
       allowedOrigins: ['https://app.example.com'],
       typingTimeoutMs: 250,
@@ -96,6 +99,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url'],
     ['REDIS_URL', 'http://localhost:6379'],
     ['REDIS_URL', 'localhost:6379'],
+    ['JWT_REQUIRE_EXP', 'no'],
+    ['JWT_REQUIRE_EXP', '0'],
   ])('names %s in the error when it is %j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);

@@ -51,6 +51,7 @@ export {
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
+export { type ParsedFields, parseFields } from './parse-fields.js';
 export { RestPaths, roomSocketPath } from './paths.js';
 export {
   type ChatRoomListQuery,
@@ -62,6 +63,7 @@ export {
   type MessageListQuery,
   type MessageListQueryInput,
   MessageListQuerySchema,
+  NoQuerySchema,
   type UpdateMessageBody,
   UpdateMessageBodySchema,
 } from './rest.js';

@@ -9,19 +9,27 @@ import { MAX_CONTENT_LENGTH, MESSAGE_LIST_DEFAULT_LIMIT, MESSAGE_LIST_MAX_LIMIT 
  */
 
 /** A form sends one value as a string and repeated values as an array. */
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item));
+const oneOrMany = <T extends z.ZodType>(item: T, error: string) =>
+  z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item, { error }));
 
 /** An empty form field means "not given". */
 const emptyAsNull = (value: unknown) => (value === '' ? null : value);
 
 const optionalUuid = z.preprocess(emptyAsNull, UuidInputSchema.nullable().optional());
 
+/**
+ * The query of every path that takes none (all but the two lists): any parameter is a 400 that
+ * names it, as on the lists, so that no parameter is ever silently ignored.
+ */
+export const NoQuerySchema = z.strictObject({});
+
 /** POST /chats/chat-room/create/ */
 export const CreateChatRoomBodySchema = z
   .strictObject({
     recruiter: UuidInputSchema,
-    clients: oneOrMany(UuidInputSchema).pipe(z.array(z.string()).min(1, 'Name at least one client.')),
+    clients: oneOrMany(UuidInputSchema, 'Must be a list of UUIDs.').pipe(
+      z.array(z.string()).min(1, 'Name at least one client.'),
+    ),
   })
   .superRefine((body, ctx) => {
     if (new Set(body.clients).size !== body.clients.length) {
@@ -40,9 +48,20 @@ export const ChatRoomListQuerySchema = z.strictObject({
 });
 export type ChatRoomListQuery = z.infer<typeof ChatRoomListQuerySchema>;
 
+/**
+ * Characters that show nothing: white space, controls, and the code points Unicode says to ignore
+ * when rendering (zero-width spaces and joiners, the word joiner, the soft hyphen, ...).
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]*$/u;
+
+/**
+ * A message's text: at most MAX_CONTENT_LENGTH characters, with at least one that shows, so that
+ * no message looks empty (issue 9, fault 5). It is stored as sent, white space included.
+ */
 const contentSchema = z
   .string({ error: 'Must be a string.' })
-  .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`);
+  .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`)
+  .refine((content) => !INVISIBLE.test(content), 'May not be blank.');
 
 /**
  * POST /chats/messages/create/ — the text fields. The file travels as a multipart part beside
@@ -58,7 +77,7 @@ export type CreateMessageFields = z.infer<typeof CreateMessageFieldsSchema>;
 /** PATCH or PUT /chats/messages/detail/{uuid}/ — only the content can change. */
 export const UpdateMessageBodySchema = z
   .strictObject({
-    content: contentSchema.min(1, 'May not be blank.'),
+    content: contentSchema,
     file: z.unknown().optional(),
   })
   .superRefine((body, ctx) => {
@@ -73,7 +92,11 @@ export const UpdateMessageBodySchema = z
   .transform(({ content }) => ({ content }));
 export type UpdateMessageBody = z.infer<typeof UpdateMessageBodySchema>;
 
-/** GET /chats/messages/list/ — cursors are message UUIDs. */
+/**
+ * GET /chats/messages/list/ — cursors are message UUIDs. A cursor stays a place in the list after
+ * its message is deleted: the server keeps the position of deleted messages, so that a page's
+ * `Link` can always be followed (issue 9, fault 4).
+ */
 export const MessageListQuerySchema = z
   .strictObject({
     chat_room: UuidInputSchema.optional(),

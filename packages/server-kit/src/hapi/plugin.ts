@@ -2,6 +2,8 @@ import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
 import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
+import { applyListenerDeadlines } from '../deadlines/listener-deadlines.js';
+import { resolveRequestDeadlines } from '../deadlines/request-deadlines.js';
 import { ChatService } from '../domain/chat-service.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { silentLogger } from '../ports/logger.js';
@@ -67,9 +69,11 @@ export const hirechat: Plugin<HirechatOptions> = {
           ? { origin: ['*'], additionalExposedHeaders: ['Link'] }
           : { origin: resolved.allowedOrigins, additionalExposedHeaders: ['Link'] },
     };
+    const { deadlines } = resolved;
+    applyListenerDeadlines(server.listener, deadlines);
     mountPaths(server, common, [
-      ...roomRoutes(chat),
-      ...messageRoutes(chat, resolved.maxUploadBytes),
+      ...roomRoutes(chat, { bodyTimeoutMs: deadlines.bodyMs }),
+      ...messageRoutes(chat, { maxUploadBytes: resolved.maxUploadBytes, bodyTimeoutMs: deadlines.bodyMs }),
       ...mediaRoutes(chat, files),
       ...healthRoutes(storage, broadcaster),
     ]);
@@ -78,6 +82,7 @@ export const hirechat: Plugin<HirechatOptions> = {
     const gateway = new RoomSocketGateway(chat, broadcaster, {
       allowedOrigins: resolved.allowedOrigins,
       pingIntervalMs: resolved.pingIntervalMs,
+      handshakeTimeoutMs: deadlines.handshakeMs,
       logger,
     });
     server.ext('onPreStart', async () => {
@@ -116,6 +121,7 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
   return {
     ...merged,
     users,
+    deadlines: resolveRequestDeadlines(options.deadlines),
     broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
     logger: new RepeatThrottledLogger(merged.logger ?? silentLogger),

@@ -7,7 +7,6 @@ import {
 } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Answer,
   api,
   bare,
   createRoom,
@@ -15,6 +14,7 @@ import {
   expectFieldErrors,
   expectMessages,
   newUser,
+  nextLink,
   sendText,
   type User,
   useTestServer,
@@ -22,15 +22,6 @@ import {
 
 const LIST = RestPaths.listMessages;
 const uuids = (messages: Message[]) => messages.map((message) => message.uuid);
-
-/** The target of `Link: <...>; rel="next"`, or null when the answer has none. */
-function nextLink(answer: Answer): string | null {
-  const header = answer.headers.get('link');
-  if (header === null) return null;
-  const match = /^<([^>]+)>;\s*rel="next"$/.exec(header);
-  expect(match, `Link header ${header}`).not.toBeNull();
-  return match![1]!;
-}
 
 /** Follows `rel="next"` from the first page to the last; answers every page. */
 async function allPages(user: User, first: string): Promise<Message[][]> {
