@@ -257,6 +257,58 @@ describe('GET /chats/messages/list/', () => {
       expect(named.every((field) => field === 'before' || field === 'after')).toBe(true);
     });
 
+    describe('after the cursor message is deleted (issue 9, fault 4)', () => {
+      /** A room of its own with six messages m0..m5, so that deleting some disturbs no other test. */
+      async function roomOfSix() {
+        const [u, v] = [newUser(t), newUser(t)];
+        const room = (await createRoom(u, u, [v])).uuid;
+        const sent: Message[] = [];
+        for (let i = 0; i < 6; i++) sent.push(await sendText(u, room, `m${i}`));
+        return { u, v, room, sent };
+      }
+
+      it('a Link going back in time still leads to the next older page', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        const first = await v.api.get(`${LIST}?chat_room=${room}&limit=2`);
+        expect(expectMessages(first)).toEqual(sent.slice(4));
+        // The page's cursor is its oldest message, m4; its sender deletes it.
+        expect((await u.api.delete(RestPaths.messageDetail(sent[4]!.uuid))).status).toBe(204);
+
+        const second = await v.api.get(nextLink(first)!);
+
+        expect(expectMessages(second)).toEqual(sent.slice(2, 4));
+        expect(uuids(expectMessages(await v.api.get(nextLink(second)!)))).toEqual(uuids(sent.slice(0, 2)));
+      });
+
+      it('a Link going forward still leads to the next newer page', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        const first = await v.api.get(`${LIST}?chat_room=${room}&after=${sent[0]!.uuid}&limit=2`);
+        expect(expectMessages(first)).toEqual(sent.slice(1, 3));
+        expect((await u.api.delete(RestPaths.messageDetail(sent[2]!.uuid))).status).toBe(204);
+
+        expect(expectMessages(await v.api.get(nextLink(first)!))).toEqual(sent.slice(3, 5));
+      });
+
+      it('its UUID keeps working as a cursor, also when the cursor given was deleted before paging began', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        for (const gone of [sent[1]!, sent[3]!]) {
+          expect((await u.api.delete(RestPaths.messageDetail(gone.uuid))).status).toBe(204);
+        }
+        const kept = [sent[0]!, sent[2]!, sent[4]!, sent[5]!];
+
+        expect(expectMessages(await v.api.get(`${LIST}?chat_room=${room}&before=${sent[3]!.uuid}`))).toEqual(
+          kept.slice(0, 2),
+        );
+        expect(expectMessages(await v.api.get(`${LIST}?chat_room=${room}&after=${sent[1]!.uuid}`))).toEqual(
+          kept.slice(1),
+        );
+        // Not to someone outside its room: to them it never existed.
+        const outsider = newUser(t);
+        const answer = await outsider.api.get(`${LIST}?before=${sent[3]!.uuid}`);
+        expect(expectFieldErrors(answer, ['before'])).toEqual({ before: ['No such message.'] });
+      });
+    });
+
     it('refuses an unknown cursor, naming it', async () => {
       expect(
         expectFieldErrors(await ann.api.get(`${LIST}?before=${randomUUID()}`), ['before']).before?.length,
