@@ -63,6 +63,15 @@ describe('fields named after prototype properties', () => {
     expect(answer.body).toEqual({ hasOwnProperty: ['Unknown field.'] });
   });
 
+  it('a multipart part with an empty name is named as such (found by fuzzing)', async () => {
+    const form = new FormData();
+    form.append('chat_room', targets.room);
+    form.append('content', 'hello');
+    form.append('', 'x');
+    const answer = await world.recruiter.api.postForm(RestPaths.createMessage, form);
+    expect(answer.body).toEqual({ '': ['Unknown field.'] });
+  });
+
   it('a multipart file part named __proto__ is named, and nothing is stored', async () => {
     const form = new FormData();
     form.append('chat_room', targets.room);

@@ -70,10 +70,14 @@ function parseMultipart(headers: IncomingHttpHeaders, raw: Buffer): Promise<Form
     }
     const fields = emptyFields();
     const pending: Promise<void>[] = [];
-    parser.on('field', (name, value) => addField(fields, name, value));
+    // busboy reports a part named `name=""` as having no name at all; it was named, and so is its error.
+    const nameOf = (name: string | undefined) => name ?? '';
+    parser.on('field', (name, value) => addField(fields, nameOf(name), value));
     parser.on('file', (name, stream, info) => {
       pending.push(
-        collect(stream).then((data) => addField(fields, name, new FilePart(info.filename ?? '', data))),
+        collect(stream).then((data) =>
+          addField(fields, nameOf(name), new FilePart(info.filename ?? '', data)),
+        ),
       );
     });
     parser.once('error', invalid);
