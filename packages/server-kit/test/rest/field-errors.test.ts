@@ -72,6 +72,16 @@ describe('fields named after prototype properties', () => {
     expect(answer.body).toEqual({ '': ['Unknown field.'] });
   });
 
+  it('a multipart part with a long name is named in full', async () => {
+    const name = `x${'y'.repeat(300)}`;
+    const form = new FormData();
+    form.append('chat_room', targets.room);
+    form.append('content', 'hello');
+    form.append(name, 'x');
+    const answer = await world.recruiter.api.postForm(RestPaths.createMessage, form);
+    expect(answer.body).toEqual({ [name]: ['Unknown field.'] });
+  });
+
   it('a multipart file part named __proto__ is named, and nothing is stored', async () => {
     const form = new FormData();
     form.append('chat_room', targets.room);

@@ -62,7 +62,11 @@ function parseMultipart(headers: IncomingHttpHeaders, raw: Buffer): Promise<Form
     let parser: busboy.Busboy;
     try {
       // Browsers send file names in UTF-8; the body's size is bounded already, so parts need none.
-      parser = busboy({ headers, defParamCharset: 'utf8', limits: { fieldSize: raw.length + 1 } });
+      parser = busboy({
+        headers,
+        defParamCharset: 'utf8',
+        limits: { fieldSize: raw.length + 1, fieldNameSize: raw.length + 1 },
+      });
     } catch {
       // No boundary, or not multipart at all.
       invalid();

@@ -8,16 +8,17 @@ import type { PathRoutes } from '../route-table.js';
 
 /**
  * Types a browser may show in place. Anything else, and anything a browser could run (HTML, SVG),
- * is served as an opaque download so that an upload can never script our origin.
+ * is served as an opaque download so that an upload can never script our origin. Maps, since the
+ * extension comes from the client: no extension can meet a property of Object.prototype.
  */
-const INLINE_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-};
-const DOWNLOAD_TYPES: Record<string, string> = { '.pdf': 'application/pdf' };
+const INLINE_TYPES = new Map([
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.gif', 'image/gif'],
+  ['.webp', 'image/webp'],
+]);
+const DOWNLOAD_TYPES = new Map([['.pdf', 'application/pdf']]);
 
 export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
   return [
@@ -29,7 +30,7 @@ export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
             const name = String(request.params.name);
             const path = await chat.fileFor(callerOf(request), `chat_files/${name}`);
             const extension = extname(name).toLowerCase();
-            const inline = INLINE_TYPES[extension];
+            const inline = INLINE_TYPES.get(extension);
             return h
               .file(path, {
                 confine: files.root,
@@ -37,7 +38,7 @@ export function mediaRoutes(chat: ChatService, files: FileStore): PathRoutes[] {
                 filename: name,
                 etagMethod: 'simple',
               })
-              .type(inline ?? DOWNLOAD_TYPES[extension] ?? 'application/octet-stream')
+              .type(inline ?? DOWNLOAD_TYPES.get(extension) ?? 'application/octet-stream')
               .header('X-Content-Type-Options', 'nosniff')
               .header('Content-Security-Policy', "default-src 'none'; sandbox");
           },
