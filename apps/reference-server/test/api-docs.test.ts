@@ -23,7 +23,7 @@ afterEach(async () => {
 async function start(env: NodeJS.ProcessEnv): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hirechat-docs-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env });
-  const app = await createReferenceServer(config, createLogger('silent'));
+  const app = await createReferenceServer(config, createLogger('silent').logger);
   started.push({ app, dataDir });
   await app.server.start();
   return `http://127.0.0.1:${app.server.info.port}`;

@@ -47,7 +47,7 @@ export {
   type UpdateMessageBody,
   type Uuid,
 } from '@hirechat/protocol';
-export { ChatApiError } from './chat-api-error.js';
+export { ChatApiError, type ReceivedErrorBody } from './chat-api-error.js';
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './heartbeat.js';
 export {

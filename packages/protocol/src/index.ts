@@ -119,6 +119,7 @@ export {
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
+export { type ParsedFields, parseFields } from './parse-fields.js';
 export { MediaUrlParams, RestPaths, roomSocketPath } from './paths.js';
 export {
   type ChatRoomListQuery,
@@ -127,9 +128,12 @@ export {
   CreateChatRoomBodySchema,
   type CreateMessageFields,
   CreateMessageFieldsSchema,
+  type MediaDownloadQuery,
+  MediaDownloadQuerySchema,
   type MessageListQuery,
   type MessageListQueryInput,
   MessageListQuerySchema,
+  NoQuerySchema,
   type UpdateMessageBody,
   UpdateMessageBodySchema,
 } from './rest.js';

@@ -2,6 +2,10 @@
 
 export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
 export { RedisBroadcaster, type RedisBroadcasterOptions } from './broadcast/redis-broadcaster.js';
+export {
+  DEFAULT_REQUEST_DEADLINES,
+  type RequestDeadlines,
+} from './deadlines/request-deadlines.js';
 export { type Caller, ROLES, type Role } from './domain/caller.js';
 export { ChatError } from './domain/chat-error.js';
 export {
@@ -33,6 +37,7 @@ export type {
   EventOf,
   Logged,
   MessagePage,
+  MessagePosition,
   MessageQuery,
   NewMessage,
   RoomQuery,

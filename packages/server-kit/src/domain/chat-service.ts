@@ -259,8 +259,10 @@ export class ChatService {
   /** A page of messages from the caller's rooms; with no cursor, the newest. */
   async listMessages(caller: Caller, query: MessageListQuery): Promise<MessageListResult> {
     const senders = await this.sendersFor(query);
-    const before = query.before === undefined ? undefined : await this.cursorPosition('before', query.before);
-    const after = query.after === undefined ? undefined : await this.cursorPosition('after', query.after);
+    const before =
+      query.before === undefined ? undefined : await this.cursorPosition(caller, 'before', query.before);
+    const after =
+      query.after === undefined ? undefined : await this.cursorPosition(caller, 'after', query.after);
     const page = await this.storage.listMessages({
       viewer: caller.id,
       ...(query.chat_room === undefined ? {} : { chatRoom: query.chat_room }),
@@ -273,12 +275,16 @@ export class ChatService {
     return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
   }
 
-  /** Answers the path of an uploaded file that the caller may download. */
+  /**
+   * Answers the path of an uploaded file that the caller may download. A file of a room the caller
+   * is not in answers exactly as one that does not exist (contract, "Errors, continued").
+   */
   async fileFor(caller: Caller, key: string): Promise<string> {
     const path = this.files.pathOf(key);
     const record = path === null ? null : await this.storage.findMessageByFileKey(key);
-    if (path === null || record === null) throw ChatError.notFound();
-    await this.requireRoom(caller, record.chatRoom);
+    if (path === null || record === null || !(await this.isInRoom(caller, record.chatRoom))) {
+      throw ChatError.notFound();
+    }
     return path;
   }
 
@@ -370,18 +376,20 @@ export class ChatService {
     }
   }
 
-  /** The room, when the caller is in it; otherwise 404, so that outsiders learn nothing. */
-  private async requireRoom(caller: Caller, roomUuid: string): Promise<RoomRecord> {
+  /** Whether the room exists and the caller takes part in it. */
+  private async isInRoom(caller: Caller, roomUuid: string): Promise<boolean> {
     const room = await this.rooms.get(roomUuid);
-    if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound('No such chat room.');
-    return room;
+    return room !== null && isParticipant(room, caller.id);
+  }
+
+  /** The room, when the caller is in it; otherwise 404, so that outsiders learn nothing. */
+  private async requireRoom(caller: Caller, roomUuid: string): Promise<void> {
+    if (!(await this.isInRoom(caller, roomUuid))) throw ChatError.notFound('No such chat room.');
   }
 
   private async requireVisibleMessage(caller: Caller, uuid: string): Promise<MessageRecord> {
     const record = await this.storage.getMessage(uuid);
-    if (!record) throw ChatError.notFound();
-    const room = await this.rooms.get(record.chatRoom);
-    if (!room || !isParticipant(room, caller.id)) throw ChatError.notFound();
+    if (!record || !(await this.isInRoom(caller, record.chatRoom))) throw ChatError.notFound();
     return record;
   }
 
@@ -401,10 +409,17 @@ export class ChatService {
     return byEmail.filter((id) => id === query.sender);
   }
 
-  private async cursorPosition(field: 'before' | 'after', uuid: string): Promise<number> {
-    const position = await this.storage.messagePosition(uuid);
-    if (position === null) throw ChatError.invalidField(field, 'No such message.');
-    return position;
+  /**
+   * Where a cursor's message stands, also when it has been deleted since (a page's `Link` must
+   * stay followable). A message of a room the caller is not in is answered exactly as one that
+   * never existed (contract, "Errors, continued").
+   */
+  private async cursorPosition(caller: Caller, field: 'before' | 'after', uuid: string): Promise<number> {
+    const found = await this.storage.messagePosition(uuid);
+    if (found === null || !(await this.isInRoom(caller, found.chatRoom))) {
+      throw ChatError.invalidField(field, 'No such message.');
+    }
+    return found.position;
   }
 }
 

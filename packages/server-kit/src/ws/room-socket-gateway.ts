@@ -14,6 +14,7 @@ import type { ChatService, RoomMembership } from '../domain/chat-service.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
 import { parseClientEvent } from './client-events.js';
+import { admitWithin } from './handshake-deadline.js';
 import { RoomHub } from './room-hub.js';
 import { SocketFeed } from './socket-feed.js';
 
@@ -27,6 +28,8 @@ const PONG_FRAME = JSON.stringify({ type: 'pong' } satisfies ServerEvent);
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
   pingIntervalMs: number;
+  /** How long admitting a socket may take; see RequestDeadlines.handshakeMs. */
+  handshakeTimeoutMs: number;
   logger: Logger;
 }
 
@@ -109,7 +112,9 @@ export class RoomSocketGateway {
     let admission: Admission | undefined;
     let refused: [number, string] = [CloseCode.InternalError, 'Internal error.'];
     try {
-      admission = await this.admit(url);
+      admission = await admitWithin(this.admit(url), this.options.handshakeTimeoutMs, (late) =>
+        this.hub.release(late.membership.room),
+      );
     } catch (error) {
       refused = refusal(error);
       if (refused[0] === CloseCode.InternalError) this.options.logger.error({ err: error }, 'socket refused');
@@ -129,7 +134,7 @@ export class RoomSocketGateway {
   /** Authenticates, checks membership, and makes the room's events flow to this process. */
   private async admit(url: URL): Promise<Admission> {
     const token = url.searchParams.get('token');
-    if (!token) throw ChatError.of('unauthenticated', 'Missing token.');
+    if (!token) throw ChatError.of('not_authenticated', 'Missing token.');
     const { caller, expiresAt } = await this.chat.authenticate(token);
     const roomId = UuidInputSchema.safeParse(ROOM_PATH.exec(url.pathname)?.[1]);
     if (!roomId.success) throw ChatError.notFound('No such chat room.');
@@ -256,7 +261,7 @@ function errorEvent(error: ChatError): ServerEvent {
 function refusal(error: unknown): [number, string] {
   if (!(error instanceof ChatError)) return [CloseCode.InternalError, 'Internal error.'];
   switch (error.code) {
-    case 'unauthenticated':
+    case 'not_authenticated':
       return [CloseCode.Unauthorized, error.message];
     case 'forbidden':
       return [CloseCode.Forbidden, error.message];

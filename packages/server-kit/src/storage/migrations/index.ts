@@ -4,6 +4,7 @@ import { isSqlite } from '../sqlite.js';
 import * as initial from './001-initial.js';
 import * as roomEvents from './002-room-events.js';
 import * as unreadCounts from './003-unread-counts.js';
+import * as deletedMessagePositions from './004-deleted-message-positions.js';
 
 interface NamedMigration {
   name: string;
@@ -15,6 +16,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   { name: '001-initial', migration: initial },
   { name: '002-room-events', migration: roomEvents },
   { name: '003-unread-counts', migration: unreadCounts },
+  { name: '004-deleted-message-positions', migration: deletedMessagePositions },
 ];
 
 /**
