@@ -48,7 +48,7 @@ describe('API_DOCS', () => {
     for (const path of ['/openapi.json', '/asyncapi.json', '/docs', '/docs/assets/docs.js']) {
       const answer = await fetch(`${url}${path}`);
       expect(answer.status, path).toBe(404);
-      expect(await answer.json(), path).toEqual({ detail: 'Not found.' });
+      expect(await answer.json(), path).toEqual({ detail: 'Not found.', code: 'not_found' });
     }
   });
 });

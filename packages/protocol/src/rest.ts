@@ -123,18 +123,16 @@ export type MessageListQuery = z.infer<typeof MessageListQuerySchema>;
 /** The query as a client writes it, before defaults. */
 export type MessageListQueryInput = z.input<typeof MessageListQuerySchema>;
 
+const signedParam = z.union([z.string(), z.array(z.string())]).optional();
+
 /**
  * GET /media/chat_files/{name} — the query of a message's signed `file_url` (contract, "Files,
  * continued"): with both, the download needs no token. Treat them as opaque.
  */
 export const MediaDownloadQuerySchema = z.strictObject({
-  expires: z
-    .string()
-    .optional()
-    .meta({ description: "Part of a message's signed `file_url`: when it expires." }),
-  signature: z
-    .string()
-    .optional()
-    .meta({ description: "Part of a message's signed `file_url`: its signature." }),
+  // Any spelling is taken here, a repeated one too: a signed query that is not exactly as signed is
+  // refused as a missing token is (401), never as bad input (contract, "Files, continued").
+  expires: signedParam.meta({ description: "Part of a message's signed `file_url`: when it expires." }),
+  signature: signedParam.meta({ description: "Part of a message's signed `file_url`: its signature." }),
 });
 export type MediaDownloadQuery = z.infer<typeof MediaDownloadQuerySchema>;

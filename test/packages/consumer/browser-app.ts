@@ -7,7 +7,7 @@ import {
   type ChatRoom,
   CloseCode,
   type ConnectionStatus,
-  type ErrorBody,
+  type ErrorCode,
   type Message,
   type MessageCreatedEvent,
   type ServerEventMap,
@@ -31,8 +31,8 @@ export async function follow(baseUrl: string, token: () => Promise<string>): Pro
     });
   } catch (error) {
     if (error instanceof ChatApiError) {
-      const body: ErrorBody | null = error.body;
-      console.log(error.status, body);
+      const code: ErrorCode | null = error.code;
+      console.log(error.status, code, error.body);
     }
   }
   return seen;
