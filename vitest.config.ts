@@ -25,7 +25,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'default',
-          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'apps/*/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
         },
       },
       {

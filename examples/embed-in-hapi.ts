@@ -1,6 +1,7 @@
 /**
  * Embedding server-kit in your own Hapi server: your routes, your auth, and hirechat's REST and
- * WebSocket on the same port. Run with `npx tsx examples/embed-in-hapi.ts` after `npm install`.
+ * WebSocket on the same port. Run with `npx tsx examples/embed-in-hapi.ts` after `npm install`
+ * (`PORT`, default 3000; `JWT_SECRET`; `DATA_DIR`, default ./data). Ctrl+C stops it.
  */
 import Hapi from '@hapi/hapi';
 import {
@@ -13,7 +14,8 @@ import {
 } from '@hirechat/server-kit';
 
 const secret = process.env.JWT_SECRET ?? 'example-secret-change-me';
-const storage = new KnexChatStorage(createSqliteKnex('./data/example.sqlite'));
+const dataDir = process.env.DATA_DIR ?? './data';
+const storage = new KnexChatStorage(createSqliteKnex(`${dataDir}/example.sqlite`));
 
 const server = Hapi.server({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' });
 
@@ -25,10 +27,14 @@ await server.register({
   options: {
     storage,
     identity: new JwtIdentity({ secret }),
-    files: new LocalFileStore('./data/media'),
+    files: new LocalFileStore(`${dataDir}/media`),
     allowedOrigins: ['http://localhost:5173'],
   },
 });
+
+// The plugin migrates the database when the server initializes (onPreStart). Code that uses the
+// domain before `server.start()` initializes it first; `start()` then only starts listening.
+await server.initialize();
 
 // Server-side code can use the domain directly, e.g. to open a room when a recruiter shortlists someone.
 const { chat } = server.plugins.hirechat;

@@ -10,7 +10,7 @@ export default defineConfig({
     // The workspace packages' `source` export condition points at their src/: the app builds
     // (and the browser tests build it) without building the SDK first, as the tests need nothing
     // built. The SDK is still imported only through its public entry.
-    conditions: ['source', ...defaultClientConditions],
+    conditions: ['@hirechat/source', ...defaultClientConditions],
   },
   build: {
     rollupOptions: {

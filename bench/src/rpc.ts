@@ -20,7 +20,7 @@ interface Reply {
 }
 
 /** How TypeScript children start: through tsx, with '@hirechat/*' resolved to their sources. */
-export const TS_EXEC_ARGV = ['--conditions=source', '--import', 'tsx'];
+export const TS_EXEC_ARGV = ['--conditions=@hirechat/source', '--import', 'tsx'];
 
 /** A load-generator process and its commands. */
 export interface Worker {

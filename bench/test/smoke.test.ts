@@ -14,7 +14,7 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'bench/run.ts', ...args],
+      ['--conditions=@hirechat/source', '--import', 'tsx', 'bench/run.ts', ...args],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

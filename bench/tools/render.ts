@@ -7,7 +7,7 @@ import { withSummary, writeReport } from '../src/report/write.js';
  * Renders a run's results.md and latency chart again from its results.json, with the current
  * report code (the summary and goals are worked out afresh; the measurements are not touched).
  *
- *   node --conditions=source --import tsx bench/tools/render.ts bench/results/<run>
+ *   node --conditions=@hirechat/source --import tsx bench/tools/render.ts bench/results/<run>
  */
 
 const [dir] = process.argv.slice(2);

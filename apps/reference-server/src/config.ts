@@ -23,6 +23,8 @@ export interface ReferenceServerConfig {
   dataDir: string;
   /** Null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: a development secret is used instead. */
   jwt: JwtKey | null;
+  /** JWT_REQUIRE_EXP: refuse tokens without an `exp` claim (default true). */
+  jwtRequireExp: boolean;
   maxUploadBytes: number;
   /** `'*'` when ALLOWED_ORIGINS is unset: any origin may call REST and open sockets. */
   allowedOrigins: string[] | '*';
@@ -82,6 +84,7 @@ const ECHOABLE = new Set([
   'MEDIA_URL_TTL_S',
   'DEMO_WEB',
   'API_DOCS',
+  'JWT_REQUIRE_EXP',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -218,6 +221,14 @@ const EnvSchema = z.object({
   // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
   JWT_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
   JWT_PUBLIC_KEY: withDefault(pemSchema),
+  JWT_REQUIRE_EXP: withDefault(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['true', 'false'], 'must be true or false'))
+      .transform((value) => value === 'true'),
+  ),
   MAX_UPLOAD_BYTES: withDefault(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes')),
   ALLOWED_ORIGINS: withDefault(originsSchema),
   TYPING_TIMEOUT_MS: withDefault(
@@ -299,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     host: vars.HOST ?? '0.0.0.0',
     dataDir: path.resolve(vars.DATA_DIR ?? './data'),
     jwt,
+    jwtRequireExp: vars.JWT_REQUIRE_EXP ?? true,
     maxUploadBytes: vars.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES,
     allowedOrigins: vars.ALLOWED_ORIGINS ?? '*',
     typingTimeoutMs: vars.TYPING_TIMEOUT_MS ?? DEFAULT_TYPING_TIMEOUT_MS,

@@ -1,10 +1,29 @@
+import type { Writable } from 'node:stream';
 import type { Request, Server } from '@hapi/hapi';
 import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.js';
+import { LogDestination } from './log-destination.js';
 
-/** The reference server's logger: JSON lines on stdout, one object per event. */
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level });
+/** The reference server's logger, and the destination it writes to. */
+export interface ServerLog {
+  logger: Logger;
+  destination: LogDestination;
+}
+
+/**
+ * The reference server's logger: JSON lines on stdout, one object per event, written so that a
+ * stdout that stalls or breaks never holds up or ends the server (see LogDestination). Writing to
+ * stderr cannot end it either.
+ */
+export function createLogger(level: LogLevel, out: Writable = process.stdout): ServerLog {
+  // Node's console writes there (warnings, a config error); an EPIPE there is no reason to stop.
+  if (out === process.stdout) process.stderr.on('error', () => undefined);
+  let logger: Logger | undefined;
+  const destination = new LogDestination(out, {
+    onDropped: (lines) => logger?.warn({ lines }, 'log lines dropped while stdout was not read'),
+  });
+  logger = pino({ level }, destination);
+  return { logger, destination };
 }
 
 /**

@@ -12,7 +12,21 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
+const { logger, destination } = createLogger(config.logLevel);
+
+/**
+ * A shutdown ends within this long, whatever holds it up: in-flight requests get 10 s, closing
+ * Redis and the database the rest (systemd's unit waits 20 s before it kills).
+ */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+/** How long the last log lines may take to go out before the process exits without them. */
+const LOG_FLUSH_MS = 1_000;
+
+/** Exits once the log's last lines are out, or have had their time. */
+async function exit(code: number): Promise<never> {
+  await destination.flush(LOG_FLUSH_MS);
+  process.exit(code);
+}
 
 try {
   const app = await createReferenceServer(config, logger);
@@ -34,14 +48,20 @@ try {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Nothing in this process waits on a write, so this timer fires even if a step of the
+    // shutdown never finishes.
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting');
+      void exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        void exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        void exit(1);
       },
     );
   };
@@ -49,5 +69,5 @@ try {
   process.on('SIGINT', stop);
 } catch (error) {
   logger.fatal({ err: error }, 'could not start');
-  process.exit(1);
+  await exit(1);
 }

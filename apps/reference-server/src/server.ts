@@ -3,6 +3,7 @@ import path from 'node:path';
 import Hapi from '@hapi/hapi';
 import {
   type Broadcaster,
+  ChatError,
   createPostgresKnex,
   createSqliteKnex,
   errorResponder,
@@ -66,6 +67,16 @@ export async function createReferenceServer(
     // No `routes.cors` here: the plugin answers CORS itself, from `allowedOrigins`.
   });
   logRequests(server, logger);
+  // Every path the plugin does not serve is a 404, answered without reading whatever body comes:
+  // Hapi's own not-found route would read it first, however slowly it trickles in.
+  server.route({
+    method: '*',
+    path: '/{any*}',
+    options: { payload: { parse: false, output: 'stream' } },
+    handler: () => {
+      throw ChatError.notFound();
+    },
+  });
   // The plugin shapes errors on its own routes; this gives every other answer (unknown paths, URLs
   // Hapi cannot parse) the same `{"detail": ...}` body, as a server of the contract only.
   server.ext('onPreResponse', errorResponder(logger));
@@ -86,7 +97,7 @@ export async function createReferenceServer(
       plugin: hirechat,
       options: {
         storage,
-        identity: new JwtIdentity(jwt),
+        identity: new JwtIdentity({ ...jwt, requireExp: config.jwtRequireExp }),
         files: new LocalFileStore(path.join(config.dataDir, MEDIA_FOLDER)),
         maxUploadBytes: config.maxUploadBytes,
         allowedOrigins: config.allowedOrigins,

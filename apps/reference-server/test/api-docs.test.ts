@@ -23,7 +23,7 @@ afterEach(async () => {
 async function start(env: NodeJS.ProcessEnv): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hirechat-docs-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env });
-  const app = await createReferenceServer(config, createLogger('silent'));
+  const app = await createReferenceServer(config, createLogger('silent').logger);
   started.push({ app, dataDir });
   await app.server.start();
   return `http://127.0.0.1:${app.server.info.port}`;
@@ -48,7 +48,7 @@ describe('API_DOCS', () => {
     for (const path of ['/openapi.json', '/asyncapi.json', '/docs', '/docs/assets/docs.js']) {
       const answer = await fetch(`${url}${path}`);
       expect(answer.status, path).toBe(404);
-      expect(await answer.json(), path).toEqual({ detail: 'Not found.' });
+      expect(await answer.json(), path).toEqual({ detail: 'Not found.', code: 'not_found' });
     }
   });
 });

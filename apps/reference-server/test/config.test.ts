@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: path.resolve('./data'),
       jwt: null,
+      jwtRequireExp: true,
       maxUploadBytes: 10 * 1024 * 1024,
       allowedOrigins: '*',
       typingTimeoutMs: 5000,
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       DATA_DIR: '/tmp/hirechat-data',
       JWT_SECRET: SECRET,
+      JWT_REQUIRE_EXP: 'False',
       MAX_UPLOAD_BYTES: '1024',
       ALLOWED_ORIGINS: 'https://app.example.com',
       TYPING_TIMEOUT_MS: '250',
@@ -68,6 +70,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: '/tmp/hirechat-data',
       jwt: { secret: SECRET },
+      jwtRequireExp: false,
       maxUploadBytes: 1024,
       allowedOrigins: ['https://app.example.com'],
       typingTimeoutMs: 250,
@@ -135,6 +138,8 @@ describe('loadConfig', () => {
     ['DEMO_WEB', 'no'],
     ['DEMO_WEB', 'false'],
     ['API_DOCS', 'maybe'],
+    ['JWT_REQUIRE_EXP', 'no'],
+    ['JWT_REQUIRE_EXP', '0'],
   ])('names %s in the error when it is %j', (variable, value) => {
     // A valid MEDIA_URL_SECRET, so that a JWT_PUBLIC_KEY (which requires one) is the only issue.
     const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });

@@ -56,7 +56,7 @@ describe('the demo web app at /', () => {
     expect(missing).toEqual({
       status: 404,
       type: 'application/json; charset=utf-8',
-      body: '{"detail":"Not found."}',
+      body: '{"detail":"Not found.","code":"not_found"}',
     });
     for (const outside of [
       '/assets/..%2Fsecret.txt',
@@ -96,7 +96,7 @@ describe('the demo web app at /', () => {
     expect(await answerOf(`${server.url}/`)).toEqual({
       status: 404,
       type: 'application/json; charset=utf-8',
-      body: '{"detail":"Not found."}',
+      body: '{"detail":"Not found.","code":"not_found"}',
     });
   });
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { ChatClient } from '@hirechat/client-sdk';
 import { RestPaths, SINCE_LATEST, type Since } from '@hirechat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +23,9 @@ import type { ServerProcess } from './support/processes.js';
  */
 
 const BURST = 40;
+/** Concurrent request loops during the rolling restart, and the most requests each one sends. */
+const WORKERS = 4;
+const MAX_REQUESTS_PER_WORKER = 5_000;
 
 describe('two processes behind nginx, with the seed’s /ws/ block', () => {
   let cluster: Cluster;
@@ -75,7 +79,8 @@ describe('two processes behind nginx, with the seed’s /ws/ block', () => {
   it('runs deploy/nginx.conf, whose /ws/ block is the seed’s, byte for byte', async () => {
     expect(await readFile(DEPLOY_NGINX_CONF, 'utf8')).toContain(SEED_WS_BLOCK);
     expect(nginx.conf).toContain(SEED_WS_BLOCK);
-    for (const server of cluster.servers) expect(nginx.conf).toContain(`server 127.0.0.1:${server.port};`);
+    for (const server of cluster.servers)
+      expect(nginx.conf).toMatch(new RegExp(`\n {4}server 127\\.0\\.0\\.1:${server.port}[ ;]`));
   });
 
   it('spreads REST over both processes', async () => {
@@ -140,6 +145,68 @@ describe('two processes behind nginx, with the seed’s /ws/ block', () => {
       user_id: client.id,
     });
   });
+
+  it('lets a rolling restart of every process through without a 502, and posts each message once', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    const answers: Array<{ method: string; status: number; body: string }> = [];
+    const created: string[] = [];
+
+    // Traffic through nginx for the whole restart: WORKERS loops of one request after another,
+    // posts between reads, bounded in count and stopped once every process has restarted.
+    let restarting = true;
+    const traffic = Array.from({ length: WORKERS }, async (_, worker) => {
+      for (let i = 0; restarting && i < MAX_REQUESTS_PER_WORKER; i++) {
+        const post = i % 2 === 0;
+        const response = await fetch(
+          post
+            ? nginx.url + RestPaths.createMessage
+            : `${nginx.url}${RestPaths.listMessages}?chat_room=${room}&limit=1`,
+          {
+            method: post ? 'POST' : 'GET',
+            headers: {
+              Authorization: `Bearer ${(post ? recruiter : client).token}`,
+              ...(post && { 'Content-Type': 'application/json' }),
+            },
+            ...(post && { body: JSON.stringify({ chat_room: room, content: `worker ${worker}, ${i}` }) }),
+            signal: AbortSignal.timeout(15_000),
+          },
+        );
+        const body = await response.text();
+        answers.push({ method: post ? 'POST' : 'GET', status: response.status, body });
+        if (post && response.status === 201) created.push((JSON.parse(body) as { uuid: string }).uuid);
+      }
+    });
+
+    // One process after another, as the README says: restart it, and as soon as it listens again,
+    // the next. Each restart comes well within nginx's fail_timeout of the one before.
+    try {
+      for (const server of [...cluster.servers]) {
+        const before = answers.length;
+        await cluster.restart(server);
+        expect(answers.length, 'traffic went on during the restart').toBeGreaterThan(before);
+      }
+      // Every new process is in nginx's rotation (while the traffic goes on).
+      for (const server of cluster.servers) {
+        await server.output.waitFor((r) => r.msg === 'request' && r.path === RestPaths.createMessage);
+      }
+    } finally {
+      restarting = false;
+      await Promise.all(traffic);
+    }
+
+    const failures = answers.filter((answer) => answer.status !== (answer.method === 'POST' ? 201 : 200));
+    expect(failures, nginx.errorLog()).toEqual([]);
+    // The traffic did meet the stopped processes: nginx found them refusing and passed it on.
+    expect(nginx.errorLog()).toContain(
+      'connect() failed (111: Connection refused) while connecting to upstream',
+    );
+    // nginx passed no post on to a second process after the first had taken it: each is stored once.
+    const chat = new ChatClient({ baseUrl: nginx.url, token: client.token });
+    const stored: string[] = [];
+    for await (const message of chat.messages.history({ chat_room: room })) stored.push(message.uuid);
+    expect(stored.sort()).toEqual(created.sort());
+  }, 120_000);
 
   it('keeps answering, and delivering to the survivor’s sockets, when one process is killed', async () => {
     const { recruiter, client } = users();

@@ -11,7 +11,7 @@ import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
  * PostgreSQL itself, which other suites use, is never touched.
  */
 
-const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.' };
+const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.', code: 'unavailable' };
 /** Far below what a hang would take; a refused connection fails in milliseconds. */
 const PROMPTLY_MS = 3_000;
 
@@ -62,7 +62,7 @@ describe('PostgreSQL going away and coming back, through the reference server', 
     for (const answer of [post, list, newcomer]) expect(answer).toEqual({ status: 503, body: UNAVAILABLE });
     expect(health).toEqual({
       status: 503,
-      body: { detail: 'Unavailable.', database: 'unreachable', broadcast: 'ok' },
+      body: { detail: 'Unavailable.', code: 'unavailable', database: 'unreachable', broadcast: 'ok' },
     });
 
     await proxy.restore();

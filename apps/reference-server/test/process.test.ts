@@ -73,7 +73,7 @@ describe('the reference server process', () => {
   it("answers any unknown path with the contract's JSON 404, not Hapi's", async () => {
     const response = await fetch(`${baseUrl}/no/such/path`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ detail: 'Not found.' });
+    expect(await response.json()).toEqual({ detail: 'Not found.', code: 'not_found' });
   });
 
   it('made a development secret that only its owner can read', async () => {

@@ -20,7 +20,10 @@ import type { ServerProcess } from './support/processes.js';
  * storing and answering, /healthz says 503, and once it is back the same processes deliver again.
  */
 
-const UNHEALTHY = { status: 503, body: { detail: 'Unavailable.', database: 'ok', broadcast: 'unreachable' } };
+const UNHEALTHY = {
+  status: 503,
+  body: { detail: 'Unavailable.', code: 'unavailable', database: 'ok', broadcast: 'unreachable' },
+};
 const HEALTHY = { status: 200, body: { status: 'ok', database: 'ok', broadcast: 'ok' } };
 
 /** Waits until every process has logged `msg` for both of its connections, after `marks`. */

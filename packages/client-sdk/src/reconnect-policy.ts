@@ -45,7 +45,7 @@ export function closeAction(code: number, reason: string, canRefreshToken: boole
     case CloseCode.Unauthorized:
       return canRefreshToken
         ? { kind: 'refresh' }
-        : { kind: 'stop', code: 'unauthenticated', detail: reason || 'The access token was refused.' };
+        : { kind: 'stop', code: 'not_authenticated', detail: reason || 'The access token was refused.' };
     case CloseCode.Forbidden:
       return { kind: 'stop', code: 'forbidden', detail: reason || 'You are not in this chat room.' };
     case CloseCode.NotFound:

@@ -3,15 +3,14 @@ import {
   type ChatRoomListQuery,
   ChatRoomSchema,
   type CreateChatRoomBody,
-  type ErrorBody,
-  ErrorBodySchema,
   type Message,
   type MessageListQueryInput,
   MessageSchema,
   RestPaths,
 } from '@hirechat/protocol';
+import LinkHeader from 'http-link-header';
 import { z } from 'zod';
-import { ChatApiError } from './chat-api-error.js';
+import { asErrorBody, ChatApiError } from './chat-api-error.js';
 import { resolveToken, type TokenSource } from './token-source.js';
 
 export interface NewTextMessage {
@@ -149,9 +148,9 @@ function withQuery(path: string, query: object): string {
   return search ? `${path}?${search}` : path;
 }
 
-/** Reads the query of `Link: <path?query>; rel="next"`. */
+/** Reads the query of `Link: <path?query>; rel="next"` (RFC 8288, with http-link-header). */
 function nextQuery(link: string | null): MessageListQueryInput | null {
-  const target = link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+  const target = link ? LinkHeader.parse(link).rel('next')[0]?.uri : undefined;
   if (!target) return null;
   return Object.fromEntries(new URL(target, 'http://x').searchParams) as MessageListQueryInput;
 }
@@ -163,9 +162,4 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
-}
-
-function asErrorBody(value: unknown): ErrorBody | null {
-  const parsed = ErrorBodySchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
 }

@@ -5,7 +5,7 @@ export class RoomConnectionError extends Error {
   override readonly name = 'RoomConnectionError';
 
   constructor(
-    /** The refusal (`forbidden`, `not_found`, `unauthenticated`), or `closed` by `close()`. */
+    /** The refusal (`forbidden`, `not_found`, `not_authenticated`), or `closed` by `close()`. */
     readonly code: ErrorCode | 'closed',
     message: string,
   ) {

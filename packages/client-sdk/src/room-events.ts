@@ -37,7 +37,7 @@ export interface RoomConnectionEvents {
   typing: ServerEventMap['typing'];
   /**
    * The server refused something this client sent (the socket stays open), or the connection
-   * stopped for good: `forbidden` (4403), `not_found` (4404), or `unauthenticated` (4401 with a
+   * stopped for good: `forbidden` (4403), `not_found` (4404), or `not_authenticated` (4401 with a
    * token that cannot be refreshed).
    */
   error: ServerEventMap['error'];

@@ -33,7 +33,7 @@ describe('closeAction', () => {
     expect(closeAction(4401, 'Token expired.', true)).toEqual({ kind: 'refresh' });
     expect(closeAction(4401, 'Token expired.', false)).toEqual({
       kind: 'stop',
-      code: 'unauthenticated',
+      code: 'not_authenticated',
       detail: 'Token expired.',
     });
     expect(closeAction(4403, '', true)).toEqual({

@@ -1,5 +1,6 @@
 import type { Message } from '@hirechat/protocol';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { asErrorBody } from '../src/chat-api-error.js';
 import { ChatApiError, ChatClient, type MessagePage } from '../src/index.js';
 import { uuidsOf } from './support/recorder.js';
 import { useWorld } from './support/world.js';
@@ -109,6 +110,23 @@ describe('ChatClient REST', () => {
     expectTypeOf(chat.messages.history).returns.toEqualTypeOf<AsyncIterable<Message>>();
   });
 
+  it('walks on past a page whose cursor message was deleted meanwhile (issue 9, fault 4)', async () => {
+    const { room, chat } = await roomOfTwo();
+    const sent: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sent.push((await chat.messages.create({ chat_room: room.uuid, content: `m${i}` })).uuid);
+    }
+
+    const back: string[] = [];
+    for await (const message of chat.messages.history({ chat_room: room.uuid, limit: 2 })) {
+      back.push(message.uuid);
+      // The first page (m4, m5) is read; its cursor, m4, goes before the next page is asked for.
+      if (message.uuid === sent[4]) await chat.messages.delete(sent[4]!);
+    }
+
+    expect(back).toEqual([...sent].reverse());
+  });
+
   it('rejects with ChatApiError carrying the status and the body', async () => {
     const { room, chat, world, client } = await roomOfTwo();
     const failure = (promise: Promise<unknown>) =>
@@ -120,18 +138,36 @@ describe('ChatClient REST', () => {
 
     const invalid = await failure(chat.rooms.create({ recruiter: client, clients: [] }));
     expect(invalid).toBeInstanceOf(ChatApiError);
-    expect(invalid).toMatchObject({ status: 400, body: { clients: [expect.any(String)] }, method: 'POST' });
+    expect(invalid).toMatchObject({
+      status: 400,
+      code: 'invalid_input',
+      body: { clients: [expect.any(String)] },
+      method: 'POST',
+    });
     expect(await failure(chat.messages.get(world.user()))).toMatchObject({
       status: 404,
-      body: { detail: 'Not found.' },
+      code: 'not_found',
+      body: { detail: 'Not found.', code: 'not_found' },
     });
     expect(await failure(world.client(client).messages.update(mine.uuid, { content: 'x' }))).toMatchObject({
       status: 403,
+      code: 'forbidden',
     });
     const signedOut = new ChatClient({ baseUrl: world.server.url, token: 'not a token' });
     expect(await failure(signedOut.rooms.list())).toMatchObject({
       status: 401,
-      body: { detail: expect.any(String) },
+      code: 'not_authenticated',
+      body: { detail: expect.any(String), code: 'not_authenticated' },
     });
+  });
+
+  it('keeps the detail of an error body without a code it knows, and answers a null code', () => {
+    for (const body of [{ detail: 'Bad gateway.' }, { detail: 'Slow down.', code: 'some_newer_code' }]) {
+      const error = new ChatApiError(502, asErrorBody(body), 'GET', '/x');
+      expect(error.body).toEqual(body);
+      expect(error.code).toBeNull();
+      expect(error.message).toBe(`GET /x answered 502: ${body.detail}`);
+    }
+    expect(new ChatApiError(502, asErrorBody('<html>'), 'GET', '/x').code).toBeNull();
   });
 });

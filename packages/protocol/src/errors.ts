@@ -11,13 +11,18 @@ export const ErrorCodes = [
   'invalid_json',
   /** A WebSocket event had a `type` the server does not know. */
   'unknown_event',
-  /** No credentials, or credentials that are expired, badly signed or malformed. */
-  'unauthenticated',
+  /**
+   * No credentials, or credentials that are expired, badly signed, malformed, or not an access
+   * token (contract, "Identity, continued"). Named as Django REST Framework names it.
+   */
+  'not_authenticated',
   /** Signed in, but not allowed to do this. */
   'forbidden',
   /** No such thing, or one the caller may not see. */
   'not_found',
   'method_not_allowed',
+  /** The request (its body, usually) did not arrive within its deadline; the connection is closed. */
+  'request_timeout',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
@@ -30,13 +35,18 @@ export const ErrorCodes = [
 export const ErrorCodeSchema = z.enum(ErrorCodes);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
-/** Request-level error body, as Django REST Framework writes it: `{"detail": "..."}`. */
-export const DetailErrorBodySchema = z.object({ detail: z.string() });
+/**
+ * Request-level error body, as Django REST Framework writes it, `{"detail": "..."}`, with the
+ * error's code beside it (contract, "Errors, continued"): `{"detail": "Not found.", "code":
+ * "not_found"}`. Clients of the original service read `detail` and may ignore `code`.
+ */
+export const DetailErrorBodySchema = z.object({ detail: z.string(), code: ErrorCodeSchema });
 export type DetailErrorBody = z.infer<typeof DetailErrorBodySchema>;
 
 /**
  * Field error body, as Django REST Framework writes it: `{"<field>": ["...", ...]}`. Errors that
- * belong to no single field are listed under `non_field_errors`.
+ * belong to no single field are listed under `non_field_errors`. It carries no `code` (a field
+ * could be named `code`): its code is always `invalid_input`, and its status 400.
  */
 export const FieldErrorBodySchema = z.record(z.string(), z.array(z.string()));
 export type FieldErrorBody = z.infer<typeof FieldErrorBodySchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodeSchema } from './errors.js';
 
 /** What a probe of one dependency found. */
 export const HealthCheckSchema = z.enum(['ok', 'unreachable']);
@@ -15,6 +16,7 @@ export type HealthBody = z.infer<typeof HealthBodySchema>;
 /** GET /healthz, 503: the database or the broker did not answer within the check's deadline. */
 export const HealthUnavailableBodySchema = z.object({
   detail: z.string(),
+  code: ErrorCodeSchema,
   database: HealthCheckSchema,
   broadcast: HealthCheckSchema,
 });

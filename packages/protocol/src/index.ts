@@ -64,6 +64,20 @@ export {
   FieldErrorBodySchema,
   NON_FIELD_ERRORS,
 } from './errors.js';
+export type {
+  ErrorEvent,
+  MessageCreatedEvent,
+  MessageDeletedEvent,
+  MessageReadEvent,
+  MessageReadInputEvent,
+  MessageUpdatedEvent,
+  PingInputEvent,
+  PongEvent,
+  ResyncRequiredEvent,
+  SyncedEvent,
+  TypingEvent,
+  TypingInputEvent,
+} from './event-types.js';
 export {
   CLIENT_EVENT_TYPES,
   type ClientEvent,
@@ -138,6 +152,7 @@ export {
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
 export { type Message, MessageSchema, TimestampSchema } from './message.js';
+export { type ParsedFields, parseFields } from './parse-fields.js';
 export { INBOX_SOCKET_PATH, MediaUrlParams, RestPaths, roomSocketPath } from './paths.js';
 export {
   type AddClientsBody,
@@ -148,9 +163,12 @@ export {
   CreateChatRoomBodySchema,
   type CreateMessageFields,
   CreateMessageFieldsSchema,
+  type MediaDownloadQuery,
+  MediaDownloadQuerySchema,
   type MessageListQuery,
   type MessageListQueryInput,
   MessageListQuerySchema,
+  NoQuerySchema,
   type UpdateMessageBody,
   UpdateMessageBodySchema,
 } from './rest.js';

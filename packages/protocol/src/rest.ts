@@ -17,13 +17,21 @@ const emptyAsNull = (value: unknown) => (value === '' ? null : value);
 
 const optionalUuid = z.preprocess(emptyAsNull, UuidInputSchema.nullable().optional());
 
+/**
+ * The query of every path that takes none (all but the two lists): any parameter is a 400 that
+ * names it, as on the lists, so that no parameter is ever silently ignored.
+ */
+export const NoQuerySchema = z.strictObject({});
+
 /** POST /chats/chat-room/create/ */
 export const CreateChatRoomBodySchema = z
   .strictObject({
     recruiter: UuidInputSchema,
     // One array with its own minimum, rather than a pipe into a second one, so that the input side
     // (what the API documents show) keeps `clients` required.
-    clients: oneOrMany(z.array(UuidInputSchema).min(1, 'Name at least one client.')),
+    clients: oneOrMany(
+      z.array(UuidInputSchema, { error: 'Must be a list of UUIDs.' }).min(1, 'Name at least one client.'),
+    ),
   })
   .superRefine((body, ctx) => {
     if (new Set(body.clients).size !== body.clients.length) {
@@ -57,9 +65,20 @@ export const ChatRoomListQuerySchema = z.strictObject({
 });
 export type ChatRoomListQuery = z.infer<typeof ChatRoomListQuerySchema>;
 
+/**
+ * Characters that show nothing: white space, controls, and the code points Unicode says to ignore
+ * when rendering (zero-width spaces and joiners, the word joiner, the soft hyphen, ...).
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]*$/u;
+
+/**
+ * A message's text: at most MAX_CONTENT_LENGTH characters, with at least one that shows, so that
+ * no message looks empty (issue 9, fault 5). It is stored as sent, white space included.
+ */
 const contentSchema = z
   .string({ error: 'Must be a string.' })
-  .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`);
+  .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`)
+  .refine((content) => !INVISIBLE.test(content), 'May not be blank.');
 
 /**
  * POST /chats/messages/create/ — the text fields. The file travels as a multipart part beside
@@ -75,7 +94,7 @@ export type CreateMessageFields = z.infer<typeof CreateMessageFieldsSchema>;
 /** PATCH or PUT /chats/messages/detail/{uuid}/ — only the content can change. */
 export const UpdateMessageBodySchema = z
   .strictObject({
-    content: contentSchema.min(1, 'May not be blank.'),
+    content: contentSchema,
     file: z.unknown().optional(),
   })
   .superRefine((body, ctx) => {
@@ -90,7 +109,11 @@ export const UpdateMessageBodySchema = z
   .transform(({ content }) => ({ content }));
 export type UpdateMessageBody = z.infer<typeof UpdateMessageBodySchema>;
 
-/** GET /chats/messages/list/ — cursors are message UUIDs. */
+/**
+ * GET /chats/messages/list/ — cursors are message UUIDs. A cursor stays a place in the list after
+ * its message is deleted: the server keeps the position of deleted messages, so that a page's
+ * `Link` can always be followed (issue 9, fault 4).
+ */
 export const MessageListQuerySchema = z
   .strictObject({
     chat_room: UuidInputSchema.optional(),
@@ -114,3 +137,17 @@ export const MessageListQuerySchema = z
 export type MessageListQuery = z.infer<typeof MessageListQuerySchema>;
 /** The query as a client writes it, before defaults. */
 export type MessageListQueryInput = z.input<typeof MessageListQuerySchema>;
+
+const signedParam = z.union([z.string(), z.array(z.string())]).optional();
+
+/**
+ * GET /media/chat_files/{name} — the query of a message's signed `file_url` (contract, "Files,
+ * continued"): with both, the download needs no token. Treat them as opaque.
+ */
+export const MediaDownloadQuerySchema = z.strictObject({
+  // Any spelling is taken here, a repeated one too: a signed query that is not exactly as signed is
+  // refused as a missing token is (401), never as bad input (contract, "Files, continued").
+  expires: signedParam.meta({ description: "Part of a message's signed `file_url`: when it expires." }),
+  signature: signedParam.meta({ description: "Part of a message's signed `file_url`: its signature." }),
+});
+export type MediaDownloadQuery = z.infer<typeof MediaDownloadQuerySchema>;

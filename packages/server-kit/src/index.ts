@@ -2,6 +2,10 @@
 
 export { InProcessBroadcaster } from './broadcast/in-process-broadcaster.js';
 export { RedisBroadcaster, type RedisBroadcasterOptions } from './broadcast/redis-broadcaster.js';
+export {
+  DEFAULT_REQUEST_DEADLINES,
+  type RequestDeadlines,
+} from './deadlines/request-deadlines.js';
 export { type Caller, ROLES, type Role } from './domain/caller.js';
 export { ChatError } from './domain/chat-error.js';
 export {
@@ -49,6 +53,7 @@ export type {
   InboxRecipient,
   Logged,
   MessagePage,
+  MessagePosition,
   MessageQuery,
   NewMessage,
   RoomAccess,

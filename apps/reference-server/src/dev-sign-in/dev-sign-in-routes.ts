@@ -1,5 +1,5 @@
 import type { Request, Server } from '@hapi/hapi';
-import { DevSignInPaths, type DevToken, DevTokenRequestSchema, toFieldErrors } from '@hirechat/protocol';
+import { DevSignInPaths, type DevToken, DevTokenRequestSchema, parseFields } from '@hirechat/protocol';
 import { ChatError, signAccessToken } from '@hirechat/server-kit';
 import type { Logger } from 'pino';
 import { DEMO_USERS } from './demo-users.js';
@@ -25,8 +25,8 @@ export function mountDevSignIn(server: Server, devSecret: string, logger: Logger
       path: DevSignInPaths.token,
       options: { auth: false, payload: { allow: 'application/json' } },
       handler: (request: Request): DevToken => {
-        const parsed = DevTokenRequestSchema.safeParse(request.payload ?? {});
-        if (!parsed.success) throw ChatError.invalid(toFieldErrors(parsed.error));
+        const parsed = parseFields(DevTokenRequestSchema, request.payload ?? {});
+        if (!parsed.success) throw ChatError.invalid(parsed.errors);
         const user = DEMO_USERS.find((candidate) => candidate.id === parsed.data.user);
         if (!user) throw ChatError.invalidField('user', `Not a demo user; see ${DevSignInPaths.users}.`);
         const token = signAccessToken(

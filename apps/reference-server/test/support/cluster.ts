@@ -23,6 +23,12 @@ export interface Cluster {
   servers: ServerProcess[];
   /** Starts one more process of the cluster. */
   add(): Promise<ServerProcess>;
+  /**
+   * Restarts `server` as `systemctl restart` does: stops it with SIGTERM, waits for it to exit,
+   * starts a new process on the same port and waits until it listens. The new process takes the old
+   * one's place in `servers`, and is answered.
+   */
+  restart(server: ServerProcess): Promise<ServerProcess>;
   /** Kills every process, drops the database, kills Redis, removes DATA_DIR. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -75,11 +81,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       servers.push(server);
       return server;
     };
+    const restart = async (server: ServerProcess) => {
+      const index = servers.indexOf(server);
+      if (index === -1) throw new Error('not a process of this cluster');
+      const code = await server.stop();
+      if (code !== 0) throw new Error(`the process exited with ${code} on SIGTERM:\n${server.output.text}`);
+      const next = await startServerProcess(env, { port: server.port });
+      servers[index] = next;
+      return next;
+    };
     // allSettled: a process still starting when another failed must be in `servers` for stop().
     const started = await Promise.allSettled(Array.from({ length: processes }, add));
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    return { secret, database, redis, env, servers, add, stop };
+    return { secret, database, redis, env, servers, add, restart, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

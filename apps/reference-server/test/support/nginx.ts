@@ -34,14 +34,17 @@ export interface Nginx {
   wsUrl: string;
   /** The configuration it runs. */
   conf: string;
+  /** What nginx has written to its error log (stderr) so far: why a request failed, for one. */
+  errorLog(): string;
   /** Stops nginx (fast shutdown) and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /**
  * deploy/nginx.conf with the test's ports and paths, and nothing else changed: the upstream lists
- * `upstreams`, the public server listens on 127.0.0.1:`port`, and the access log goes to `logFile`.
- * Throws when the deploy file no longer has the shape this expects, so the two cannot drift apart.
+ * `upstreams` (each with the parameters the deploy file gives its servers, e.g. `max_fails=0`), the
+ * public server listens on 127.0.0.1:`port`, and the access log goes to `logFile`. Throws when the
+ * deploy file no longer has the shape this expects, so the two cannot drift apart.
  */
 export function testNginxConf(deploy: string, upstreams: number[], port: number, logFile: string): string {
   let conf = deploy;
@@ -51,9 +54,21 @@ export function testNginxConf(deploy: string, upstreams: number[], port: number,
       throw new Error(`deploy/nginx.conf: expected one ${what}, found ${matches?.length ?? 0}`);
     conf = conf.replace(pattern, replacement);
   };
+  // The upstream's server lines: `    server 127.0.0.1:<port><parameters>;`, maybe with a comment.
+  const serverLines = / {4}server 127\.0\.0\.1:\d+([^;\n]*);.*\n/;
+  const upstream = new RegExp(`upstream hirechat \\{\\n(?:${serverLines.source})+`);
+  const parameters = new Set(
+    [...(upstream.exec(conf)?.[0] ?? '').matchAll(new RegExp(serverLines, 'g'))].map((line) => line[1]),
+  );
+  if (parameters.size !== 1) {
+    throw new Error(
+      `deploy/nginx.conf: expected server lines with the same parameters, found ${parameters.size}`,
+    );
+  }
+  const [parameter = ''] = parameters;
   replaceOnce(
-    /upstream hirechat \{\n(?: {4}server 127\.0\.0\.1:\d+;\n)+/,
-    `upstream hirechat {\n${upstreams.map((p) => `    server 127.0.0.1:${p};\n`).join('')}`,
+    upstream,
+    `upstream hirechat {\n${upstreams.map((p) => `    server 127.0.0.1:${p}${parameter};\n`).join('')}`,
     'upstream hirechat with server lines',
   );
   replaceOnce(/ {4}listen 80;\n {4}listen \[::\]:80;\n/, `    listen 127.0.0.1:${port};\n`, 'listen 80 pair');
@@ -103,13 +118,14 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
     for (;;) {
       const started = await spawnNginx(dir, confFile);
       if ('child' in started) {
-        const { child, workers } = started;
+        const { child, workers, log } = started;
         let stopping: Promise<void> | undefined;
         return {
           port,
           url: `http://127.0.0.1:${port}`,
           wsUrl: `ws://127.0.0.1:${port}`,
           conf,
+          errorLog: log,
           stop() {
             stopping ??= stopNginx(child, workers).finally(() => rm(dir, { recursive: true, force: true }));
             return stopping;
@@ -137,7 +153,7 @@ function nginxBinary(): string {
   return 'nginx';
 }
 
-type Spawned = { child: ChildProcess; workers: number[] } | { output: string };
+type Spawned = { child: ChildProcess; workers: number[]; log: () => string } | { output: string };
 
 /** Runs nginx until its worker has started (its notice says so) or it has exited. */
 async function spawnNginx(dir: string, confFile: string): Promise<Spawned> {
@@ -159,7 +175,7 @@ async function spawnNginx(dir: string, confFile: string): Promise<Spawned> {
       }
       if (workers.length > 0) {
         clearTimeout(timer);
-        resolve({ child, workers });
+        resolve({ child, workers, log: () => output });
       }
     };
     child.stdout?.on('data', onData);

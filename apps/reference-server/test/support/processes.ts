@@ -7,16 +7,20 @@ export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SRC = path.join(ROOT, 'apps/reference-server/src');
 
 /**
- * Spawned processes run the TypeScript sources through tsx. The `source` export condition makes
+ * Spawned processes run the TypeScript sources through tsx. The `@hirechat/source` export condition makes
  * '@hirechat/*' resolve to each package's src/ rather than its dist/, which tests never build (and
  * which may be stale from an earlier `npm start`).
  */
 export function spawnFromSource(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(SRC, entry), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--conditions=@hirechat/source', '--import', 'tsx', path.join(SRC, entry), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /** The environment of the test runner minus what would change how a spawned server behaves. */
@@ -123,22 +127,55 @@ export interface ServerProcess {
   wsUrl: string;
   /** Kills it with SIGKILL, as a crash would; resolves once it has exited. Safe to call twice. */
   kill(): Promise<void>;
+  /**
+   * Stops it with SIGTERM, as `systemctl stop` does (sockets closed with 1001, in-flight requests
+   * finished); resolves with its exit code once it has exited. Safe to call twice.
+   */
+  stop(): Promise<number | null>;
+}
+
+export interface ServerProcessOptions {
+  /** The port to listen on. Default 0: one the OS picks. */
+  port?: number;
 }
 
 /**
- * Spawns `main.ts` with `env` on 127.0.0.1 and a free port, and resolves once it logs the port it
- * listens on; rejects with its output when it exits first.
+ * Spawns `main.ts` with `env` on 127.0.0.1 and `options.port` (default a free port), and resolves
+ * once it logs the port it listens on; rejects with its output when it exits first.
  */
-export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawnFromSource('main.ts', [], { ...env, PORT: '0', HOST: '127.0.0.1' });
+export async function startServerProcess(
+  env: NodeJS.ProcessEnv,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const child = spawnFromSource('main.ts', [], {
+    ...env,
+    PORT: String(options.port ?? 0),
+    HOST: '127.0.0.1',
+  });
   const output = new Output(child);
   const kill = () => killProcess(child);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    return child.exitCode;
+  };
   try {
     const listening = await output.waitFor((record) => /^listening on /.test(String(record.msg)), {
       timeoutMs: 20_000,
     });
     const port = Number(listening.port);
-    return { child, output, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, kill };
+    return {
+      child,
+      output,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      wsUrl: `ws://127.0.0.1:${port}`,
+      kill,
+      stop,
+    };
   } catch (error) {
     await kill();
     throw error;

@@ -9,6 +9,7 @@ import {
   ChatRoomListQuerySchema,
   CreateChatRoomBodySchema,
   CreateMessageFieldsSchema,
+  MediaDownloadQuerySchema,
   MessageListQuerySchema,
   UpdateMessageBodySchema,
 } from '../rest.js';
@@ -215,12 +216,14 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     tag: 'Files',
     summary: "Download a message's file",
     description:
-      "A participant of the file's room; the path is the message's `file`. PNG, JPEG, GIF and WebP are " +
-      'served inline; PDF and everything else as a download, with `X-Content-Type-Options: nosniff` and a ' +
-      'sandboxing `Content-Security-Policy`.',
+      "A participant of the file's room with a token; or anyone with the message's signed `file_url` " +
+      '(its `expires` and `signature`), until it expires. PNG, JPEG, GIF and WebP are served inline; PDF ' +
+      'and everything else as a download, with `X-Content-Type-Options: nosniff` and a sandboxing ' +
+      '`Content-Security-Policy`.',
     params: z.object({
       name: z.string().meta({ description: "The stored file name, as the end of the message's `file`." }),
     }),
+    query: MediaDownloadQuerySchema,
     responses: {
       200: {
         description: 'The file.',

@@ -17,9 +17,12 @@ export function registerAuth(server: Server, chat: ChatService): void {
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
       if (!match?.[1]) {
-        throw Boom.boomify(ChatError.of('unauthenticated', 'Authentication credentials were not provided.'), {
-          statusCode: 401,
-        });
+        throw Boom.boomify(
+          ChatError.of('not_authenticated', 'Authentication credentials were not provided.'),
+          {
+            statusCode: 401,
+          },
+        );
       }
       try {
         const { caller, expiresAt } = await chat.authenticate(match[1]);
@@ -36,6 +39,6 @@ export function registerAuth(server: Server, chat: ChatService): void {
 /** The verified caller of an authenticated request. */
 export function callerOf(request: { auth: { credentials: { user?: Caller } } }): Caller {
   const caller = request.auth.credentials.user;
-  if (!caller) throw ChatError.of('unauthenticated', 'Authentication credentials were not provided.');
+  if (!caller) throw ChatError.of('not_authenticated', 'Authentication credentials were not provided.');
   return caller;
 }

@@ -1,6 +1,6 @@
 import type { Boom } from '@hapi/boom';
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
-import type { ErrorBody } from '@hirechat/protocol';
+import type { ErrorBody, ErrorCode } from '@hirechat/protocol';
 import { ChatError } from '../domain/chat-error.js';
 import type { Logger } from '../ports/logger.js';
 import { ERROR_STATUS } from './error-status.js';
@@ -11,6 +11,7 @@ const HAPI_DETAIL: Record<number, string> = {
   401: 'Authentication credentials were not provided.',
   404: 'Not found.',
   405: 'Method not allowed.',
+  408: 'The request did not arrive in time.',
   413: 'Request body is too large.',
   415: 'Unsupported media type.',
   500: 'Internal server error.',
@@ -40,14 +41,30 @@ export function errorResponder(logger: Logger): Lifecycle.Method {
 
 function describe(error: Boom): { status: number; body: ErrorBody } {
   if (error instanceof ChatError) {
-    return { status: ERROR_STATUS[error.code], body: error.fields ?? { detail: error.message } };
+    return {
+      status: ERROR_STATUS[error.code],
+      body: error.fields ?? { detail: error.message, code: error.code },
+    };
   }
   const status = error.output.statusCode;
-  if (status >= 500) return { status, body: { detail: HAPI_DETAIL[500]! } };
-  // Hapi's own 4xx messages (payload parsing, size, type) are safe and specific; keep them.
+  const code = codeOfStatus(status);
+  if (status >= 500) return { status, body: { detail: HAPI_DETAIL[500]!, code } };
+  // Hapi's own 4xx messages (payload size and type, URLs it cannot parse) are safe and specific.
   const message = error.output.payload.message;
-  return {
-    status,
-    body: { detail: message && status !== 404 ? message : (HAPI_DETAIL[status] ?? 'Bad request.') },
-  };
+  const detail = message && status !== 404 ? message : (HAPI_DETAIL[status] ?? 'Bad request.');
+  return { status, body: { detail, code } };
 }
+
+/** The code of an error that Hapi raised itself, from its status (contract, "Errors, continued"). */
+function codeOfStatus(status: number): ErrorCode {
+  if (status === 503) return 'unavailable';
+  if (status >= 500) return 'internal';
+  return HAPI_CODE.get(status) ?? 'invalid_input';
+}
+
+/** Each status's code, where one code alone has that status. */
+const HAPI_CODE = new Map<number, ErrorCode>(
+  Object.entries(ERROR_STATUS)
+    .filter(([, status], _, all) => all.filter(([, other]) => other === status).length === 1)
+    .map(([code, status]) => [status, code as ErrorCode]),
+);

@@ -3,6 +3,7 @@ import {
   DEFAULT_MEDIA_URL_TTL_S,
   DEFAULT_TYPING_TIMEOUT_MS,
 } from '@hirechat/protocol';
+import type { RequestDeadlines } from '../deadlines/request-deadlines.js';
 import type { MediaUrls } from '../domain/media-urls.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
@@ -55,6 +56,13 @@ export interface HirechatOptions {
   mediaUrlTtlSeconds?: number;
   /** How often sockets are pinged; a socket that missed the last ping is dropped. Default 30000. */
   pingIntervalMs?: number;
+  /**
+   * How long each phase of a request may take, in ms (see RequestDeadlines): headers 10,000, body
+   * 10,000, idle keep-alive 5,000, WebSocket admission 10,000. The header and keep-alive deadlines
+   * are set on the server's listener (Node's `headersTimeout` and `keepAliveTimeout`), so they
+   * hold for every route of the server, the host's too.
+   */
+  deadlines?: Partial<RequestDeadlines>;
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
   /**
@@ -74,9 +82,12 @@ export interface HirechatOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedHirechatOptions = Required<Omit<HirechatOptions, 'users' | 'mediaUrlSecret'>> & {
+export type ResolvedHirechatOptions = Required<
+  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines'>
+> & {
   users: UserDirectory;
   mediaUrls: MediaUrls;
+  deadlines: RequestDeadlines;
 };
 
 export const DEFAULTS = {

@@ -3,6 +3,8 @@ import type { Plugin, RouteOptions, Server } from '@hapi/hapi';
 import inert from '@hapi/inert';
 import { RestPaths } from '@hirechat/protocol';
 import { InProcessBroadcaster } from '../broadcast/in-process-broadcaster.js';
+import { applyListenerDeadlines } from '../deadlines/listener-deadlines.js';
+import { resolveRequestDeadlines } from '../deadlines/request-deadlines.js';
 import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
 import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
@@ -30,7 +32,10 @@ const VERSION = '0.1.0';
 
 /** What the plugin exposes as `server.plugins.hirechat`, for apps that embed it. */
 export interface HirechatPluginApi {
-  /** The chat domain, for server-side code that posts messages or creates rooms itself. */
+  /**
+   * The chat domain, for server-side code that posts messages or creates rooms itself. The storage
+   * is migrated in `onPreStart`: call it after `await server.initialize()` (or `start()`).
+   */
   chat: ChatService;
 }
 
@@ -77,9 +82,11 @@ export const hirechat: Plugin<HirechatOptions> = {
           ? { origin: ['*'], additionalExposedHeaders: ['Link'] }
           : { origin: resolved.allowedOrigins, additionalExposedHeaders: ['Link'] },
     };
+    const { deadlines } = resolved;
+    applyListenerDeadlines(server.listener, deadlines);
     mountPaths(server, common, [
-      ...roomRoutes(chat),
-      ...messageRoutes(chat, resolved.maxUploadBytes),
+      ...roomRoutes(chat, { bodyTimeoutMs: deadlines.bodyMs }),
+      ...messageRoutes(chat, { maxUploadBytes: resolved.maxUploadBytes, bodyTimeoutMs: deadlines.bodyMs }),
       ...mediaRoutes(chat, files),
       ...healthRoutes(storage, broadcaster),
     ]);
@@ -101,6 +108,7 @@ export const hirechat: Plugin<HirechatOptions> = {
       {
         allowedOrigins: resolved.allowedOrigins,
         pingIntervalMs: resolved.pingIntervalMs,
+        handshakeTimeoutMs: deadlines.handshakeMs,
         logger,
       },
     );
@@ -144,6 +152,7 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     ...rest,
     users,
     mediaUrls: mediaUrlsOf(mediaUrlSecret, merged.mediaUrlTtlSeconds, logger),
+    deadlines: resolveRequestDeadlines(options.deadlines),
     broadcaster: options.broadcaster ?? new InProcessBroadcaster(),
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
     presence: options.presence ?? new InProcessPresenceState(),

@@ -1,5 +1,9 @@
-import type { Lifecycle, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
+import type { Lifecycle, Request, ResponseToolkit, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
+import { NoQuerySchema } from '@hirechat/protocol';
+import type { z } from 'zod';
 import { ChatError } from '../domain/chat-error.js';
+import { parseInput } from '../domain/parse-input.js';
+import { UNREAD_BODY } from './body/read-form.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
@@ -20,11 +24,31 @@ declare module '@hapi/hapi' {
 /** Route `plugins` of a route that is no operation of the API (see `operation` above). */
 export const NOT_AN_OPERATION = { hirechat: { operation: false } } as const;
 
+/** One method of a path. */
+export interface MethodRoute {
+  /**
+   * The schema of the query string. Default: the route takes none, so that any parameter is a
+   * 400 naming it (README, "Input": every body and query is strict).
+   */
+  query?: z.ZodType;
+  /** Called with the query as `query` parsed it. */
+  handler(request: Request, h: ResponseToolkit, query: unknown): Lifecycle.ReturnValue;
+  options?: RouteOptions;
+}
+
+/** A method whose handler takes the query that `schema` parses. */
+export function withQuery<S extends z.ZodType>(
+  schema: S,
+  handler: (request: Request, h: ResponseToolkit, query: z.output<S>) => Lifecycle.ReturnValue,
+): MethodRoute {
+  return { query: schema, handler: (request, h, query) => handler(request, h, query as z.output<S>) };
+}
+
 export interface PathRoutes {
   /** The path as the contract spells it, trailing slash included. */
   path: string;
   /** Handlers by method. */
-  methods: Partial<Record<Method, { handler: Lifecycle.Method; options?: RouteOptions }>>;
+  methods: Partial<Record<Method, MethodRoute>>;
 }
 
 /**
@@ -41,26 +65,34 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
         routes.push({
           method: method as Method,
           path: spelling,
-          handler: route.handler,
+          handler: (request, h) =>
+            route.handler(request, h, parseInput(route.query ?? NoQuerySchema, request.query)),
           options: { ...common, ...route.options },
         });
       }
       // Named methods rather than '*', so that Hapi's CORS preflight (OPTIONS) keeps working.
       const others = METHODS.filter((method) => !(method in methods));
       if (others.length === 0) continue;
-      routes.push({
-        method: others,
-        path: spelling,
-        // No auth: a wrong method is wrong whoever asks, even under a host's default strategy.
-        options: { cors: common.cors ?? false, auth: false, plugins: NOT_AN_OPERATION },
-        handler: (request) => {
-          const error = ChatError.of(
-            'method_not_allowed',
-            `Method "${request.method.toUpperCase()}" not allowed.`,
-          );
-          throw Object.assign(error, { data: { allow } });
-        },
-      });
+      const handler: Lifecycle.Method = (request) => {
+        const error = ChatError.of(
+          'method_not_allowed',
+          `Method "${request.method.toUpperCase()}" not allowed.`,
+        );
+        throw Object.assign(error, { data: { allow } });
+      };
+      // No auth: a wrong method is wrong whoever asks, even under a host's default strategy.
+      const options: RouteOptions = { cors: common.cors ?? false, auth: false, plugins: NOT_AN_OPERATION };
+      if (others.includes('GET')) routes.push({ method: 'GET', path: spelling, options, handler });
+      const withBody = others.filter((method) => method !== 'GET');
+      if (withBody.length > 0) {
+        // The body of a request that is refused anyway is never read (see UNREAD_BODY).
+        routes.push({
+          method: withBody,
+          path: spelling,
+          options: { ...options, payload: UNREAD_BODY },
+          handler,
+        });
+      }
     }
   }
   server.route(routes);
@@ -76,7 +108,7 @@ export function mountFallbacks(server: Server, prefixes: string[]): void {
     prefixes.map((prefix) => ({
       method: '*',
       path: `${prefix}{rest*}`,
-      options: { auth: false, plugins: NOT_AN_OPERATION },
+      options: { auth: false, payload: UNREAD_BODY, plugins: NOT_AN_OPERATION },
       handler: () => {
         throw ChatError.notFound();
       },

@@ -24,7 +24,20 @@ export interface JwtPublicKeyOptions {
   algorithms?: PublicKeyAlgorithm[];
 }
 
-export type JwtIdentityOptions = JwtSecretOptions | JwtPublicKeyOptions;
+/** Rules every token must meet, whatever signs it. */
+export interface JwtClaimOptions {
+  /**
+   * Refuse tokens without an `exp` claim (contract, "Identity, continued"), since such a token,
+   * once leaked, works forever. Default true; false accepts them, for platforms that issue tokens
+   * without expiry (the reference server's `JWT_REQUIRE_EXP=false`).
+   */
+  requireExp?: boolean;
+}
+
+export type JwtIdentityOptions = (JwtSecretOptions | JwtPublicKeyOptions) & JwtClaimOptions;
+
+/** `token_type` of the tokens a client may use (SimpleJWT's claim); any other kind is refused. */
+const ACCESS_TOKEN_TYPE = 'access';
 
 const PUBLIC_KEY_ALGORITHMS: readonly PublicKeyAlgorithm[] = ['RS256', 'ES256'];
 
@@ -40,7 +53,9 @@ interface RememberedToken {
 /**
  * Verifies access tokens issued by the embedding platform. The caller is the token's `sub`, or
  * `user_id` when `sub` is absent (Django SimpleJWT's claim), which must be a UUID; `email`, `name`
- * and `role` are taken when present and well formed.
+ * and `role` are taken when present and well formed. Only access tokens pass (contract, "Identity,
+ * continued"): a `token_type` other than `access` (SimpleJWT's refresh tokens say `refresh`) is
+ * refused like a badly signed token, and so is a token without `exp` unless `requireExp` is false.
  */
 export class JwtIdentity implements Identity {
   private readonly key: KeyObject;
@@ -54,8 +69,10 @@ export class JwtIdentity implements Identity {
    * with the clock, so a remembered one is checked against its `exp` exactly as jsonwebtoken does.
    */
   private readonly remembered = new Map<string, RememberedToken>();
+  private readonly requireExp: boolean;
 
   constructor(options: JwtIdentityOptions) {
+    this.requireExp = options.requireExp ?? true;
     if ('secret' in options) {
       if (typeof options.secret !== 'string' || options.secret === '') {
         throw new TypeError('JwtIdentity: `secret` must be a non-empty string.');
@@ -85,7 +102,7 @@ export class JwtIdentity implements Identity {
     if (known) {
       if (known.exp === undefined || Math.floor(Date.now() / 1000) < known.exp) return copyOf(known.verified);
       this.remembered.delete(token);
-      throw ChatError.of('unauthenticated', 'Token expired.');
+      throw ChatError.of('not_authenticated', 'Token expired.');
     }
     const fresh = this.verifyAnew(token);
     if (this.remembered.size >= MAX_REMEMBERED_TOKENS) this.remembered.clear();
@@ -98,16 +115,25 @@ export class JwtIdentity implements Identity {
     try {
       payload = jwt.verify(token, this.key, { algorithms: this.algorithms });
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) throw ChatError.of('unauthenticated', 'Token expired.');
-      throw ChatError.of('unauthenticated', 'Invalid token.');
+      if (error instanceof jwt.TokenExpiredError) throw ChatError.of('not_authenticated', 'Token expired.');
+      throw ChatError.of('not_authenticated', 'Invalid token.');
     }
     // A signed token whose payload is not a JSON object carries no claims we could trust.
-    if (typeof payload === 'string') throw ChatError.of('unauthenticated', 'Invalid token.');
+    if (typeof payload === 'string') throw ChatError.of('not_authenticated', 'Invalid token.');
+    // A refresh token (or any other kind) is signed with the same key, so its signature proves
+    // nothing about what it may be used for.
+    if (payload.token_type !== undefined && payload.token_type !== ACCESS_TOKEN_TYPE) {
+      throw ChatError.of('not_authenticated', 'Invalid token.');
+    }
+    if (this.requireExp && payload.exp === undefined) {
+      throw ChatError.of('not_authenticated', 'Token has no expiry (exp).');
+    }
 
     const rawId: unknown = payload.sub ?? payload.user_id;
-    if (rawId === undefined || rawId === null) throw ChatError.of('unauthenticated', 'Token has no user id.');
+    if (rawId === undefined || rawId === null)
+      throw ChatError.of('not_authenticated', 'Token has no user id.');
     const id = UuidSchema.safeParse(rawId);
-    if (!id.success) throw ChatError.of('unauthenticated', 'Token user id is not a UUID.');
+    if (!id.success) throw ChatError.of('not_authenticated', 'Token user id is not a UUID.');
 
     const caller: Caller = {
       id: id.data.toLowerCase(),

@@ -27,6 +27,12 @@ export interface MessageQuery {
   limit: number;
 }
 
+/** A message's place in the list of all messages (see MessageRecord.position), and its room. */
+export interface MessagePosition {
+  position: number;
+  chatRoom: string;
+}
+
 export interface MessagePage {
   /** Oldest first. */
   messages: MessageRecord[];
@@ -164,8 +170,12 @@ export interface ChatStorage {
    */
   insertMessage(message: NewMessage, events: EventsOf<MessageRecord>): Promise<Logged<MessageRecord> | null>;
   getMessage(uuid: string): Promise<MessageRecord | null>;
-  /** Position of a message, for cursors; null when there is no such message. */
-  messagePosition(uuid: string): Promise<number | null>;
+  /**
+   * Where a message stands among all messages, and its room, for page cursors; also of a message
+   * that has been deleted, so that a cursor survives the deletion of its message. Null when there
+   * never was such a message.
+   */
+  messagePosition(uuid: string): Promise<MessagePosition | null>;
   /**
    * Sets the content and is_edited; null (and nothing logged) when there is no such message. Every
    * participant's inbox hears of it.

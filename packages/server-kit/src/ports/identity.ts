@@ -8,6 +8,6 @@ export interface VerifiedToken {
 
 /** Turns an access token into a caller. */
 export interface Identity {
-  /** Rejects with a ChatError `unauthenticated` when the token is expired, badly signed or malformed. */
+  /** Rejects with a ChatError `not_authenticated` when the token is expired, badly signed or malformed. */
   verify(token: string): Promise<VerifiedToken>;
 }

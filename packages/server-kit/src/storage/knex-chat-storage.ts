@@ -16,6 +16,7 @@ import type {
   InboxDelivery,
   Logged,
   MessagePage,
+  MessagePosition,
   MessageQuery,
   NewMessage,
   RoomAccess,
@@ -193,12 +194,16 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     return this.findMessage((db) => db('messages').where('file_key', fileKey).orderBy('id'));
   }
 
-  async messagePosition(uuid: string): Promise<number | null> {
-    const row: Pick<MessageRow, 'id'> | undefined = await this.knex('messages')
-      .select('id')
-      .where('uuid', uuid)
-      .first();
-    return row ? Number(row.id) : null;
+  async messagePosition(uuid: string): Promise<MessagePosition | null> {
+    // Live messages first: a message deleted after this read has left its position behind (in the
+    // delete's own transaction), where the second read finds it.
+    const row: { position: number | string; chat_room: string } | undefined =
+      (await this.knex('messages').select('id as position', 'chat_room').where('uuid', uuid).first()) ??
+      (await this.knex('deleted_message_positions')
+        .select('position', 'chat_room')
+        .where('uuid', uuid)
+        .first());
+    return row ? { position: Number(row.position), chatRoom: row.chat_room } : null;
   }
 
   async updateMessageContent(
@@ -236,6 +241,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
           .whereNotIn('user_id', message!.readBy);
         await trx('message_reads').where('message_uuid', uuid).delete();
         await trx('messages').where('uuid', uuid).delete();
+        await trx('deleted_message_positions').insert({ uuid, chat_room: row.chat_room, position: row.id });
         return message!;
       },
     });

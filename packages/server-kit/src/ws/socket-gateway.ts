@@ -6,6 +6,7 @@ import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
+import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
 import type { TopicHub } from './topic-hub.js';
 
@@ -15,6 +16,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
   pingIntervalMs: number;
+  /** How long admitting a socket may take; see RequestDeadlines.handshakeMs. */
+  handshakeTimeoutMs: number;
   logger: Logger;
 }
 
@@ -132,10 +135,11 @@ export class SocketGateway {
     let admitted: { admission: Admission; caller: Caller; expiresAt: Date | null } | undefined;
     let refused: [number, string] = [CloseCode.InternalError, 'Internal error.'];
     try {
-      const token = handshakeToken(request, url);
-      if (!token) throw ChatError.of('unauthenticated', 'Missing token.');
-      const { caller, expiresAt } = await this.chat.authenticate(token);
-      admitted = { admission: await channel.admit(caller, url), caller, expiresAt };
+      admitted = await admitWithin(
+        this.admit(channel, request, url),
+        this.options.handshakeTimeoutMs,
+        (late) => late.admission.release(),
+      );
     } catch (error) {
       refused = refusal(error);
       if (refused[0] === CloseCode.InternalError) this.options.logger.error({ err: error }, 'socket refused');
@@ -150,6 +154,14 @@ export class SocketGateway {
       if (admitted) this.start(ws, admitted.caller, admitted.admission, admitted.expiresAt);
       else ws.close(...refused);
     });
+  }
+
+  /** Authenticates the handshake's token and asks the channel to let the caller in. */
+  private async admit(channel: SocketChannel, request: IncomingMessage, url: URL) {
+    const token = handshakeToken(request, url);
+    if (!token) throw ChatError.of('not_authenticated', 'Missing token.');
+    const { caller, expiresAt } = await this.chat.authenticate(token);
+    return { admission: await channel.admit(caller, url), caller, expiresAt };
   }
 
   private start(socket: Liveness, caller: Caller, admission: Admission, expiresAt: Date | null): void {
@@ -234,7 +246,7 @@ function closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
 function refusal(error: unknown): [number, string] {
   if (!(error instanceof ChatError)) return [CloseCode.InternalError, 'Internal error.'];
   switch (error.code) {
-    case 'unauthenticated':
+    case 'not_authenticated':
       return [CloseCode.Unauthorized, error.message];
     case 'forbidden':
       return [CloseCode.Forbidden, error.message];

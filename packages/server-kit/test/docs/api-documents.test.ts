@@ -212,7 +212,7 @@ describe('the /docs page', () => {
   it('answers a file it does not have with the contract 404', async () => {
     const answer = await api(t).get('/docs/assets/package.json');
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ detail: expect.any(String) });
+    expect(answer.body).toEqual({ detail: expect.any(String), code: 'not_found' });
   });
 
   it('answers /docs/ as /docs', async () => {

@@ -335,7 +335,9 @@ describe('ChatService: messages', () => {
       expect(new Set(published.map((message) => message.uuid))).toEqual(
         new Set(created.filter((message) => message.chat_room === room).map((message) => message.uuid)),
       );
-      const positions = await Promise.all(published.map((message) => storage.messagePosition(message.uuid)));
+      const positions = await Promise.all(
+        published.map(async (message) => (await storage.messagePosition(message.uuid))?.position),
+      );
       expect(positions).toEqual([...positions].sort((a, b) => a! - b!));
       expect(new Set(positions).size).toBe(positions.length);
       // Time order agrees with write order.

@@ -21,6 +21,12 @@ const ec = generateKeyPairSync('ec', {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
 });
 
+/** An HS256 token with the test secret, valid for five minutes unless `options` say otherwise. */
+const signHs256 = (payload: string | object, options: jwt.SignOptions = {}) =>
+  typeof payload === 'string'
+    ? jwt.sign(payload, SECRET)
+    : jwt.sign(payload, SECRET, { expiresIn: 300, ...options });
+
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Builds a token by hand, the way an attacker would, to check what the identity refuses. */
@@ -37,7 +43,7 @@ async function expectUnauthenticated(verifying: Promise<unknown>, detail?: strin
     (rejection: unknown) => rejection,
   );
   expect(error).toBeInstanceOf(ChatError);
-  expect((error as ChatError).code).toBe('unauthenticated');
+  expect((error as ChatError).code).toBe('not_authenticated');
   if (detail !== undefined) expect((error as ChatError).message).toBe(detail);
 }
 
@@ -71,22 +77,46 @@ describe('JwtIdentity with a shared secret (HS256)', () => {
 
   it('prefers `sub` over `user_id`', async () => {
     const sub = randomUUID();
-    const token = jwt.sign({ sub, user_id: randomUUID() }, SECRET);
+    const token = signHs256({ sub, user_id: randomUUID() });
 
     expect((await identity.verify(token)).caller.id).toBe(sub);
   });
 
   it('lowercases the user id', async () => {
     const id = randomUUID();
-    const token = jwt.sign({ sub: id.toUpperCase() }, SECRET);
+    const token = signHs256({ sub: id.toUpperCase() });
 
     expect((await identity.verify(token)).caller.id).toBe(id);
   });
 
-  it('answers a null expiry for a token without `exp`', async () => {
+  it('refuses a token without `exp` (issue 9, fault 6)', async () => {
     const token = jwt.sign({ sub: randomUUID() }, SECRET);
 
-    expect((await identity.verify(token)).expiresAt).toBeNull();
+    await expectUnauthenticated(identity.verify(token), 'Token has no expiry (exp).');
+  });
+
+  it('with `requireExp: false`, takes a token without `exp` and answers a null expiry', async () => {
+    const lenient = new JwtIdentity({ secret: SECRET, requireExp: false });
+    const token = jwt.sign({ sub: randomUUID() }, SECRET);
+
+    expect((await lenient.verify(token)).expiresAt).toBeNull();
+    // Its other rules hold all the same.
+    await expectUnauthenticated(
+      lenient.verify(jwt.sign({ sub: randomUUID(), token_type: 'refresh' }, SECRET)),
+      'Invalid token.',
+    );
+  });
+
+  it('refuses a SimpleJWT refresh token, or any token_type but access, like a badly signed one (issue 9, fault 6)', async () => {
+    for (const tokenType of ['refresh', 'sliding', 'Access', '', 1, null, ['access']]) {
+      const token = signHs256(
+        { token_type: tokenType, jti: 'abc', user_id: randomUUID() },
+        { expiresIn: 86_400 },
+      );
+      await expectUnauthenticated(identity.verify(token), 'Invalid token.');
+    }
+    const access = signHs256({ token_type: 'access', jti: 'abc', user_id: randomUUID() });
+    await expect(identity.verify(access)).resolves.toMatchObject({ caller: expect.any(Object) });
   });
 
   it('maps each known role, and anything else to null', async () => {
@@ -95,7 +125,7 @@ describe('JwtIdentity with a shared secret (HS256)', () => {
       expect((await identity.verify(token)).caller.role).toBe(role);
     }
     for (const role of ['superuser', 'Admin', 1, null, ['admin']]) {
-      const token = jwt.sign({ sub: randomUUID(), role }, SECRET);
+      const token = signHs256({ sub: randomUUID(), role });
       expect((await identity.verify(token)).caller.role).toBeNull();
     }
   });
@@ -104,9 +134,7 @@ describe('JwtIdentity with a shared secret (HS256)', () => {
     const bare = await identity.verify(signAccessToken(SECRET, { sub: randomUUID() }));
     expect(bare.caller).toMatchObject({ email: null, name: null, role: null });
 
-    const odd = await identity.verify(
-      jwt.sign({ sub: randomUUID(), email: 42, name: { first: 'Ann' } }, SECRET),
-    );
+    const odd = await identity.verify(signHs256({ sub: randomUUID(), email: 42, name: { first: 'Ann' } }));
     expect(odd.caller).toMatchObject({ email: null, name: null });
   });
 
@@ -177,26 +205,23 @@ describe('JwtIdentity with a shared secret (HS256)', () => {
   });
 
   it('refuses a token without a user id', async () => {
-    const token = jwt.sign({ email: 'ann@example.com' }, SECRET);
+    const token = signHs256({ email: 'ann@example.com' });
 
     await expectUnauthenticated(identity.verify(token), 'Token has no user id.');
   });
 
   it('refuses a user id that is not a UUID', async () => {
     for (const sub of ['42', 'not-a-uuid', `${randomUUID()}x`]) {
-      await expectUnauthenticated(identity.verify(jwt.sign({ sub }, SECRET)), 'Token user id is not a UUID.');
+      await expectUnauthenticated(identity.verify(signHs256({ sub })), 'Token user id is not a UUID.');
     }
-    await expectUnauthenticated(
-      identity.verify(jwt.sign({ user_id: 42 }, SECRET)),
-      'Token user id is not a UUID.',
-    );
+    await expectUnauthenticated(identity.verify(signHs256({ user_id: 42 })), 'Token user id is not a UUID.');
   });
 
   it('refuses garbage, an empty string and a token whose payload is not an object', async () => {
     await expectUnauthenticated(identity.verify('garbage'), 'Invalid token.');
     await expectUnauthenticated(identity.verify('a.b.c'), 'Invalid token.');
     await expectUnauthenticated(identity.verify(''), 'Invalid token.');
-    await expectUnauthenticated(identity.verify(jwt.sign('just a string', SECRET)), 'Invalid token.');
+    await expectUnauthenticated(identity.verify(signHs256('just a string')), 'Invalid token.');
   });
 
   it('refuses to be built without a secret', () => {
@@ -253,6 +278,18 @@ describe('JwtIdentity with a public key', () => {
     const token = jwt.sign({ sub: randomUUID() }, rsa.privateKey, { algorithm: 'RS256' });
 
     await expectUnauthenticated(identity.verify(token), 'Invalid token.');
+  });
+
+  it('refuses a refresh token and a token without `exp`', async () => {
+    const identity = new JwtIdentity({ publicKey: ec.publicKey });
+    const refresh = jwt.sign({ sub: randomUUID(), token_type: 'refresh' }, ec.privateKey, {
+      algorithm: 'ES256',
+      expiresIn: 60,
+    });
+    const forever = jwt.sign({ sub: randomUUID() }, ec.privateKey, { algorithm: 'ES256' });
+
+    await expectUnauthenticated(identity.verify(refresh), 'Invalid token.');
+    await expectUnauthenticated(identity.verify(forever), 'Token has no expiry (exp).');
   });
 
   it('refuses an expired token', async () => {

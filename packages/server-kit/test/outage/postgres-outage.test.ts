@@ -11,7 +11,7 @@ import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.j
  * itself once the database is back.
  */
 
-const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.' };
+const UNAVAILABLE = { detail: 'The database is unavailable; try again shortly.', code: 'unavailable' };
 /** Far below what a hang would take; a refused connection answers in milliseconds. */
 const PROMPTLY_MS = 5_000;
 

@@ -19,7 +19,16 @@ type ProcessMessage = { ready?: true; expired?: string[]; restored?: string[] };
 async function startProcess(prefix: string, users: string[]) {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', FIXTURE, TEST_REDIS_URL, prefix, String(TIMEOUT_MS), ...users],
+    [
+      '--conditions=@hirechat/source',
+      '--import',
+      'tsx',
+      FIXTURE,
+      TEST_REDIS_URL,
+      prefix,
+      String(TIMEOUT_MS),
+      ...users,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const messages: ProcessMessage[] = [];

@@ -10,6 +10,7 @@ import {
   RestPaths,
 } from '@hirechat/protocol';
 import { startTestServer, type TestServer, type TestServerOptions } from '@hirechat/server-kit/testing';
+import LinkHeader from 'http-link-header';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
 
@@ -237,6 +238,18 @@ export function expectClientError(answer: Answer): number {
   expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
   conform(z.union([ExactDetailErrorBodySchema, FieldErrorBodySchema]), answer.body);
   return answer.status;
+}
+
+/**
+ * The target of the answer's `Link: <...>; rel="next"` (RFC 8288, read with http-link-header, so
+ * `rel=next` counts too), or null when the answer has none. Fails the test on any other Link.
+ */
+export function nextLink(answer: Answer): string | null {
+  const header = answer.headers.get('link');
+  if (header === null) return null;
+  const links = LinkHeader.parse(header).refs;
+  expect(links, `Link header ${header}`).toEqual([{ uri: expect.any(String), rel: 'next' }]);
+  return links[0]!.uri;
 }
 
 /** The server still answers a plain request after whatever the test sent it. */

@@ -7,7 +7,6 @@ import {
 } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Answer,
   api,
   bare,
   createRoom,
@@ -15,6 +14,7 @@ import {
   expectFieldErrors,
   expectMessages,
   newUser,
+  nextLink,
   sendText,
   type User,
   useTestServer,
@@ -22,15 +22,6 @@ import {
 
 const LIST = RestPaths.listMessages;
 const uuids = (messages: Message[]) => messages.map((message) => message.uuid);
-
-/** The target of `Link: <...>; rel="next"`, or null when the answer has none. */
-function nextLink(answer: Answer): string | null {
-  const header = answer.headers.get('link');
-  if (header === null) return null;
-  const match = /^<([^>]+)>;\s*rel="next"$/.exec(header);
-  expect(match, `Link header ${header}`).not.toBeNull();
-  return match![1]!;
-}
 
 /** Follows `rel="next"` from the first page to the last; answers every page. */
 async function allPages(user: User, first: string): Promise<Message[][]> {
@@ -264,6 +255,58 @@ describe('GET /chats/messages/list/', () => {
       const named = Object.keys(body);
       expect(named.length).toBeGreaterThan(0);
       expect(named.every((field) => field === 'before' || field === 'after')).toBe(true);
+    });
+
+    describe('after the cursor message is deleted (issue 9, fault 4)', () => {
+      /** A room of its own with six messages m0..m5, so that deleting some disturbs no other test. */
+      async function roomOfSix() {
+        const [u, v] = [newUser(t), newUser(t)];
+        const room = (await createRoom(u, u, [v])).uuid;
+        const sent: Message[] = [];
+        for (let i = 0; i < 6; i++) sent.push(await sendText(u, room, `m${i}`));
+        return { u, v, room, sent };
+      }
+
+      it('a Link going back in time still leads to the next older page', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        const first = await v.api.get(`${LIST}?chat_room=${room}&limit=2`);
+        expect(expectMessages(first)).toEqual(sent.slice(4));
+        // The page's cursor is its oldest message, m4; its sender deletes it.
+        expect((await u.api.delete(RestPaths.messageDetail(sent[4]!.uuid))).status).toBe(204);
+
+        const second = await v.api.get(nextLink(first)!);
+
+        expect(expectMessages(second)).toEqual(sent.slice(2, 4));
+        expect(uuids(expectMessages(await v.api.get(nextLink(second)!)))).toEqual(uuids(sent.slice(0, 2)));
+      });
+
+      it('a Link going forward still leads to the next newer page', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        const first = await v.api.get(`${LIST}?chat_room=${room}&after=${sent[0]!.uuid}&limit=2`);
+        expect(expectMessages(first)).toEqual(sent.slice(1, 3));
+        expect((await u.api.delete(RestPaths.messageDetail(sent[2]!.uuid))).status).toBe(204);
+
+        expect(expectMessages(await v.api.get(nextLink(first)!))).toEqual(sent.slice(3, 5));
+      });
+
+      it('its UUID keeps working as a cursor, also when the cursor given was deleted before paging began', async () => {
+        const { u, v, room, sent } = await roomOfSix();
+        for (const gone of [sent[1]!, sent[3]!]) {
+          expect((await u.api.delete(RestPaths.messageDetail(gone.uuid))).status).toBe(204);
+        }
+        const kept = [sent[0]!, sent[2]!, sent[4]!, sent[5]!];
+
+        expect(expectMessages(await v.api.get(`${LIST}?chat_room=${room}&before=${sent[3]!.uuid}`))).toEqual(
+          kept.slice(0, 2),
+        );
+        expect(expectMessages(await v.api.get(`${LIST}?chat_room=${room}&after=${sent[1]!.uuid}`))).toEqual(
+          kept.slice(1),
+        );
+        // Not to someone outside its room: to them it never existed.
+        const outsider = newUser(t);
+        const answer = await outsider.api.get(`${LIST}?before=${sent[3]!.uuid}`);
+        expect(expectFieldErrors(answer, ['before'])).toEqual({ before: ['No such message.'] });
+      });
     });
 
     it('refuses an unknown cursor, naming it', async () => {

@@ -27,6 +27,8 @@ export interface OpenSocketOptions {
   wsUrl: string;
   /** The room id as it goes into the path (not checked, so that tests can send bad ones). */
   room: string;
+  /** The socket's whole path, instead of the room's (`/ws/chat/<room>/`). */
+  path?: string;
   /** Sent as `?token=`; omitted when null. */
   token: string | null;
   /** The handshake's `Origin` header; none when omitted, as from a non-browser client. */
@@ -73,7 +75,7 @@ export class TestSocket {
 
   constructor(options: OpenSocketOptions) {
     this.takesPresence = options.presence ?? false;
-    const url = new URL(roomSocketPath(options.room), options.wsUrl);
+    const url = new URL(options.path ?? roomSocketPath(options.room), options.wsUrl);
     if (options.token !== null) url.searchParams.set('token', options.token);
     if (options.since !== undefined) url.searchParams.set('since', options.since);
     const clientOptions: ClientOptions = { autoPong: options.autoPong ?? true };

@@ -144,8 +144,10 @@ export class Messages {
   /** A page of messages from the caller's rooms; with no cursor, the newest. */
   async list(caller: Caller, query: MessageListQuery): Promise<MessageListResult> {
     const senders = await this.sendersFor(query);
-    const before = query.before === undefined ? undefined : await this.cursorPosition('before', query.before);
-    const after = query.after === undefined ? undefined : await this.cursorPosition('after', query.after);
+    const before =
+      query.before === undefined ? undefined : await this.cursorPosition(caller, 'before', query.before);
+    const after =
+      query.after === undefined ? undefined : await this.cursorPosition(caller, 'after', query.after);
     const page = await this.deps.storage.listMessages({
       viewer: caller.id,
       ...(query.chat_room === undefined ? {} : { chatRoom: query.chat_room }),
@@ -158,12 +160,17 @@ export class Messages {
     return { messages, next: nextCursor(messages, page.hasMore, after !== undefined) };
   }
 
-  /** Answers the path of an uploaded file that the caller may download. */
+  /**
+   * Answers the path of an uploaded file that the caller may download. A file of a room the caller
+   * is not in answers exactly as one that does not exist (contract, "Errors, continued").
+   */
   async fileFor(caller: Caller, key: string): Promise<string> {
-    const path = this.deps.files.pathOf(key);
-    const record = path === null ? null : await this.deps.storage.findMessageByFileKey(key);
-    if (path === null || record === null) throw ChatError.notFound();
-    await this.deps.guard.requireParticipant(caller, record.chatRoom);
+    const { files, storage } = this.deps;
+    const path = files.pathOf(key);
+    const record = path === null ? null : await storage.findMessageByFileKey(key);
+    if (path === null || record === null || !(await storage.isParticipant(record.chatRoom, caller.id))) {
+      throw ChatError.notFound();
+    }
     return path;
   }
 
@@ -193,10 +200,18 @@ export class Messages {
     return byEmail.filter((id) => id === query.sender);
   }
 
-  private async cursorPosition(field: 'before' | 'after', uuid: string): Promise<number> {
-    const position = await this.deps.storage.messagePosition(uuid);
-    if (position === null) throw ChatError.invalidField(field, 'No such message.');
-    return position;
+  /**
+   * Where a cursor's message stands, also when it has been deleted since (a page's `Link` must
+   * stay followable). A message of a room the caller is not in is answered exactly as one that
+   * never existed (contract, "Errors, continued").
+   */
+  private async cursorPosition(caller: Caller, field: 'before' | 'after', uuid: string): Promise<number> {
+    const { storage } = this.deps;
+    const found = await storage.messagePosition(uuid);
+    if (found === null || !(await storage.isParticipant(found.chatRoom, caller.id))) {
+      throw ChatError.invalidField(field, 'No such message.');
+    }
+    return found.position;
   }
 }
 

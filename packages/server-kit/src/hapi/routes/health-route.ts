@@ -19,7 +19,7 @@ export function healthRoutes(storage: ChatStorage, broadcaster: Broadcaster): Pa
             const ok = database === 'ok' && broker === 'ok';
             const body: HealthBody | HealthUnavailableBody = ok
               ? { status: 'ok', database, broadcast: broker }
-              : { detail: 'Unavailable.', database, broadcast: broker };
+              : { detail: 'Unavailable.', code: 'unavailable', database, broadcast: broker };
             return h.response(body).code(ok ? 200 : 503);
           },
         },

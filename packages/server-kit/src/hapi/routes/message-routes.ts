@@ -1,4 +1,4 @@
-import type { Request, ResponseToolkit, RouteOptions } from '@hapi/hapi';
+import type { Request, ResponseToolkit } from '@hapi/hapi';
 import {
   CreateMessageFieldsSchema,
   MessageListQuerySchema,
@@ -6,19 +6,30 @@ import {
   UpdateMessageBodySchema,
   UuidInputSchema,
 } from '@hirechat/protocol';
+import LinkHeader from 'http-link-header';
 import { ChatError } from '../../domain/chat-error.js';
 import type { ChatService, MessageListResult } from '../../domain/chat-service.js';
 import { parseInput } from '../../domain/parse-input.js';
 import { callerOf } from '../auth.js';
-import { splitUpload } from '../multipart.js';
-import type { PathRoutes } from '../route-table.js';
-import { FORM_TYPES } from './payload.js';
+import { textFields, uploadedFile } from '../body/form-fields.js';
+import { FORM_MAX_BYTES, formPayload, readForm, UNREAD_BODY } from '../body/read-form.js';
+import { type PathRoutes, withQuery } from '../route-table.js';
 
-export function messageRoutes(chat: ChatService, maxUploadBytes: number): PathRoutes[] {
+export interface MessageRouteOptions {
+  /** Largest create body, file included; larger answers 413. */
+  maxUploadBytes: number;
+  /** How long a body may take to arrive; later answers 408. */
+  bodyTimeoutMs: number;
+}
+
+export function messageRoutes(chat: ChatService, options: MessageRouteOptions): PathRoutes[] {
+  const { maxUploadBytes, bodyTimeoutMs } = options;
   const update = {
-    options: { payload: { allow: FORM_TYPES, multipart: { output: 'annotated' } } } satisfies RouteOptions,
+    options: { payload: formPayload(FORM_MAX_BYTES) },
     async handler(request: Request) {
-      const body = parseInput(UpdateMessageBodySchema, request.payload ?? {});
+      const form = await readForm(request, { maxBytes: FORM_MAX_BYTES, timeoutMs: bodyTimeoutMs });
+      // A `file` is left to the schema, which says that a file cannot be replaced.
+      const body = parseInput(UpdateMessageBodySchema, textFields(form, 'file'));
       return chat.updateMessage(callerOf(request), messageId(request), body);
     },
   };
@@ -27,14 +38,15 @@ export function messageRoutes(chat: ChatService, maxUploadBytes: number): PathRo
       path: RestPaths.createMessage,
       methods: {
         POST: {
-          options: {
-            // 'stream' hands file parts over byte for byte; see multipart.ts.
-            payload: { allow: FORM_TYPES, maxBytes: maxUploadBytes, multipart: { output: 'stream' } },
-          },
+          options: { payload: formPayload(maxUploadBytes) },
           async handler(request: Request, h: ResponseToolkit) {
-            const { fields, file } = await splitUpload(request.payload);
+            const form = await readForm(request, { maxBytes: maxUploadBytes, timeoutMs: bodyTimeoutMs });
+            const { file, ...fields } = textFields(form, 'file');
             const input = parseInput(CreateMessageFieldsSchema, fields);
-            const message = await chat.createMessage(callerOf(request), { ...input, file });
+            const message = await chat.createMessage(callerOf(request), {
+              ...input,
+              file: uploadedFile(file),
+            });
             return h.response(message).code(201);
           },
         },
@@ -47,6 +59,7 @@ export function messageRoutes(chat: ChatService, maxUploadBytes: number): PathRo
         PATCH: update,
         PUT: update,
         DELETE: {
+          options: { payload: UNREAD_BODY },
           async handler(request: Request, h: ResponseToolkit) {
             await chat.deleteMessage(callerOf(request), messageId(request));
             return h.response().code(204);
@@ -57,16 +70,13 @@ export function messageRoutes(chat: ChatService, maxUploadBytes: number): PathRo
     {
       path: RestPaths.listMessages,
       methods: {
-        GET: {
-          async handler(request: Request, h: ResponseToolkit) {
-            const query = parseInput(MessageListQuerySchema, request.query);
-            const page = await chat.listMessages(callerOf(request), query);
-            const response = h.response(page.messages);
-            const next = nextLink(request, page.next);
-            if (next) response.header('Link', `<${next}>; rel="next"`);
-            return response;
-          },
-        },
+        GET: withQuery(MessageListQuerySchema, async (request, h, query) => {
+          const page = await chat.listMessages(callerOf(request), query);
+          const response = h.response(page.messages);
+          const next = nextPage(request, page.next);
+          if (next) response.header('Link', new LinkHeader().set({ rel: 'next', uri: next }).toString());
+          return response;
+        }),
       },
     },
   ];
@@ -80,7 +90,7 @@ function messageId(request: Request): string {
 }
 
 /** The same query with the cursor moved on, relative to this server. */
-function nextLink(request: Request, next: MessageListResult['next']): string | null {
+function nextPage(request: Request, next: MessageListResult['next']): string | null {
   if (!next) return null;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(request.query)) {

@@ -10,18 +10,28 @@ import { ChatError } from '../../domain/chat-error.js';
 import type { ChatService } from '../../domain/chat-service.js';
 import { parseInput } from '../../domain/parse-input.js';
 import { callerOf } from '../auth.js';
-import type { PathRoutes } from '../route-table.js';
-import { FORM_TYPES } from './payload.js';
+import { textFields } from '../body/form-fields.js';
+import { FORM_MAX_BYTES, formPayload, readForm, UNREAD_BODY } from '../body/read-form.js';
+import { type PathRoutes, withQuery } from '../route-table.js';
 
-export function roomRoutes(chat: ChatService): PathRoutes[] {
+export interface RoomRouteOptions {
+  /** How long a body may take to arrive; later answers 408. */
+  bodyTimeoutMs: number;
+}
+
+export function roomRoutes(chat: ChatService, options: RoomRouteOptions): PathRoutes[] {
   return [
     {
       path: RestPaths.createRoom,
       methods: {
         POST: {
-          options: { payload: { allow: FORM_TYPES, multipart: { output: 'data' } } },
+          options: { payload: formPayload(FORM_MAX_BYTES) },
           async handler(request: Request, h: ResponseToolkit) {
-            const body = parseInput(CreateChatRoomBodySchema, request.payload ?? {});
+            const form = await readForm(request, {
+              maxBytes: FORM_MAX_BYTES,
+              timeoutMs: options.bodyTimeoutMs,
+            });
+            const body = parseInput(CreateChatRoomBodySchema, textFields(form));
             const { room, created } = await chat.createRoom(callerOf(request), body);
             return h.response(room).code(created ? 201 : 200);
           },
@@ -31,10 +41,9 @@ export function roomRoutes(chat: ChatService): PathRoutes[] {
     {
       path: RestPaths.listRooms,
       methods: {
-        GET: {
-          handler: (request: Request) =>
-            chat.listRooms(callerOf(request), parseInput(ChatRoomListQuerySchema, request.query)),
-        },
+        GET: withQuery(ChatRoomListQuerySchema, (request, _h, query) =>
+          chat.listRooms(callerOf(request), query),
+        ),
       },
     },
     {
@@ -47,10 +56,14 @@ export function roomRoutes(chat: ChatService): PathRoutes[] {
       path: RestPaths.roomClients('{room}'),
       methods: {
         POST: {
-          options: { payload: { allow: FORM_TYPES, multipart: { output: 'data' } } },
+          options: { payload: formPayload(FORM_MAX_BYTES) },
           async handler(request: Request) {
             const room = pathId(request, 'room');
-            const body = parseInput(AddClientsBodySchema, request.payload ?? {});
+            const form = await readForm(request, {
+              maxBytes: FORM_MAX_BYTES,
+              timeoutMs: options.bodyTimeoutMs,
+            });
+            const body = parseInput(AddClientsBodySchema, textFields(form));
             return chat.addClients(callerOf(request), room, body);
           },
         },
@@ -60,6 +73,7 @@ export function roomRoutes(chat: ChatService): PathRoutes[] {
       path: RestPaths.roomClient('{room}', '{client}'),
       methods: {
         DELETE: {
+          options: { payload: UNREAD_BODY },
           async handler(request: Request, h: ResponseToolkit) {
             await chat.removeClient(callerOf(request), pathId(request, 'room'), pathId(request, 'client'));
             return h.response().code(204);

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
-import pRetry, { AbortError } from 'p-retry';
 import { isSqlite } from '../sqlite.js';
 import * as initial from './001-initial.js';
 import * as roomEvents from './002-room-events.js';
 import * as unreadCounts from './003-unread-counts.js';
-import * as roomsThatChange from './004-rooms-that-change.js';
+import * as deletedMessagePositions from './004-deleted-message-positions.js';
+import * as roomsThatChange from './005-rooms-that-change.js';
 
 interface NamedMigration {
   name: string;
@@ -17,7 +17,8 @@ const MIGRATIONS: readonly NamedMigration[] = [
   { name: '001-initial', migration: initial },
   { name: '002-room-events', migration: roomEvents },
   { name: '003-unread-counts', migration: unreadCounts },
-  { name: '004-rooms-that-change', migration: roomsThatChange },
+  { name: '004-deleted-message-positions', migration: deletedMessagePositions },
+  { name: '005-rooms-that-change', migration: roomsThatChange },
 ];
 
 /**
@@ -66,6 +67,9 @@ export async function migrateToLatest(knex: Knex): Promise<void> {
 }
 
 async function migrateWithRetries(knex: Knex): Promise<void> {
+  // p-retry is ESM only. Imported statically, the CommonJS build would require() it and take the
+  // module's namespace for its default export; import() gives both builds the real module.
+  const { default: pRetry, AbortError } = await import('p-retry');
   await pRetry(
     async () => {
       try {

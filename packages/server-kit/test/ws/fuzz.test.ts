@@ -1,0 +1,151 @@
+import { CLIENT_EVENT_TYPES, type ErrorCode, type ServerEvent } from '@hirechat/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { useChat } from './fixture.js';
+
+/*
+ * Property-based fuzzing of every client event on the room socket (issue 9): whatever frame a
+ * participant sends, the server answers with events of the protocol only (an `error` never of code
+ * `internal`), keeps the socket open, and refuses an unknown key of any name by naming it.
+ */
+
+const RUNS = 2_000;
+const SEED = Number(process.env.HIRECHAT_FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+const TRICKY_KEYS = [
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__proto__',
+  'isPrototypeOf',
+  'prototype',
+  '',
+];
+/** The keys each event knows, besides `type`. */
+const KNOWN: Record<string, readonly string[]> = {
+  typing: ['typing'],
+  message_read: ['message_id'],
+  ping: [],
+};
+/** The error codes a client's frame may earn; `internal` would be the server's own failure. */
+const CLIENT_ERRORS: readonly ErrorCode[] = ['invalid_json', 'unknown_event', 'invalid_input', 'not_found'];
+
+type Frame = { kind: 'text'; text: string; unknown: string[] } | { kind: 'binary'; bytes: Uint8Array };
+
+/** A JSON object frame: a known or odd type, known keys with any values, and perhaps unknown keys. */
+function objectFrame(messageIds: string[]): fc.Arbitrary<Frame> {
+  return fc
+    .record({
+      type: fc.oneof(fc.constantFrom(...CLIENT_EVENT_TYPES), fc.jsonValue({ maxDepth: 1 })),
+      typing: fc.option(fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })), { nil: undefined }),
+      message_id: fc.option(
+        fc.oneof(fc.constantFrom(...messageIds), fc.uuid(), fc.jsonValue({ maxDepth: 1 })),
+        {
+          nil: undefined,
+        },
+      ),
+      extra: fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...TRICKY_KEYS), fc.string({ maxLength: 8 })),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        {
+          maxLength: 2,
+        },
+      ),
+    })
+    .map(({ type, typing, message_id, extra }) => {
+      const members: string[] = [`"type":${JSON.stringify(type)}`];
+      if (typing !== undefined) members.push(`"typing":${JSON.stringify(typing)}`);
+      if (message_id !== undefined) members.push(`"message_id":${JSON.stringify(message_id)}`);
+      const present = new Set(['type', 'typing', 'message_id']);
+      const unknown: string[] = [];
+      for (const [key, value] of extra) {
+        if (present.has(key)) continue;
+        present.add(key);
+        // Written by hand, so that `__proto__` is sent as a key.
+        members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+        unknown.push(key);
+      }
+      const known = typeof type === 'string' ? KNOWN[type] : undefined;
+      if (known) {
+        for (const key of ['typing', 'message_id']) {
+          if (!known.includes(key) && members.some((m) => m.startsWith(`"${key}"`))) unknown.push(key);
+        }
+      }
+      return { kind: 'text' as const, text: `{${members.join(',')}}`, unknown: known ? unknown : [] };
+    });
+}
+
+function frames(messageIds: string[]): fc.Arbitrary<Frame> {
+  return fc.oneof(
+    { weight: 4, arbitrary: objectFrame(messageIds) },
+    fc
+      .string({ unit: 'grapheme', maxLength: 60 })
+      .map((text) => ({ kind: 'text' as const, text, unknown: [] })),
+    fc
+      .jsonValue({ maxDepth: 2 })
+      .map((value) => ({ kind: 'text' as const, text: JSON.stringify(value), unknown: [] })),
+    fc.uint8Array({ maxLength: 40 }).map((bytes) => ({ kind: 'binary' as const, bytes })),
+  );
+}
+
+describe('fuzzing the room socket', () => {
+  const harness = useChat();
+
+  it('answers any frame with protocol events only, never internal, and stays open', async () => {
+    const chat = await harness.start();
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const messageIds = await Promise.all(
+      ['a', 'b'].map(async (c) => (await chat.post(recruiter, room.uuid, c)).uuid),
+    );
+    const socket = await chat.connect(client, room.uuid);
+
+    await fc.assert(
+      fc.asyncProperty(frames(messageIds), async (frame) => {
+        if (frame.kind === 'binary') socket.sendRaw(frame.bytes);
+        else socket.sendRaw(frame.text);
+        // Frames are handled in order: everything the frame caused comes before the pong.
+        socket.send({ type: 'ping' });
+        // A frame that is itself a ping has a pong of its own before ours.
+        let pongs = frame.kind === 'text' && isBarePing(frame.text) ? 2 : 1;
+        const answers: ServerEvent[] = [];
+        while (pongs > 0) {
+          const event = await socket.nextAny();
+          answers.push(event);
+          if (event.type === 'pong') pongs--;
+        }
+        const what = `${JSON.stringify(frame)} answered ${JSON.stringify(answers)}`;
+        expect(socket.isOpen, what).toBe(true);
+        for (const event of answers) {
+          expect(['error', 'typing', 'message_read', 'pong'], what).toContain(event.type);
+          if (event.type === 'error') expect(CLIENT_ERRORS, what).toContain(event.code);
+        }
+        for (const key of frame.kind === 'text' ? frame.unknown : []) {
+          expect(
+            answers.some(
+              (e) =>
+                e.type === 'error' &&
+                e.code === 'invalid_input' &&
+                e.detail.includes(`${key}: Unknown field.`),
+            ),
+            what,
+          ).toBe(true);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+});
+
+/** A frame that is a valid ping on its own, which the server answers with a pong of its own. */
+function isBarePing(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    return value.type === 'ping' && Object.keys(value).length === 1;
+  } catch {
+    return false;
+  }
+}
