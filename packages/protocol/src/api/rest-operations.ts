@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { ChatRoomSchema } from '../chat-room.js';
+import { ChatRoomDetailSchema, ChatRoomSchema } from '../chat-room.js';
 import { HealthBodySchema, HealthUnavailableBodySchema } from '../health.js';
 import { UuidInputSchema } from '../ids.js';
 import { MESSAGE_LIST_DEFAULT_LIMIT, MESSAGE_LIST_MAX_LIMIT } from '../limits.js';
 import { MessageSchema } from '../message.js';
 import { RestPaths } from '../paths.js';
 import {
+  AddClientsBodySchema,
   ChatRoomListQuerySchema,
   CreateChatRoomBodySchema,
   CreateMessageFieldsSchema,
@@ -65,6 +66,16 @@ export interface RestOperation {
    */
   errors?: readonly ErrorStatus[];
 }
+
+const RoomPathSchema = z.object({
+  room: UuidInputSchema.meta({ description: "The room's `uuid`. A value that is no UUID is a 404." }),
+});
+
+const RoomClientPathSchema = RoomPathSchema.extend({
+  client: UuidInputSchema.meta({
+    description: "The client's user `uuid`. A value that is no UUID is a 404.",
+  }),
+});
 
 const MessagePathSchema = z.object({
   uuid: UuidInputSchema.meta({ description: "The message's `uuid`. A value that is no UUID is a 404." }),
@@ -139,6 +150,51 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     description: 'The rooms the caller is in, latest activity first, optionally filtered.',
     query: ChatRoomListQuerySchema,
     responses: { 200: { description: "The caller's rooms.", schema: z.array(ChatRoomSchema) } },
+  },
+  {
+    id: 'getRoom',
+    method: 'GET',
+    path: RestPaths.roomDetail('{room}'),
+    tag: 'Rooms',
+    summary: 'Get a chat room',
+    description:
+      'A participant of the room; anyone else gets a 404, as for a room that does not exist. With the ' +
+      "caller's `last_message` and `unread_count`, and `online_users`: the participants who hold an open " +
+      'socket now, on any server process.',
+    params: RoomPathSchema,
+    responses: { 200: { description: 'The room.', schema: ChatRoomDetailSchema } },
+  },
+  {
+    id: 'addClients',
+    method: 'POST',
+    path: RestPaths.roomClients('{room}'),
+    tag: 'Rooms',
+    summary: 'Add clients to a chat room',
+    description:
+      "The room's recruiter, or an `admin`; another participant gets a 403, anyone else a 404. Clients who " +
+      'are in the room already stay as they are, so the call can be repeated. An added client sees the ' +
+      "room's whole history, every message from others counted unread. Sends `room_updated` to the room, " +
+      'and to the inbox of every participant, the added ones included.',
+    params: RoomPathSchema,
+    body: jsonOrForm(AddClientsBodySchema),
+    responses: { 200: { description: 'The room, as the caller sees it.', schema: ChatRoomSchema } },
+    errors: [403],
+  },
+  {
+    id: 'removeClient',
+    method: 'DELETE',
+    path: RestPaths.roomClient('{room}', '{client}'),
+    tag: 'Rooms',
+    summary: 'Remove a client from a chat room, or leave it',
+    description:
+      "The room's recruiter or an `admin` (any client), or that client (leaving). The client loses the room " +
+      'at once, on every server process: their sockets to it close with 4403, they receive none of its ' +
+      "events after the removal, and every path that names it answers them 404. The room's recruiter " +
+      'cannot be removed (400). Sends `room_updated` to the room and the inboxes of those left, and ' +
+      '`room_removed` to the inbox of the client.',
+    params: RoomClientPathSchema,
+    responses: { 204: { description: 'Removed.' } },
+    errors: [403],
   },
   {
     id: 'createMessage',

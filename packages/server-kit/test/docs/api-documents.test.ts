@@ -243,9 +243,12 @@ async function pingPong(url: URL): Promise<unknown> {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${url.pathname}: no answer to a ping`)), 3_000);
       socket.once('open', () => socket.send(JSON.stringify({ type: 'ping' })));
-      socket.once('message', (data) => {
+      socket.on('message', (data) => {
+        const event = JSON.parse(String(data)) as { type?: unknown };
+        // A room socket is sent who is online when it opens; the answer to the ping follows.
+        if (event.type === 'presence') return;
         clearTimeout(timer);
-        resolve(JSON.parse(String(data)));
+        resolve(event);
       });
       socket.once('close', (code) => {
         clearTimeout(timer);

@@ -182,7 +182,7 @@ describe('ChatService: rooms', () => {
 
     await expect(chat.joinRoom(user(), room)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(chat.joinRoom(client, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
-    expect(await member(chat, client, room)).toMatchObject({ membership: { room, user: client.id }, seq: 0 });
+    expect(await chat.joinRoom(client, room)).toEqual({ membership: { room, user: client.id }, seq: 0 });
   });
 });
 
@@ -279,37 +279,46 @@ describe('ChatService: messages', () => {
   it('publishes each event only once its write is committed', async () => {
     // Publishing waits for a look, through a second connection, at what is committed at the moment
     // the event leaves: no write can finish meanwhile, as ChatService awaits its publish.
-    let look: (event: BroadcastEvent) => Promise<void> = async () => {};
+    let look: (topic: string, event: BroadcastEvent) => Promise<void> = async () => {};
     class LookingBroadcaster extends InProcessBroadcaster {
       override async publish<E extends BroadcastEvent>(topic: Topic<E>, event: E): Promise<void> {
-        await look(event);
+        await look(topic, event);
         await super.publish(topic, event);
       }
     }
     const { chat, database } = await world({ broadcaster: new LookingBroadcaster() });
     const { room, recruiter, client } = await roomOf(chat);
-    const seen: [string, unknown][] = [];
-    look = async (event) => {
-      if (event.type === 'message_read')
-        seen.push([event.type, await database.committedReaders(event.message_id)]);
+    const message = await chat.createMessage(client, text(room, 'first'));
+    const seen: [string, string, unknown][] = [];
+    look = async (topic, event) => {
+      const kind = topic.split(':')[0]!;
+      if (event.type === 'message_read' || event.type === 'unread_changed')
+        seen.push([kind, event.type, await database.committedReaders(message.uuid)]);
       else if (
         event.type === 'message_created' ||
         event.type === 'message_updated' ||
         event.type === 'message_deleted'
       )
-        seen.push([event.type, await database.committedMessage(event.message.uuid)]);
+        seen.push([kind, event.type, await database.committedMessage(event.message.uuid)]);
     };
 
-    const message = await chat.createMessage(client, text(room, 'first'));
-    await chat.updateMessage(client, message.uuid, { content: 'second' });
+    const second = await chat.createMessage(client, text(room, 'second'));
+    await chat.updateMessage(client, second.uuid, { content: 'edited' });
     await chat.markRead(await member(chat, recruiter, room), message.uuid);
-    await chat.deleteMessage(client, message.uuid);
+    await chat.deleteMessage(client, second.uuid);
 
+    // The room hears first, then the inbox of each of the three participants (the reader's alone
+    // for a read), every one after the write committed.
+    const each = (type: string, state: unknown) => [
+      ['room', type, state],
+      ...Array(3).fill(['user', type, state]),
+    ];
     expect(seen).toEqual([
-      ['message_created', { content: 'first', is_edited: false }],
-      ['message_updated', { content: 'second', is_edited: true }],
-      ['message_read', [recruiter.id]],
-      ['message_deleted', null],
+      ...each('message_created', { content: 'second', is_edited: false }),
+      ...each('message_updated', { content: 'edited', is_edited: true }),
+      ['room', 'message_read', [recruiter.id]],
+      ['user', 'unread_changed', [recruiter.id]],
+      ...each('message_deleted', null),
     ]);
   });
 
@@ -427,7 +436,7 @@ describe('ChatService: typing', () => {
     const { chat, broadcaster } = await world({ typing: new InProcessTypingState({ timeoutMs: 50 }) });
     const { room, recruiter } = await roomOf(chat);
     const expired = new Promise<RoomEvent>((resolve) => {
-      void broadcaster.subscribe(room, (event) => {
+      void broadcaster.subscribe(roomTopic(room), (event) => {
         if (event.type === 'typing' && event.typing_users.length === 0) resolve(event);
       });
     });
@@ -468,7 +477,25 @@ describe('ChatService: failures', () => {
     });
     await chat.deleteMessage(client, message.uuid);
     await expect(chat.getMessage(recruiter, message.uuid)).rejects.toMatchObject({ code: 'not_found' });
-    expect(logged.filter((entry) => entry.level === 'error')).toHaveLength(4);
+    const lost = (message: string) =>
+      logged
+        .filter((entry) => entry.level === 'error' && entry.message === message)
+        .map((entry) => (entry.fields as { event: string }).event);
+    expect(lost('event not broadcast')).toEqual([
+      'presence', // the new room's
+      'message_created',
+      'message_updated',
+      'message_read',
+      'message_deleted',
+    ]);
+    // Each write's inbox events too: to the 3 participants, and the reader's own count.
+    expect(lost('inbox event not broadcast')).toEqual([
+      ...Array(3).fill('room_created'),
+      ...Array(3).fill('message_created'),
+      ...Array(3).fill('message_updated'),
+      'unread_changed',
+      ...Array(3).fill('message_deleted'),
+    ]);
   });
 
   it('removes the saved file when the insert fails, and publishes nothing', async () => {
