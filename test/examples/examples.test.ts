@@ -98,8 +98,11 @@ describe('examples/', () => {
     await watcher.waitFor(/watching room/);
 
     const posted = await asRecruiter.messages.create({ chat_room: room.uuid, content: 'hello watcher' });
-    const [printed] = await watcher.waitFor(/^\{\n[\s\S]*?\n\}\n/m);
+    // Who is online comes first (the watcher itself); the message follows.
+    const [printed] = await watcher.waitFor(/^\{\n {2}"type": "message_created",[\s\S]*?\n\}\n/m);
     expect(JSON.parse(printed)).toEqual({ type: 'message_created', message: posted, seq: 1 });
+    const [presence] = watcher.output.match(/^\{\n {2}"type": "presence",[\s\S]*?\n\}\n/m) ?? [''];
+    expect(JSON.parse(presence)).toEqual({ type: 'presence', online_users: [client] });
 
     expect(await watcher.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(watcher.output).toContain('socket closed with 1000: closed normally');
