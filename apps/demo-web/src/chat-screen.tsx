@@ -1,6 +1,6 @@
+import type { ChatRoom } from '@hirechat/client-sdk';
 import { useState } from 'react';
 import { Avatar } from './avatar.js';
-import type { ChatRoom } from './chat-types.js';
 import { Conversation } from './conversation/conversation.js';
 import { NewRoomForm } from './rooms/new-room-form.js';
 import { RoomList } from './rooms/room-list.js';

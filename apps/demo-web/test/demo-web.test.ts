@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { ChatClient } from '@hirechat/client-sdk';
-import { DevTokenSchema } from '@hirechat/protocol';
-import type { Browser, Page } from 'playwright-core';
+import { DevTokenSchema, RestPaths } from '@hirechat/protocol';
+import type { Browser, Locator, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type InProcessServer,
@@ -10,12 +10,17 @@ import {
 import { buildDemoWeb } from './support/build-demo-web.js';
 import { launchChromium } from './support/chromium.js';
 import { type DemoPage, openDemo } from './support/demo-page.js';
+import { drawPicture, PICTURE } from './support/picture.js';
 
 /*
  * The demo web app in Debian's Chromium against the reference server: a recruiter (Rita) and a
- * client (Carl), each in a browser context of their own, talk through it. The steps build on each
- * other, in order. The app is built once, with its own Vite config, and served by one server.
+ * client (Carl), each in a browser context of their own, talk through it. The steps of a describe
+ * build on each other, in order. The app is built once, with its own Vite config.
  */
+
+const RITA = 'fb4f2036-51e3-4bd5-8461-529a77ce5bca';
+const CARL = '182eebdd-9a2a-4bf2-93e1-11882841cb9f';
+const CLEO = '9e7d1c4b-6a3f-4d2e-8b1c-5f0a2e9d7c64';
 
 /** The text of every message shown, oldest first. */
 const contents = (page: Page) =>
@@ -27,24 +32,63 @@ const send = async (page: Page, text: string) => {
   await page.getByLabel('Message', { exact: true }).press('Enter');
   await messageText(page, text).waitFor();
 };
+/** A picture in the conversation, by the name its file was stored under. */
+const preview = (page: Page, name: RegExp) =>
+  page.getByRole('list', { name: 'Messages' }).getByRole('img', { name });
+/** Waits until the image has loaded (`naturalWidth` above 0), and answers its natural size. */
+const loaded = async (image: Locator) => {
+  await image
+    .page()
+    .waitForFunction(
+      (element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0,
+      await image.elementHandle(),
+    );
+  return image.evaluate((element: HTMLImageElement) => ({
+    width: element.naturalWidth,
+    height: element.naturalHeight,
+    src: element.src,
+  }));
+};
+/** Requests of stored files, from a page, as the server's media route sees them. */
+const isFileRequest = (request: Request) => new URL(request.url()).pathname.startsWith('/media/chat_files/');
+
+/** The SDK, signed in as a demo user through the server's development sign-in. */
+async function chatAs(server: InProcessServer, user: string): Promise<ChatClient> {
+  const signIn = await fetch(`${server.url}/dev/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  const { token } = DevTokenSchema.parse(await signIn.json());
+  return new ChatClient({ baseUrl: server.url, token });
+}
+
+let build: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  [build, browser] = await Promise.all([buildDemoWeb(), launchChromium()]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (build) await rm(build, { recursive: true, force: true });
+});
 
 describe('the demo web app in a browser', () => {
-  let build: string;
   let server: InProcessServer;
-  let browser: Browser;
   let rita: DemoPage;
   let carl: DemoPage;
 
   beforeAll(async () => {
-    [build, browser] = await Promise.all([buildDemoWeb(), launchChromium()]);
-    server = await startInProcessServer({}, { demoWebDir: build });
+    // Uploads up to 100 kB, so that the app's answer to a file too large can be seen.
+    server = await startInProcessServer({}, { demoWebDir: build, maxUploadBytes: 100_000 });
     [rita, carl] = await Promise.all([openDemo(browser, server.url), openDemo(browser, server.url)]);
-  }, 120_000);
+  }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await Promise.all([rita?.context.close(), carl?.context.close()]);
     await server?.close();
-    if (build) await rm(build, { recursive: true, force: true });
   });
 
   it('signs in as a demo recruiter and a demo client', async () => {
@@ -88,16 +132,54 @@ describe('the demo web app in a browser', () => {
     await typing.getByText('Carl Chen is typing…').waitFor({ state: 'detached' });
   });
 
-  it('sends a file, shown on the other side as a named attachment', async () => {
+  it('sends an image, shown on the other side as a preview that loads without a token', async () => {
+    const fileRequest = carl.page.waitForRequest(isFileRequest);
     await rita.page.getByLabel('Attach a file').setInputFiles({
-      name: 'cv.pdf',
-      mimeType: 'application/pdf',
-      buffer: Buffer.from('%PDF-1.4 a CV'),
+      name: 'office.png',
+      mimeType: 'image/png',
+      buffer: await drawPicture(browser),
     });
     // Stored under Django's name: the client's, plus `_` and 7 random characters.
-    const attachment = carl.page.getByRole('list', { name: 'Messages' }).locator('.attachment-name');
-    await attachment.waitFor();
-    expect(await attachment.textContent()).toMatch(/^cv_[A-Za-z0-9]{7}\.pdf$/);
+    const name = /^office_[A-Za-z0-9]{7}\.png$/;
+    const image = await loaded(preview(carl.page, name));
+    expect({ width: image.width, height: image.height }).toEqual(PICTURE);
+    // The message's signed file_url, fetched as `<img src>` fetches: no Authorization header.
+    expect(image.src).toMatch(/\/media\/chat_files\/office_\w{7}\.png\?expires=\d+&signature=[\w-]+$/);
+    const request = await fileRequest;
+    expect(request.url()).toBe(image.src);
+    expect(await request.headerValue('authorization')).toBeNull();
+    expect((await request.response())?.status()).toBe(200);
+    // Rita sees her own picture too.
+    await loaded(preview(rita.page, name));
+  });
+
+  it('sends any other file, shown on the other side as a link that downloads it', async () => {
+    const cv = Buffer.from('%PDF-1.4 a CV');
+    await rita.page
+      .getByLabel('Attach a file')
+      .setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: cv });
+    const link = carl.page
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('link', { name: /^cv_[A-Za-z0-9]{7}\.pdf$/ });
+    await link.waitFor();
+
+    const [download] = await Promise.all([carl.page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(await link.textContent());
+    expect(await readFile(await download.path())).toEqual(cv);
+    // Through the message's signed file_url: a download, like an `<img src>`, sends no token.
+    expect(download.url()).toMatch(/\/media\/chat_files\/cv_\w{7}\.pdf\?expires=\d+&signature=[\w-]+$/);
+  });
+
+  it('says so in plain words when a file is too large to send', async () => {
+    await rita.page.getByLabel('Attach a file').setInputFiles({
+      name: 'portfolio.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.alloc(150_000, 1),
+    });
+    await rita.page.getByRole('alert').getByText('That file is too large to send.').waitFor();
+    // The refused upload is the one error the page reports. The message that goes next clears it.
+    expect(rita.problems).toEqual([expect.stringMatching(/status of 413 .*\/chats\/messages\/create\//)]);
+    rita.problems.length = 0;
   });
 
   it('shows edits and deletions of one’s own messages on the other side', async () => {
@@ -150,17 +232,8 @@ describe('the demo web app in a browser', () => {
 
   it('scrolls back through a long history, page by page', async () => {
     // Forty-five messages from another room, posted through the SDK as Rita.
-    const signIn = await fetch(`${server.url}/dev/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: 'fb4f2036-51e3-4bd5-8461-529a77ce5bca' }),
-    });
-    const { token, user } = DevTokenSchema.parse(await signIn.json());
-    const chat = new ChatClient({ baseUrl: server.url, token });
-    const room = await chat.rooms.create({
-      recruiter: user.id,
-      clients: ['9e7d1c4b-6a3f-4d2e-8b1c-5f0a2e9d7c64'],
-    });
+    const chat = await chatAs(server, RITA);
+    const room = await chat.rooms.create({ recruiter: RITA, clients: [CLEO] });
     const history = Array.from({ length: 45 }, (_, i) => `history ${i + 1}`);
     for (const content of history) await chat.messages.create({ chat_room: room.uuid, content });
 
@@ -182,6 +255,86 @@ describe('the demo web app in a browser', () => {
 
   it('shows no error in either page', () => {
     expect(rita.problems).toEqual([]);
+    expect(carl.problems).toEqual([]);
+  });
+});
+
+describe('a file_url that expired while the message was on screen', () => {
+  /** MEDIA_URL_TTL_S: a file_url downloads for 2 to 2.5 s, so that one expires within the test. */
+  const TTL_S = 2;
+  let server: InProcessServer;
+  let carl: DemoPage;
+  let image: string;
+  let cv: Buffer;
+
+  beforeAll(async () => {
+    server = await startInProcessServer({}, { demoWebDir: build, mediaUrlTtlS: TTL_S });
+    const chat = await chatAs(server, RITA);
+    const room = await chat.rooms.create({ recruiter: RITA, clients: [CARL] });
+    cv = Buffer.from('%PDF-1.4 another CV');
+    const picture = await chat.messages.create({
+      chat_room: room.uuid,
+      file: await drawPicture(browser),
+      filename: 'office.png',
+    });
+    image = picture.uuid;
+    await chat.messages.create({ chat_room: room.uuid, file: cv, filename: 'cv.pdf' });
+    carl = await openDemo(browser, server.url);
+  }, 30_000);
+
+  afterAll(async () => {
+    await carl?.context.close();
+    await server?.close();
+  });
+
+  /** Answers once the server refuses `url`: it has expired. */
+  const expired = (url: string) =>
+    expect
+      .poll(async () => (await fetch(url)).status, { timeout: (TTL_S + 2) * 1000, interval: 100 })
+      .toBe(401);
+
+  it('shows an image whose URL expired before it loaded, through the message fetched again', async () => {
+    // The first request of the picture is held until its URL has expired (as a lazy image scrolled
+    // into view an hour late would ask); the server then refuses it.
+    const held: string[] = [];
+    await carl.page.route('**/media/chat_files/**', async (route) => {
+      const url = route.request().url();
+      if (held.length === 0) {
+        held.push(url);
+        await expired(url);
+      }
+      await route.continue();
+    });
+    const refetched = carl.page.waitForRequest(
+      (request) =>
+        request.method() === 'GET' && new URL(request.url()).pathname === RestPaths.messageDetail(image),
+    );
+
+    await carl.page.getByRole('button', { name: /Carl Chen/ }).click();
+    await carl.page
+      .getByRole('list', { name: 'Rooms' })
+      .getByRole('button', { name: /Rita Ramos/ })
+      .click();
+    const shown = await loaded(preview(carl.page, /^office_\w{7}\.png$/));
+    expect({ width: shown.width, height: shown.height }).toEqual(PICTURE);
+    await refetched;
+    expect(held).toHaveLength(1);
+    expect(shown.src).not.toBe(held[0]);
+    // The refused request is the one error the page reports.
+    expect(carl.problems).toEqual([expect.stringMatching(/status of 401/)]);
+    carl.problems.length = 0;
+  });
+
+  it('downloads a file through a fresh URL when the link on screen has expired', async () => {
+    const link = carl.page
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('link', { name: /^cv_\w{7}\.pdf$/ });
+    const stale = new URL((await link.getAttribute('href')) ?? '', server.url).href;
+    await expired(stale);
+
+    const [download] = await Promise.all([carl.page.waitForEvent('download'), link.click()]);
+    expect(await readFile(await download.path())).toEqual(cv);
+    expect(download.url()).not.toBe(stale);
     expect(carl.problems).toEqual([]);
   });
 });

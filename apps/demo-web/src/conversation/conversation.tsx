@@ -1,5 +1,5 @@
+import type { ChatRoom, Message } from '@hirechat/client-sdk';
 import { useLayoutEffect, useRef } from 'react';
-import type { ChatRoom, Message } from '../chat-types.js';
 import { useSession } from '../session.js';
 import { Composer } from './composer.js';
 import { ConnectionBanner } from './connection-banner.js';
@@ -65,6 +65,7 @@ export function Conversation({ room, onActivity }: { room: ChatRoom; onActivity(
             showSeenBy={message === lastOwn}
             onEdit={(content) => conversation.edit(message.uuid, content)}
             onDelete={() => conversation.remove(message.uuid)}
+            onRefresh={() => conversation.refresh(message.uuid)}
           />
         ))}
       </ol>

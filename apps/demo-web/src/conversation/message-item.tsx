@@ -1,5 +1,5 @@
+import type { Message } from '@hirechat/client-sdk';
 import { type FormEvent, useState } from 'react';
-import type { Message } from '../chat-types.js';
 import { useSession } from '../session.js';
 import { Attachment } from './attachment.js';
 
@@ -9,13 +9,15 @@ export interface MessageItemProps {
   showSeenBy: boolean;
   onEdit(content: string): Promise<void>;
   onDelete(): Promise<void>;
+  /** Fetches the message again (for a fresh `file_url`); see Attachment. */
+  onRefresh(): Promise<Message | null>;
 }
 
 const time = (timestamp: string) =>
   new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** One message: the person's own on the right, with edit and delete; others' on the left. */
-export function MessageItem({ message, showSeenBy, onEdit, onDelete }: MessageItemProps) {
+export function MessageItem({ message, showSeenBy, onEdit, onDelete, onRefresh }: MessageItemProps) {
   const { me, nameOf } = useSession();
   const mine = message.sender === me.id;
   const [draft, setDraft] = useState<string | null>(null);
@@ -31,7 +33,7 @@ export function MessageItem({ message, showSeenBy, onEdit, onDelete }: MessageIt
     <li className={mine ? 'message mine' : 'message'} data-message={message.uuid}>
       {!mine && <span className="sender">{nameOf(message.sender)}</span>}
       <div className="bubble">
-        {message.file && <Attachment message={message} />}
+        {message.file && <Attachment message={message} refresh={onRefresh} />}
         {draft === null ? (
           message.content && <p className="content">{message.content}</p>
         ) : (

@@ -1,4 +1,4 @@
-import type { Message } from '../chat-types.js';
+import type { Message } from '@hirechat/client-sdk';
 
 /**
  * The messages of one room as the app knows them, by uuid: history pages and live events may both

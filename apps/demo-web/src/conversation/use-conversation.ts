@@ -1,14 +1,42 @@
-import type { ConnectionStatus, RoomConnection } from '@hirechat/client-sdk';
+import {
+  ChatApiError,
+  type ConnectionStatus,
+  type Message,
+  type MessageListQueryInput,
+  type RoomConnection,
+} from '@hirechat/client-sdk';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { Message } from '../chat-types.js';
-import { describeError } from '../errors.js';
+import { describeError, type Wording } from '../errors.js';
 import type { Session } from '../session.js';
 import { emptyStore, inOrder, messageReducer } from './message-store.js';
 
 /** Messages per history page. */
 const PAGE_SIZE = 30;
 
-type OlderQuery = Parameters<Session['chat']['messages']['list']>[0];
+/**
+ * Failures about the room (its pages, sending to it). REST answers 404 for a room the caller is not
+ * in as for one that does not exist, so both mean the same to the person.
+ */
+const ROOM_WORDING: Wording = {
+  forbidden: 'You are no longer in this room.',
+  not_found: 'You are no longer in this room.',
+};
+
+/** Failures about one message (fetching, editing or deleting it). */
+const MESSAGE_WORDING: Wording = {
+  forbidden: 'Only its sender can change or delete a message.',
+  not_found: 'That message has been deleted.',
+};
+
+/**
+ * Why the live room stopped for good, by the code of its `error` event (the SDK stops on these
+ * three): the banner reads "This conversation is closed: <this>".
+ */
+const CLOSED_WORDING: Wording = {
+  forbidden: 'you are not in this room.',
+  not_found: 'this room does not exist.',
+  not_authenticated: 'your sign-in could not be renewed. Sign out and sign in again.',
+};
 
 export interface Conversation {
   /** Oldest first. */
@@ -29,6 +57,11 @@ export interface Conversation {
   sendFile(file: File): Promise<void>;
   edit(uuid: string, content: string): Promise<void>;
   remove(uuid: string): Promise<void>;
+  /**
+   * Fetches one message again and shows it as fetched (with a fresh `file_url`); null, with the
+   * reason in `error`, when that failed. A message that is gone is taken off the screen.
+   */
+  refresh(uuid: string): Promise<Message | null>;
   /** Call on every keystroke; the SDK rations what goes out. */
   typing(): void;
 }
@@ -45,7 +78,7 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [closedBecause, setClosedBecause] = useState<string | null>(null);
   const [typingUsers, setTypingUsers] = useState<string[]>([]);
-  const [older, setOlder] = useState<OlderQuery | null>(null);
+  const [older, setOlder] = useState<MessageListQueryInput | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const live = useRef<RoomConnection | null>(null);
@@ -73,7 +106,7 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
           dispatch({ type: 'upsert', messages: page.messages });
           setOlder(page.next);
         },
-        (failure: unknown) => live.current === room && setError(describeError(failure)),
+        (failure: unknown) => live.current === room && setError(describeError(failure, ROOM_WORDING)),
       );
     const unsubscribe = [
       room.on('message_created', (event) => {
@@ -96,7 +129,7 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
       room.on('status', setStatus),
       // Shown only once the room has closed for good; a refused frame leaves it open, and is no
       // business of the person's.
-      room.on('error', (event) => setClosedBecause(event.detail)),
+      room.on('error', (event) => setClosedBecause(CLOSED_WORDING[event.code] ?? event.detail)),
       room.on('resync', ({ page }) => {
         if (page) {
           dispatch({ type: 'replace', messages: page.messages });
@@ -136,23 +169,45 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
           dispatch({ type: 'upsert', messages: page.messages });
           setOlder(page.next);
         },
-        (failure: unknown) => setError(describeError(failure)),
+        (failure: unknown) => setError(describeError(failure, ROOM_WORDING)),
       )
       .finally(() => setLoadingOlder(false));
   }, [chat, older, loadingOlder]);
 
-  /** Runs a REST action; its answer is shown at once (the live event that follows changes nothing). */
-  const act = useCallback(async (action: () => Promise<Message | null>, removed?: string) => {
-    setError(null);
-    try {
-      const message = await action();
-      if (message) dispatch({ type: 'upsert', messages: [message] });
-      if (removed) dispatch({ type: 'remove', uuid: removed });
-      activity.current();
-    } catch (failure) {
-      setError(describeError(failure));
-    }
-  }, []);
+  /**
+   * Runs a REST action; its answer is shown at once (the live event that follows changes nothing).
+   * An action on one message names it in `about`: if the message is gone, it leaves the screen.
+   */
+  const act = useCallback(
+    async (action: () => Promise<Message | null>, about?: { uuid: string; removes?: boolean }) => {
+      setError(null);
+      try {
+        const message = await action();
+        if (message) dispatch({ type: 'upsert', messages: [message] });
+        if (about?.removes) dispatch({ type: 'remove', uuid: about.uuid });
+        activity.current();
+      } catch (failure) {
+        if (about && isGone(failure)) dispatch({ type: 'remove', uuid: about.uuid });
+        setError(describeError(failure, about ? MESSAGE_WORDING : ROOM_WORDING));
+      }
+    },
+    [],
+  );
+
+  const refresh = useCallback(
+    async (uuid: string) => {
+      try {
+        const message = await chat.messages.get(uuid);
+        dispatch({ type: 'upsert', messages: [message] });
+        return message;
+      } catch (failure) {
+        if (isGone(failure)) dispatch({ type: 'remove', uuid });
+        setError(describeError(failure, MESSAGE_WORDING));
+        return null;
+      }
+    },
+    [chat],
+  );
 
   return {
     messages,
@@ -169,8 +224,14 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
         return chat.messages.create({ chat_room: roomId, content });
       }),
     sendFile: (file) => act(() => chat.messages.create({ chat_room: roomId, file })),
-    edit: (uuid, content) => act(() => chat.messages.update(uuid, { content })),
-    remove: (uuid) => act(() => chat.messages.delete(uuid).then(() => null), uuid),
+    edit: (uuid, content) => act(() => chat.messages.update(uuid, { content }), { uuid }),
+    remove: (uuid) => act(() => chat.messages.delete(uuid).then(() => null), { uuid, removes: true }),
+    refresh,
     typing: () => live.current?.typing(true),
   };
+}
+
+/** A message that was deleted meanwhile (or whose room the person left) answers 404. */
+function isGone(failure: unknown): boolean {
+  return failure instanceof ChatApiError && failure.code === 'not_found';
 }

@@ -1,5 +1,5 @@
+import type { ChatRoom } from '@hirechat/client-sdk';
 import { type FormEvent, useState } from 'react';
-import type { ChatRoom } from '../chat-types.js';
 import { describeError } from '../errors.js';
 import { useSession } from '../session.js';
 

@@ -1,5 +1,5 @@
+import type { ChatRoom } from '@hirechat/client-sdk';
 import { Avatar } from '../avatar.js';
-import type { ChatRoom } from '../chat-types.js';
 import { fileName } from '../conversation/attachment.js';
 import { useSession } from '../session.js';
 

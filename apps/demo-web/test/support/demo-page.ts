@@ -17,7 +17,7 @@ export interface DemoPage {
 
 /** Opens the app at `url` in a new context, sized for screenshots. */
 export async function openDemo(browser: Browser, url: string): Promise<DemoPage> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 680 } });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
