@@ -8,7 +8,6 @@ import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
 import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
-import type { TopicHub } from './topic-hub.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -80,7 +79,6 @@ export class SocketGateway {
 
   constructor(
     private readonly chat: ChatService,
-    private readonly hub: TopicHub,
     private readonly channels: readonly SocketChannel[],
     private readonly options: GatewayOptions,
   ) {}
