@@ -9,6 +9,7 @@ import type { BenchResults } from './src/report/results.js';
 import { withSummary, writeReport } from './src/report/write.js';
 import { type ConnectionsResult, runConnections } from './src/scenarios/connections.js';
 import type { RunContext } from './src/scenarios/context.js';
+import { type CpuResult, runCpu } from './src/scenarios/cpu.js';
 import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
 import { type RestResult, runRest } from './src/scenarios/rest.js';
 import { runScaleOut, type ScaleOutResult } from './src/scenarios/scale-out.js';
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
       `load average ${machine.loadBefore.map((value) => value.toFixed(2)).join(', ')}; results in ${options.outDir}`,
   );
   const errors: BenchResults['errors'] = [];
+  let cpu: CpuResult | null = null;
   let fanout: FanoutResult | null = null;
   let connections: ConnectionsResult | null = null;
   let rest: RestResult | null = null;
@@ -78,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     }
   };
   try {
+    cpu = await attempt('cpu', () => runCpu(context));
     fanout = await attempt('fanout', () => runFanout(context));
     connections = await attempt('connections', () => runConnections(context));
     rest = await attempt('rest', () => runRest(context));
@@ -89,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   machine.loadAfter = os.loadavg();
   const finished = new Date();
   const loadProcesses =
-    `The load generator ran in separate processes: ${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
+    `The load generator ran in separate processes: ${cpu ? `for CPU, ${options.fanout.subscribers} subscriber processes and 1 writer; ` : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${rest ? 'for REST, autocannon in 1 process.' : ''}`;
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
@@ -105,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     topology:
       `Each server under test ran as one Node process; nothing was pinned, and all processes shared the machine's ` +
       `${machine.cpus} cores. ${loadProcesses.trim()}`,
+    cpu,
     fanout,
     connections,
     rest,

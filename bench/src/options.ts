@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVER_KINDS, type ServerKind } from './wire.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'rest', 'scale-out'] as const;
+export const SCENARIOS = ['cpu', 'fanout', 'connections', 'rest', 'scale-out'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Shape {
@@ -19,6 +19,18 @@ export interface BenchOptions {
   /** Writes a CPU profile of each hirechat server process into the results folder. */
   cpuProfile: boolean;
   p99LimitMs: number;
+  cpu: {
+    /** Messages per second of every fixed-rate CPU phase; undefined: by room size (see cpuRate). */
+    rate: number | undefined;
+    /** Length of each measured run. */
+    stepMs: number;
+    /** Measured runs of each fan-out shape's and scale-out's CPU phase. */
+    repeats: number;
+    /** The CPU scenario's rooms: the rooms recruiters use (issue 13). */
+    shape: Shape;
+    /** Measured runs of each server in the CPU scenario, the servers taking turns. */
+    turns: number;
+  };
   fanout: {
     shapes: Shape[];
     rates: number[];
@@ -73,6 +85,10 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --big-room <n>         messages in the big room of the list benchmark
   --rest-seconds <n>     length of each REST benchmark
   --p99-limit <ms>       the p99 a fan-out step must stay under (default 100)
+  --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: by room size,
+                         100 for rooms up to 100 members, fewer in bigger rooms)
+  --cpu-step-ms <n>      length of each measured CPU run
+  --cpu-turns <n>        measured runs of each server in the CPU scenario
   --cpu-prof             write a CPU profile of every hirechat process into the results folder
   --out <dir>            results folder (default bench/results/<date>)
 
@@ -97,6 +113,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
         { rooms: 1, members: 1000 },
         { rooms: 10, members: 100 },
         { rooms: 100, members: 10 },
+        { rooms: 200, members: 3 },
         ...(full ? [{ rooms: 1, members: 5000 }] : []),
       ];
   return {
@@ -106,6 +123,13 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
     outDir: path.join(resultsRoot, new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
     cpuProfile: false,
     p99LimitMs: 100,
+    cpu: {
+      rate: undefined,
+      stepMs: quick ? 400 : full ? 10_000 : 5_000,
+      repeats: quick ? 1 : 3,
+      shape: quick ? { rooms: 4, members: 3 } : { rooms: 200, members: 3 },
+      turns: quick ? 1 : 5,
+    },
     fanout: {
       shapes,
       // Doubling from 10 includes 20 messages a second, a goal's figure, and reaches past what bare ws
@@ -162,6 +186,9 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'rest-seconds': { type: 'string' },
       'p99-limit': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'cpu-rate': { type: 'string' },
+      'cpu-step-ms': { type: 'string' },
+      'cpu-turns': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -182,6 +209,9 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values['rest-seconds']) options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
   if (values['p99-limit']) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
   if (values['cpu-prof']) options.cpuProfile = true;
+  if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
+  if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
+  if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
   if (values.out) options.outDir = path.resolve(values.out);
   return options;
 }
@@ -207,4 +237,13 @@ function shape(value: string): Shape {
   const match = /^(\d+)x(\d+)$/.exec(value.trim());
   if (!match) throw new Error(`--shapes: "${value}" is not <rooms>x<members>, e.g. 1x1000`);
   return { rooms: Number(match[1]), members: Number(match[2]) };
+}
+
+/**
+ * The fixed rate of a CPU phase in rooms of `members`: 100 msg/s up to rooms of 100 (a fifth or less
+ * of what hirechat holds in them on a 2-core machine), then 10,000 events a second in all, so that
+ * the room of 1,000 gets 10 msg/s, far below the 160 it holds.
+ */
+export function cpuRate(options: BenchOptions, members: number): number {
+  return options.cpu.rate ?? Math.max(1, Math.min(100, Math.round(10_000 / members)));
 }

@@ -1,4 +1,6 @@
 import { loadText } from '../machine.js';
+import type { CpuResult } from '../scenarios/cpu.js';
+import type { CpuPhase } from '../scenarios/cpu-phase.js';
 import type { Ramp } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 import type { BenchResults, SummaryRow } from './results.js';
@@ -15,6 +17,7 @@ function num(value: number | null | undefined, unit?: string): string {
   if (unit === 'ms')
     return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
   if (unit === 'KiB') return value.toFixed(1);
+  if (unit === 'µs') return value >= 100 ? int(value) : value.toFixed(1);
   return int(value);
 }
 
@@ -112,6 +115,7 @@ export function renderMarkdown(results: BenchResults): string {
         ...SERVER_KINDS.map(
           (kind) => `${r.atLeast?.includes(kind) ? '≥ ' : ''}${num(r.values[kind], r.unit)}`,
         ),
+        ratio(r.ratioToFloor, r.better),
         ratio(r.ratioToWs, r.better),
         ratio(r.ratioToSocketIo, r.better),
       ]);
@@ -122,6 +126,7 @@ export function renderMarkdown(results: BenchResults): string {
           '',
           'figure',
           ...SERVER_KINDS.map((k) => SERVER_LABELS[k]),
+          'hirechat ÷ floor',
           'hirechat ÷ bare ws',
           'hirechat ÷ Socket.IO',
         ],
@@ -131,6 +136,8 @@ export function renderMarkdown(results: BenchResults): string {
     );
     out.push('');
   }
+
+  if (results.cpu) out.push(...cpuSection(results.cpu));
 
   if (results.errors.length) {
     out.push('## Errors', '');
@@ -173,6 +180,10 @@ export function renderMarkdown(results: BenchResults): string {
           ]);
       }
       out.push(table(stepHead('server'), rows, STEP_TEXT), '');
+      const phases = results.fanout.series.flatMap((s) =>
+        s.shape === shape && s.cpu ? [[SERVER_LABELS[s.server], s.cpu] as const] : [],
+      );
+      if (phases.length) out.push(cpuTable(phases), '');
     }
   }
 
@@ -198,6 +209,8 @@ export function renderMarkdown(results: BenchResults): string {
           'RSS per socket (KiB)',
           'got the last event',
           'still open',
+          'CPU per handshake (µs)',
+          'CPU per event of the last message (µs)',
         ],
         c.runs.map((r) => [
           SERVER_LABELS[r.server],
@@ -210,6 +223,8 @@ export function renderMarkdown(results: BenchResults): string {
           (r.rssPerSocketBytes / 1024).toFixed(1),
           int(r.socketsWithEvent),
           int(r.socketsOpen),
+          num(r.cpuPerHandshakeUs, 'µs'),
+          num(r.cpuPerEventUs, 'µs'),
         ]),
       ),
       '',
@@ -226,7 +241,16 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['request', 'req/s (2xx)', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'non-2xx', 'errors'],
+        [
+          'request',
+          'req/s (2xx)',
+          'p50 (ms)',
+          'p99 (ms)',
+          'max (ms)',
+          'non-2xx',
+          'errors',
+          'CPU per request (µs)',
+        ],
         r.runs.map((run) => [
           run.name,
           int(run.okPerSec),
@@ -235,6 +259,7 @@ export function renderMarkdown(results: BenchResults): string {
           num(run.latency.max, 'ms'),
           int(run.non2xx),
           int(run.errors),
+          num(run.cpuPerRequestUs, 'µs'),
         ]),
       ),
     );
@@ -266,7 +291,105 @@ export function renderMarkdown(results: BenchResults): string {
         ),
         '',
       );
+      const phases = [
+        ['sockets on one process', s.single.cpu],
+        ['sockets on two processes', s.split.cpu],
+      ] as const;
+      const measured = phases.flatMap(([label, phase]) => (phase ? [[label, phase] as const] : []));
+      if (measured.length) {
+        out.push(
+          cpuTable(measured),
+          '',
+          "CPU is both processes' together; PostgreSQL's and Redis's own is not counted.",
+          '',
+        );
+      }
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** A CPU phase per server: the medians, and every run for whoever wants to check them. */
+function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>): string {
+  const rate = phases[0]?.[1].rate;
+  const seconds = ((phases[0]?.[1].stepMs ?? 0) / 1000).toFixed(1);
+  return [
+    `Server CPU time (user + system) at a fixed ${rate} msg/s, median of runs of ${seconds} s:`,
+    '',
+    table(
+      [
+        'server',
+        'CPU per message (µs)',
+        'CPU per delivered event (µs)',
+        'runs: CPU per message (µs)',
+        'user share',
+      ],
+      phases.map(([label, phase]) => [
+        label,
+        num(phase.perMessageUs, 'µs'),
+        num(phase.perEventUs, 'µs'),
+        phase.runs
+          .map((run) => `${num(run.perMessageUs, 'µs')}${run.complete ? '' : ' (incomplete)'}`)
+          .join(', '),
+        userShare(phase),
+      ]),
+      [0, 3],
+    ),
+  ].join('\n');
+}
+
+function userShare(phase: CpuPhase): string {
+  const user = phase.runs.reduce((sum, run) => sum + run.userMs, 0);
+  const all = phase.runs.reduce((sum, run) => sum + run.userMs + run.systemMs, 0);
+  return all > 0 ? `${Math.round((user / all) * 100)} %` : '—';
+}
+
+/** The CPU scenario: every server's CPU per message in rooms of 3, and hirechat's ratios to the others. */
+function cpuSection(cpu: CpuResult): string[] {
+  const [rooms, members] = cpu.shape.split('x');
+  const of = (kind: string) =>
+    cpu.servers.find((server) => server.kind === kind)?.phase?.perMessageUs ?? null;
+  const references = [
+    ['floor', of('floor')],
+    ['bare ws', of('ws')],
+    ['Socket.IO', of('socketio')],
+  ] as const;
+  const ratioTo = (mine: number | null | undefined, theirs: number | null) =>
+    mine && theirs ? `${(mine / theirs).toFixed(2)}×` : '—';
+  const out = ['## CPU per message', ''];
+  out.push(
+    `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
+      `every server's sockets open throughout; ${cpu.turns} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
+      "the servers taking turns run by run, each after an unmeasured one. CPU time is the server process's (user + system, " +
+      'every thread, from `process.cpuUsage()` in the process); figures are medians of the runs in which every event arrived. ' +
+      "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process.",
+    '',
+  );
+  out.push(
+    table(
+      [
+        'server',
+        'CPU per message (µs)',
+        'CPU per delivered event (µs)',
+        'runs: CPU per message (µs)',
+        'user share',
+        ...references.map(([label]) => `÷ ${label}`),
+      ],
+      cpu.servers.map((server) => [
+        server.label + (server.error ? ` (error: ${server.error})` : ''),
+        num(server.phase?.perMessageUs, 'µs'),
+        num(server.phase?.perEventUs, 'µs'),
+        server.phase?.runs
+          .map((run) => `${num(run.perMessageUs, 'µs')}${run.complete ? '' : ' (incomplete)'}`)
+          .join(', ') ?? '—',
+        server.phase ? userShare(server.phase) : '—',
+        ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
+      ]),
+      [0, 3],
+    ),
+  );
+  out.push('');
+  for (const reason of cpu.skipped) out.push(`- Skipped ${reason}`);
+  if (cpu.skipped.length) out.push('');
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { Machine } from '../machine.js';
 import type { BenchOptions } from '../options.js';
 import type { ConnectionsResult } from '../scenarios/connections.js';
+import type { CpuResult } from '../scenarios/cpu.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
 import type { RestResult } from '../scenarios/rest.js';
 import type { ScaleOutResult } from '../scenarios/scale-out.js';
@@ -19,6 +20,7 @@ export interface BenchResults {
   machine: Machine;
   /** How the processes were laid out, in words. */
   topology: string;
+  cpu: CpuResult | null;
   fanout: FanoutResult | null;
   connections: ConnectionsResult | null;
   rest: RestResult | null;
@@ -39,7 +41,8 @@ export interface SummaryRow {
   values: Partial<Record<ServerKind, number | null>>;
   /** Servers whose value is only a lower bound (they held every rate tried). */
   atLeast?: ServerKind[];
-  /** hirechat ÷ bare ws and hirechat ÷ Socket.IO. */
+  /** hirechat ÷ the floor, hirechat ÷ bare ws and hirechat ÷ Socket.IO. */
+  ratioToFloor: number | null;
   ratioToWs: number | null;
   ratioToSocketIo: number | null;
 }
