@@ -1,6 +1,6 @@
 import { loadText } from '../machine.js';
 import type { CpuResult } from '../scenarios/cpu.js';
-import type { CpuPhase } from '../scenarios/cpu-phase.js';
+import type { CpuPhase, CpuRun } from '../scenarios/cpu-phase.js';
 import type { Ramp } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 import type { BenchResults, SummaryRow } from './results.js';
@@ -328,14 +328,21 @@ function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>): string {
         label,
         num(phase.perMessageUs, 'µs'),
         num(phase.perEventUs, 'µs'),
-        phase.runs
-          .map((run) => `${num(run.perMessageUs, 'µs')}${run.complete ? '' : ' (incomplete)'}`)
-          .join(', '),
+        phase.runs.map((run) => runText(run)).join(', '),
         userShare(phase),
       ]),
       [0, 3],
     ),
   ].join('\n');
+}
+
+/** A run's CPU per message, and what it lacked when it is not counted. */
+function runText(run: CpuRun): string {
+  const lacks = [
+    ...(run.messages < run.planned ? [`${int(run.messages)} of ${int(run.planned)} messages through`] : []),
+    ...(run.events < run.expected ? [`${int(run.expected - run.events)} events missing`] : []),
+  ];
+  return `${num(run.perMessageUs, 'µs')}${lacks.length ? ` (not counted: ${lacks.join(', ')})` : ''}`;
 }
 
 function userShare(phase: CpuPhase): string {
@@ -379,9 +386,7 @@ function cpuSection(cpu: CpuResult): string[] {
         server.label + (server.error ? ` (error: ${server.error})` : ''),
         num(server.phase?.perMessageUs, 'µs'),
         num(server.phase?.perEventUs, 'µs'),
-        server.phase?.runs
-          .map((run) => `${num(run.perMessageUs, 'µs')}${run.complete ? '' : ' (incomplete)'}`)
-          .join(', ') ?? '—',
+        server.phase?.runs.map((run) => runText(run)).join(', ') ?? '—',
         server.phase ? userShare(server.phase) : '—',
         ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
       ]),

@@ -24,8 +24,9 @@ export interface CpuPhaseOptions {
 
 /** One run at the fixed rate. */
 export interface CpuRun {
-  /** Messages the writer got through (answered 201 over REST; sent, to the references). */
+  /** Messages the writer got through (answered 201 over REST; sent, to the references), of `planned`. */
   messages: number;
+  planned: number;
   /** Events the sockets received, of `expected`. */
   events: number;
   expected: number;
@@ -77,6 +78,7 @@ export async function measureCpuRun(
   const cpuUs = (userMs + systemMs) * 1000;
   return {
     messages: written.ok,
+    planned: written.planned,
     events: got.received,
     expected,
     userMs,
