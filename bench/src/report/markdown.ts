@@ -148,15 +148,16 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.fanout) {
     out.push('## 1. Fan-out', '');
     out.push(
-      'A writer posts at a fixed rate, round robin over the rooms: over REST to hirechat, over a WebSocket to the ' +
-        'references. Latency runs from the moment the writer sent a message to the moment each socket received it. ' +
+      'A writer posts at a fixed rate, round robin over the rooms: over REST to hirechat and the floor, over a ' +
+        'WebSocket to the references. Latency runs from the moment the writer sent a message to the moment each socket received it. ' +
         `Steps of ${(options.fanout.stepMs / 1000).toFixed(1)} s, ` +
         (options.fanout.warmupMs > 0
           ? `after a ${(options.fanout.warmupMs / 1000).toFixed(1)} s warm-up.`
           : 'no warm-up.') +
         ' hirechat stores each message (an SQLite transaction with the room’s event log) before anyone hears ' +
-        'of it; the references store nothing. In big rooms the fan-out is what costs; in small rooms the write ' +
-        'sets hirechat’s rate, which section 3 measures alone (message create).',
+        'of it, and so does the floor, with the same statements; the references store nothing. In big rooms the ' +
+        'fan-out is what costs; in small rooms the write sets hirechat’s rate, which section 3 measures alone ' +
+        '(message create).',
     );
     out.push('');
     for (const shape of [...new Set(results.fanout.series.map((s) => s.shape))]) {
@@ -292,13 +293,13 @@ export function renderMarkdown(results: BenchResults): string {
         '',
       );
       const phases = [
-        ['sockets on one process', s.single.cpu],
-        ['sockets on two processes', s.split.cpu],
+        ['one process', s.single.cpu],
+        ['two processes', s.split.cpu],
       ] as const;
       const measured = phases.flatMap(([label, phase]) => (phase ? [[label, phase] as const] : []));
       if (measured.length) {
         out.push(
-          cpuTable(measured),
+          cpuTable(measured, 'sockets on'),
           '',
           "CPU is both processes' together; PostgreSQL's and Redis's own is not counted.",
           '',
@@ -310,7 +311,7 @@ export function renderMarkdown(results: BenchResults): string {
 }
 
 /** A CPU phase per server: the medians, and every run for whoever wants to check them. */
-function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>): string {
+function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>, first = 'server'): string {
   const rate = phases[0]?.[1].rate;
   const seconds = ((phases[0]?.[1].stepMs ?? 0) / 1000).toFixed(1);
   return [
@@ -318,7 +319,7 @@ function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>): string {
     '',
     table(
       [
-        'server',
+        first,
         'CPU per message (µs)',
         'CPU per delivered event (µs)',
         'runs: CPU per message (µs)',
