@@ -1,6 +1,6 @@
 import { loadText } from '../machine.js';
 import type { CpuResult } from '../scenarios/cpu.js';
-import type { CpuPhase, CpuRun } from '../scenarios/cpu-phase.js';
+import { type CpuPhase, type CpuRun, ratioTurnByTurn } from '../scenarios/cpu-phase.js';
 import type { Ramp } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 import type { BenchResults, SummaryRow } from './results.js';
@@ -364,13 +364,20 @@ function cpuSection(cpu: CpuResult): string[] {
   ] as const;
   const ratioTo = (mine: number | null | undefined, theirs: number | null) =>
     mine && theirs ? `${(mine / theirs).toFixed(2)}×` : '—';
+  const floor = cpu.servers.find((server) => server.kind === 'floor')?.phase;
+  const turnByTurn = (phase: CpuPhase | null) => {
+    const value = phase && floor ? ratioTurnByTurn(phase, floor) : null;
+    return value === null ? '—' : `${value.toFixed(2)}×`;
+  };
   const out = ['## CPU per message', ''];
   out.push(
     `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
       `every server's sockets open throughout; ${cpu.turns} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
       "the servers taking turns run by run, each after an unmeasured one. CPU time is the server process's (user + system, " +
       'every thread, from `process.cpuUsage()` in the process); figures are medians of the runs in which every event arrived. ' +
-      "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process.",
+      "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process. The ratios are of the medians; " +
+      "“÷ floor, turn by turn” is the median of each run's ratio to the floor's run of the same turn, which a drifting machine " +
+      'load moves less.',
     '',
   );
   out.push(
@@ -382,6 +389,7 @@ function cpuSection(cpu: CpuResult): string[] {
         'runs: CPU per message (µs)',
         'user share',
         ...references.map(([label]) => `÷ ${label}`),
+        '÷ floor, turn by turn',
       ],
       cpu.servers.map((server) => [
         server.label + (server.error ? ` (error: ${server.error})` : ''),
@@ -390,6 +398,7 @@ function cpuSection(cpu: CpuResult): string[] {
         server.phase?.runs.map((run) => runText(run)).join(', ') ?? '—',
         server.phase ? userShare(server.phase) : '—',
         ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
+        turnByTurn(server.phase),
       ]),
       [0, 3],
     ),

@@ -1,5 +1,6 @@
 import type { ConnectionsResult } from '../scenarios/connections.js';
 import type { CpuResult } from '../scenarios/cpu.js';
+import { ratioTurnByTurn } from '../scenarios/cpu-phase.js';
 import type { FanoutResult, FanoutSeries } from '../scenarios/fanout.js';
 import type { RampStep } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from '../wire.js';
@@ -135,18 +136,23 @@ export function evaluateGoals(
 /** The most hirechat's CPU per message in rooms of 3 may be, as a multiple of the floor's (issue 13). */
 export const CPU_GOAL_RATIO = 2;
 
-/** Issue 13: hirechat's CPU per message in rooms of 3 within 2× the floor's, over either storage. */
+/**
+ * Issue 13: hirechat's CPU per message in rooms of 3 within 2× the floor's, over either storage. The
+ * ratio is taken turn by turn (each hirechat run over the floor's run of the same turn), which a
+ * drifting machine load moves far less than the ratio of the medians.
+ */
 function cpuGoal(cpu: CpuResult | null): Goal {
   const goal = `Server CPU per message in rooms of 3 at most ${CPU_GOAL_RATIO}× the floor's, on SQLite and on PostgreSQL + Redis`;
-  const floor = cpu?.servers.find((server) => server.kind === 'floor')?.phase?.perMessageUs;
+  const floor = cpu?.servers.find((server) => server.kind === 'floor')?.phase;
   const mine = cpu?.servers.filter((server) => server.kind === 'hirechat') ?? [];
-  if (!cpu || !floor || mine.length === 0) {
+  if (!cpu || !floor?.perMessageUs || mine.length === 0) {
     return { goal, status: 'not measured', figure: 'needs the CPU scenario with hirechat and the floor' };
   }
-  const parts = mine.map((server) => {
-    const us = server.phase?.perMessageUs;
-    return { label: server.label, ratio: us ? us / floor : null, us };
-  });
+  const parts = mine.map((server) => ({
+    label: server.label,
+    ratio: server.phase ? ratioTurnByTurn(server.phase, floor) : null,
+    us: server.phase?.perMessageUs,
+  }));
   const over = parts.some((part) => part.ratio !== null && part.ratio > CPU_GOAL_RATIO);
   // Both storages measured, or the goal is not (a run without PostgreSQL, say).
   const complete = parts.length === 2 && parts.every((part) => part.ratio !== null);
@@ -157,9 +163,9 @@ function cpuGoal(cpu: CpuResult | null): Goal {
       ...parts.map((part) =>
         part.ratio === null
           ? `${part.label}: —`
-          : `${part.label}: ${part.us!.toFixed(0)} µs, ${part.ratio.toFixed(2)}× the floor`,
+          : `${part.label}: ${part.us!.toFixed(0)} µs, ${part.ratio.toFixed(2)}× the floor's (turn by turn)`,
       ),
-      `floor: ${floor.toFixed(0)} µs`,
+      `floor: ${floor.perMessageUs.toFixed(0)} µs`,
     ].join('; '),
   };
 }

@@ -125,6 +125,21 @@ export function summariseCpu(options: Pick<CpuPhaseOptions, 'rate' | 'stepMs'>, 
   };
 }
 
+/**
+ * The median of `mine`'s CPU per message over `theirs`', run by run: in the CPU scenario the runs of
+ * one index belong to one turn, seconds apart, so a change in the machine's load moves both; null
+ * when no turn has both runs complete.
+ */
+export function ratioTurnByTurn(mine: CpuPhase, theirs: CpuPhase): number | null {
+  return median(
+    mine.runs.map((run, turn) => {
+      const other = theirs.runs[turn];
+      if (!run.complete || !other?.complete || !run.perMessageUs || !other.perMessageUs) return null;
+      return run.perMessageUs / other.perMessageUs;
+    }),
+  );
+}
+
 export function median(values: Array<number | null>): number | null {
   const sorted = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
