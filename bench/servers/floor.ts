@@ -15,8 +15,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
  * statements for a message create (the seq bump, the participant check, the message, the unread
  * counts, the room event, the inbox counters and events, the prunes) through prepared
  * better-sqlite3 statements in one transaction, on hirechat's own schema (made by its migrations),
- * the event encoded once and one `ws` send per member socket. No logging, no validation library,
- * no framework: what a message costs beyond this is what hirechat adds.
+ * the event encoded once and one `ws` send per member socket. The inbox counter and event are
+ * taken a row at a time, where hirechat's statements take every participant's row at once: a
+ * prepared statement has a fixed number of rows. No logging, no validation library, no
+ * framework: what a message costs beyond this is what hirechat adds.
  *
  * Env: PORT, DATA_DIR, JWT_SECRET.
  */
