@@ -12,6 +12,8 @@ import type { TopicHub } from './topic-hub.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long closing waits for the presence of the users whose sockets it closed to be settled. */
+const PRESENCE_SETTLE_MS = 2_000;
 
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
@@ -69,6 +71,8 @@ export class SocketGateway {
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
+  /** Presence updates of closed sockets still under way (the user's rooms being told). */
+  private readonly leaving = new Set<Promise<void>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
@@ -87,12 +91,18 @@ export class SocketGateway {
     this.pingTimer.unref();
   }
 
-  /** Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. */
+  /**
+   * Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. Then
+   * waits, for up to 2 s, until the users who went offline with those sockets have been announced
+   * to their rooms: the server's storage and broadcaster close next, and the other processes'
+   * sockets would otherwise go on showing them online.
+   */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
     this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
+    await settled([...this.leaving], PRESENCE_SETTLE_MS);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -190,11 +200,13 @@ export class SocketGateway {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
       session.closed();
-      void online.then(() =>
+      const left = online.then(() =>
         this.chat
           .userDisconnected(user)
           .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
       );
+      this.leaving.add(left);
+      void left.finally(() => this.leaving.delete(left));
     });
     logger.info({ socket: admission.label, user }, 'socket joined');
   }
@@ -264,6 +276,19 @@ function refuseHandshake(socket: Duplex, status: string): void {
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** Resolves once every promise has settled, or after `timeoutMs`, whichever comes first. */
+async function settled(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function closed(socket: WebSocket, code: number, reason: string): Promise<void> {

@@ -1,21 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { CloseCode, RestPaths, type ServerEvent } from '@hirechat/protocol';
-import {
-  createTestDatabase,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '@hirechat/server-kit/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
+import { describe, expect, it } from 'vitest';
 import type { ChatService } from '../../src/domain/chat-service.js';
 import type { BroadcastEvent, Broadcaster, Topic, TopicListener } from '../../src/ports/broadcaster.js';
-import { TestSocket } from '../ws/socket.js';
+import { useTwoServers } from './two-servers.js';
 
 /*
  * A removal that reaches a socket after a later event of the room. Two servers share one
- * PostgreSQL database and one broadcaster, as two processes share a database and Redis; the first
- * one's link to the broadcaster holds the removal's event back, so that a message committed after
+ * PostgreSQL database and one broadcaster (see two-servers.ts); the first one's link to the
+ * broadcaster holds the removal's event back, so that a message committed after
  * the removal, through the second, arrives first. The removed client's socket sees a gap, reads
  * it from the log, and must end at the removal: closed 4403, sent nothing after it.
  */
@@ -25,8 +17,13 @@ class SlowLink implements Broadcaster {
   private holding: ((event: BroadcastEvent) => boolean) | null = null;
   private readonly held: Array<() => Promise<void>> = [];
   private heldOne: (() => void) | null = null;
+  private shared!: Broadcaster;
 
-  constructor(private readonly shared: Broadcaster) {}
+  /** Links this process to the broadcaster the processes share. */
+  to(shared: Broadcaster): this {
+    this.shared = shared;
+    return this;
+  }
 
   /** Holds back the next event that matches; resolves once one has been held. */
   hold(match: (event: BroadcastEvent) => boolean): Promise<void> {
@@ -62,56 +59,11 @@ class SlowLink implements Broadcaster {
 }
 
 describe('a removal that reaches a socket after a later event of the room', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function twoProcesses() {
-    const database: TestDatabase = await createTestDatabase();
-    cleanups.push(() => database.drop());
-    const shared = new InProcessBroadcaster();
-    cleanups.push(() => shared.close());
-    const links = [new SlowLink(shared), new SlowLink(shared)] as const;
-    const secret = randomUUID();
-    const servers: TestServer[] = [];
-    for (const link of links) {
-      const server = await startTestServer({
-        secret,
-        database: { kind: 'postgres', url: database.url },
-        broadcaster: link,
-      });
-      cleanups.push(() => server.stop());
-      servers.push(server);
-    }
-    const [first, second] = servers as [TestServer, TestServer];
-    const user = () => {
-      const id = randomUUID();
-      return { id, token: first.token({ sub: id }) };
-    };
-    const call = async (server: TestServer, token: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(server.url + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
-    };
-    const open = async (server: TestServer, room: string, token: string) => {
-      const socket = new TestSocket({ wsUrl: server.wsUrl, room, token });
-      cleanups.push(() => socket.terminate());
-      expect(await socket.handshake).toEqual({ kind: 'open' });
-      return socket;
-    };
-    return { first, second, links, user, call, open };
-  }
+  const twoProcesses = useTwoServers();
 
   it('closes the removed client with 4403 and sends them nothing after the removal', async () => {
-    const { first, second, links, user, call, open } = await twoProcesses();
+    const links = [new SlowLink(), new SlowLink()] as const;
+    const { first, second, user, call, open } = await twoProcesses({ links });
     const [recruiter, removed, staying] = [user(), user(), user()];
     const created = await call(first, recruiter.token, 'POST', RestPaths.createRoom, {
       recruiter: recruiter.id,
