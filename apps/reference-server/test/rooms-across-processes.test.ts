@@ -286,6 +286,34 @@ describe('rooms, the inbox and presence across two processes on PostgreSQL and R
     expect(rooms.body.find((room) => room.uuid === roomOne)?.unread_count).toBe(3 + unreadOfRoomOne.length);
   }, 60_000);
 
+  it('tells the other processes at once that the users of a process stopped with SIGTERM went offline', async () => {
+    const recruiter = user('recruiter');
+    const client = user('client');
+    const room = await createRoom(b.url, recruiter, [client]);
+    const leaving = track(await RoomSocket.open(a.wsUrl, room, client));
+    const watcher = track(await RoomSocket.open(b.wsUrl, room, recruiter));
+    const both = [recruiter.id, client.id];
+    await watcher.waitFor((event) => event.type === 'presence' && sameSet(event.online_users, both));
+
+    const mark = watcher.events.length;
+    const stoppedAt = Date.now();
+    // `systemctl restart`: the process stops, and a new one takes its port.
+    const restarted = cluster.restart(a).then((next) => {
+      a = next;
+    });
+    try {
+      expect((await leaving.closed()).code).toBe(CloseCode.GoingAway);
+      await watcher.waitFor(
+        (event) => event.type === 'presence' && sameSet(event.online_users, [recruiter.id]),
+        { after: mark, timeoutMs: PRESENCE_TIMEOUT_MS * 3 },
+      );
+      // Its socket closed, so it is gone at once, not when the process's lease runs out.
+      expect(Date.now() - stoppedAt).toBeLessThan(PRESENCE_TIMEOUT_MS / 2);
+    } finally {
+      await restarted;
+    }
+  }, 60_000);
+
   it('takes the users of a killed process out of online_users within PRESENCE_TIMEOUT_MS', async () => {
     const recruiter = user('recruiter');
     const client = user('client');
