@@ -12,8 +12,11 @@ import type { TopicHub } from './topic-hub.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How long closing waits for the presence of the users whose sockets it closed to be settled. */
-const PRESENCE_SETTLE_MS = 2_000;
+/**
+ * How long closing waits for what the closed sockets set off (their sessions' last words, their
+ * users' presence) to be settled.
+ */
+const SETTLE_MS = 2_000;
 
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
@@ -43,8 +46,11 @@ export interface SessionContext {
 export interface Session {
   /** Handles one text frame; a ChatError it throws is answered as an `error` event. */
   handle(text: string): Promise<void>;
-  /** The socket closed. */
-  closed(): void;
+  /**
+   * The socket closed. What it answers, the session's last word to others (its user no longer
+   * typing, say), is waited for when the server stops. Never rejects.
+   */
+  closed(): void | Promise<void>;
 }
 
 /** One kind of socket: the room socket, the inbox socket. */
@@ -71,8 +77,8 @@ export class SocketGateway {
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
-  /** Presence updates of closed sockets still under way (the user's rooms being told). */
-  private readonly leaving = new Set<Promise<void>>();
+  /** What closed sockets set off and is still under way: sessions' last words, presence updates. */
+  private readonly leaving = new Set<Promise<unknown>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
@@ -93,16 +99,16 @@ export class SocketGateway {
 
   /**
    * Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. Then
-   * waits, for up to 2 s, until the users who went offline with those sockets have been announced
-   * to their rooms: the server's storage and broadcaster close next, and the other processes'
-   * sockets would otherwise go on showing them online.
+   * waits, for up to 2 s, until what the closes set off has been told to the other processes (the
+   * users who went offline, or stopped typing): the server's storage, broadcaster and presence
+   * close next, and the other processes' sockets would otherwise go on showing them online.
    */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
     this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
-    await settled([...this.leaving], PRESENCE_SETTLE_MS);
+    await settled([...this.leaving], SETTLE_MS);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -199,16 +205,23 @@ export class SocketGateway {
     socket.on('close', (code) => {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
-      session.closed();
-      const left = online.then(() =>
-        this.chat
-          .userDisconnected(user)
-          .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
+      this.track(Promise.resolve(session.closed()));
+      this.track(
+        online.then(() =>
+          this.chat
+            .userDisconnected(user)
+            .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
+        ),
       );
-      this.leaving.add(left);
-      void left.finally(() => this.leaving.delete(left));
     });
     logger.info({ socket: admission.label, user }, 'socket joined');
+  }
+
+  /** Keeps what a closed socket set off until it has settled, for `close` to wait on. */
+  private track(work: Promise<unknown>): void {
+    this.leaving.add(work);
+    // Each is caught where it starts; this catch only keeps a stray rejection from going unhandled.
+    void work.catch(() => undefined).finally(() => this.leaving.delete(work));
   }
 
   private async onFrame(socket: WebSocket, session: Session, data: RawData, isBinary: boolean) {
