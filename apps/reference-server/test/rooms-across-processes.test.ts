@@ -286,7 +286,7 @@ describe('rooms, the inbox and presence across two processes on PostgreSQL and R
     expect(rooms.body.find((room) => room.uuid === roomOne)?.unread_count).toBe(3 + unreadOfRoomOne.length);
   }, 60_000);
 
-  it('tells the other processes at once that the users of a process stopped with SIGTERM went offline', async () => {
+  it('tells the other processes at once that the users of a process stopped with SIGTERM went offline and stopped typing', async () => {
     const recruiter = user('recruiter');
     const client = user('client');
     const room = await createRoom(b.url, recruiter, [client]);
@@ -294,6 +294,8 @@ describe('rooms, the inbox and presence across two processes on PostgreSQL and R
     const watcher = track(await RoomSocket.open(b.wsUrl, room, recruiter));
     const both = [recruiter.id, client.id];
     await watcher.waitFor((event) => event.type === 'presence' && sameSet(event.online_users, both));
+    leaving.send({ type: 'typing', typing: true });
+    await watcher.waitFor((event) => event.type === 'typing' && sameSet(event.typing_users, [client.id]));
 
     const mark = watcher.events.length;
     const stoppedAt = Date.now();
@@ -307,8 +309,12 @@ describe('rooms, the inbox and presence across two processes on PostgreSQL and R
         (event) => event.type === 'presence' && sameSet(event.online_users, [recruiter.id]),
         { after: mark, timeoutMs: PRESENCE_TIMEOUT_MS * 3 },
       );
-      // Its socket closed, so it is gone at once, not when the process's lease runs out.
+      // Its last socket closed, so it is gone at once, not when the process's lease runs out...
       expect(Date.now() - stoppedAt).toBeLessThan(PRESENCE_TIMEOUT_MS / 2);
+      // ...and no longer typing (TYPING_TIMEOUT_MS is a minute here: not by expiry either).
+      await watcher.waitFor((event) => event.type === 'typing' && event.typing_users.length === 0, {
+        after: mark,
+      });
     } finally {
       await restarted;
     }
