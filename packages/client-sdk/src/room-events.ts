@@ -1,12 +1,6 @@
 import type { ServerEventMap } from '@hirechat/protocol';
+import type { CloseInfo, ConnectionStatus } from './connection-events.js';
 import type { MessagePage } from './rest-client.js';
-
-/**
- * `connecting` until the first connection is open and caught up, `open` while it is,
- * `reconnecting` between a drop and the next `open`, `closed` for good (after `close()`, or a
- * refusal that retrying cannot cure).
- */
-export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** The room's log no longer reached back to the last event this client saw: some were missed. */
 export interface ResyncEvent {
@@ -15,12 +9,6 @@ export interface ResyncEvent {
    * app shows with them. Null when they could not be fetched: fetch them yourself.
    */
   page: MessagePage | null;
-}
-
-/** A socket of the connection closed (it reconnects unless the status is `closed`). */
-export interface CloseInfo {
-  code: number;
-  reason: string;
 }
 
 /** Every event a RoomConnection emits, by name. Room events are the protocol's own shapes. */
