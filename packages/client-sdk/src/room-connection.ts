@@ -4,7 +4,6 @@ import {
   type LoggedRoomEvent,
   roomSocketPath,
   type ServerEvent,
-  type ServerEventMap,
   ServerEventSchema,
 } from '@hirechat/protocol';
 import type { ConnectionStatus } from './connection-events.js';
@@ -142,22 +141,21 @@ export class RoomConnection {
     this.socket.close();
   }
 
+  /**
+   * Typing and presence are sets the server sends whole, also when they did not change (to a
+   * socket that opens or resumes, and to every socket when another opens): the app hears of
+   * changes only.
+   */
   private onState(event: ServerEvent): void {
-    if (event.type === 'typing') this.onTyping(event);
-    else if (event.type === 'presence') {
+    if (event.type === 'typing') {
+      if (sameUsers(event.typing_users, this.typingUsers)) return;
+      this.typingUsers = event.typing_users;
+      this.events.emit('typing', event);
+    } else if (event.type === 'presence') {
+      if (sameUsers(event.online_users, this.presentUsers)) return;
       this.presentUsers = event.online_users;
       this.events.emit('presence', event);
     }
-  }
-
-  private onTyping(event: ServerEventMap['typing']): void {
-    const users = event.typing_users;
-    // A resumed socket is sent the set even when it did not change; the app hears of changes only.
-    if (users.length === this.typingUsers.length && users.every((user, i) => user === this.typingUsers[i])) {
-      return;
-    }
-    this.typingUsers = users;
-    this.events.emit('typing', event);
   }
 
   /** The log no longer reached back: the newest page stands for what was missed (null if it failed). */
@@ -175,4 +173,8 @@ export class RoomConnection {
   private send(event: ClientEvent): boolean {
     return this.socket.send(event);
   }
+}
+
+function sameUsers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((user, i) => user === b[i]);
 }

@@ -19,7 +19,10 @@ export interface RoomConnectionEvents {
   message_read: ServerEventMap['message_read'];
   /** The room's participants changed (a client added, removed, or gone). */
   room_updated: ServerEventMap['room_updated'];
-  /** Who of the room's participants is online, whenever that changes (and once on open). */
+  /**
+   * Who of the room's participants is online (holds a room or inbox socket on any server process),
+   * once it is first known after opening and whenever it changes.
+   */
   presence: ServerEventMap['presence'];
   /** The room's typing set, whenever it changes. */
   typing: ServerEventMap['typing'];
