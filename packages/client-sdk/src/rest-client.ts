@@ -15,21 +15,29 @@ import { z } from 'zod';
 import { asErrorBody, ChatApiError } from './chat-api-error.js';
 import { resolveToken, type TokenSource, tokenUser } from './token-source.js';
 
+/** A text message to post (`POST /chats/messages/create/`, sent as JSON). */
 export interface NewTextMessage {
+  /** The room's UUID. */
   chat_room: string;
+  /** At most 10,000 characters, with at least one that shows. */
   content: string;
+  /** A job UUID the message is about, or null. */
   job?: string | null;
 }
 
+/** A file message to post (`POST /chats/messages/create/`, sent as multipart/form-data). */
 export interface NewFileMessage {
+  /** The room's UUID. */
   chat_room: string;
   /** A Blob or File (browsers), or bytes such as a Node Buffer. */
   file: Blob | Uint8Array;
   /** Name the file is stored under; defaults to the File's own name, else "file". */
   filename?: string;
+  /** A job UUID the message is about, or null. */
   job?: string | null;
 }
 
+/** One page of `GET /chats/messages/list/`. */
 export interface MessagePage {
   /** Oldest first. */
   messages: Message[];
@@ -40,7 +48,10 @@ export interface MessagePage {
 const MessageListSchema = z.array(MessageSchema);
 const ChatRoomListSchema = z.array(ChatRoomSchema);
 
-/** REST half of the client: one method per contract row, every answer checked against the protocol. */
+/**
+ * REST half of the client: one method per contract row, every answer checked against the protocol.
+ * A failed call rejects with a ChatApiError (status, code, the server's body).
+ */
 export class RestClient {
   constructor(
     private readonly baseUrl: string,
@@ -97,16 +108,30 @@ export class RestClient {
     },
   };
 
+  /** Messages: `/chats/messages/create/`, `.../detail/{uuid}/` and `.../list/`. */
   readonly messages = {
+    /**
+     * Posts a text or a file to a room the caller is in; answers the message (`message_created`
+     * follows on the room's sockets and its participants' inboxes). A file over the server's limit
+     * rejects with a ChatApiError 413 (`payload_too_large`).
+     */
     create: (input: NewTextMessage | NewFileMessage): Promise<Message> =>
       this.request('POST', RestPaths.createMessage, MessageSchema, messageBody(input)),
+    /** One message of the caller's rooms, with a fresh `file_url`; 404 for any other. */
     get: (uuid: string): Promise<Message> =>
       this.request('GET', RestPaths.messageDetail(uuid), MessageSchema),
+    /** Edits the caller's own message (403 for another's); answers it, `is_edited` true. */
     update: (uuid: string, body: { content: string }): Promise<Message> =>
       this.request('PATCH', RestPaths.messageDetail(uuid), MessageSchema, jsonBody(body)),
+    /** Deletes the caller's own message, and its file (403 for another's). */
     delete: async (uuid: string): Promise<void> => {
       await this.request('DELETE', RestPaths.messageDetail(uuid), null);
     },
+    /**
+     * One page of messages of the caller's rooms (oldest first within the page), and `next`, the
+     * query of the following page in the same direction (older ones without a cursor or with
+     * `before`; newer ones with `after`), or null at the end.
+     */
     list: async (query: MessageListQueryInput = {}): Promise<MessagePage> => {
       const { body, next } = await this.requestWithLink(
         'GET',
