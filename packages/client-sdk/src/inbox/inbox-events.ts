@@ -28,7 +28,11 @@ export interface LiveInboxEvents {
   unread_changed: InboxServerEventMap['unread_changed'];
   /** The rooms changed: the new snapshot (the same array `getSnapshot()` answers from now on). */
   change: readonly ChatRoom[];
-  /** The rooms were fetched again, since the log no longer reached back. A `change` follows it. */
+  /**
+   * The rooms were fetched again, since the log no longer reached back (or the server's was
+   * restored from a backup): the events in between are not delivered one by one. It comes right
+   * after the `change` that brought the rooms.
+   */
   resync: InboxResyncEvent;
   /**
    * The server refused something, or the inbox stopped for good: `not_authenticated` (4401 with a
