@@ -108,6 +108,27 @@ describe('LiveInbox', () => {
     expect(inbox.lastSeq).toBe(10);
   });
 
+  it('lists a room whose newest message was deleted where the server does, by that message', async () => {
+    const world = await harness.start();
+    const [recruiter, ana, ben] = [world.user(), world.user(), world.user()];
+    const anas = world.client(ana);
+    const withAna = await world.room(recruiter, [ana]);
+    await anas.messages.create({ chat_room: withAna.uuid, content: 'older than the room with Ben' });
+    const withBen = await world.room(recruiter, [ben]);
+    const newest = await anas.messages.create({ chat_room: withAna.uuid, content: 'newest' });
+    await anas.messages.delete(newest.uuid);
+    const { chat, inbox, seen } = await withInbox(world, recruiter);
+
+    // The room with Ana was active last, though what is left of it is older than the other room.
+    const listed = await chat.rooms.list();
+    expect(uuids(listed)).toEqual([withAna.uuid, withBen.uuid]);
+    expect(inbox.getSnapshot()).toEqual(listed);
+
+    await world.client(ben).messages.create({ chat_room: withBen.uuid, content: 'hello' });
+    await shows(inbox, seen, [line(withBen, 1, 'hello'), line(withAna, 1, 'older than the room with Ben')]);
+    expect(uuids(await chat.rooms.list())).toEqual(uuids(inbox.getSnapshot()));
+  });
+
   it('takes in a room the user is added to, with its history, and drops one they leave or are removed from', async () => {
     const world = await harness.start();
     const [recruiter, ana, dan] = [world.user(), world.user(), world.user()];
