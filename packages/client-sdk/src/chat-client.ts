@@ -1,8 +1,8 @@
 import { type InboxOptions, LiveInbox } from './inbox/live-inbox.js';
-import type { SocketTokenTransport } from './live-socket.js';
 import type { ReconnectOptions } from './reconnect-policy.js';
 import { RestClient } from './rest-client.js';
 import { type ConnectOptions, RoomConnection } from './room-connection.js';
+import type { SocketTokenTransport } from './socket-handshake.js';
 import type { TokenSource } from './token-source.js';
 
 /** Options of a ChatClient. */

@@ -71,7 +71,7 @@ export type { CloseInfo, ConnectionStatus } from './connection-events.js';
 export { DEFAULT_HEARTBEAT, type HeartbeatOptions } from './heartbeat.js';
 export type { InboxResyncEvent, LiveInboxEvents } from './inbox/inbox-events.js';
 export { type InboxOptions, LiveInbox } from './inbox/live-inbox.js';
-export type { LiveSocketOptions, SocketTokenTransport } from './live-socket.js';
+export type { LiveSocketOptions } from './live-socket.js';
 export {
   backoffDelay,
   type CloseAction,
@@ -83,5 +83,6 @@ export type { MessagePage, NewFileMessage, NewTextMessage } from './rest-client.
 export { type ConnectOptions, RoomConnection } from './room-connection.js';
 export { RoomConnectionError } from './room-connection-error.js';
 export type { ResyncEvent, RoomConnectionEvents, RoomEventHandlers } from './room-events.js';
+export type { SocketTokenTransport } from './socket-handshake.js';
 export type { TokenSource } from './token-source.js';
 export { DEFAULT_TYPING, type TypingOptions } from './typing-signal.js';

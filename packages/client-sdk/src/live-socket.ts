@@ -1,6 +1,4 @@
 import {
-  bearerSubprotocols,
-  CloseCode,
   type ErrorEvent,
   type ResyncRequiredEvent,
   SINCE_LATEST,
@@ -13,14 +11,8 @@ import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { browserNetwork, watchNetwork } from './network-events.js';
 import { backoffDelay, closeAction, DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect-policy.js';
 import { RoomConnectionError } from './room-connection-error.js';
-import { resolveToken, type TokenSource } from './token-source.js';
-
-/**
- * How a socket carries the access token: `subprotocol` in the handshake (`Sec-WebSocket-Protocol:
- * hirechat, bearer.<token>`, contract "Identity, continued"), so that it never lands in a proxy's
- * logs; `query` as `?token=` in the URL, the seed's form, for a server that predates the other.
- */
-export type SocketTokenTransport = 'subprotocol' | 'query';
+import { type LiveSocketTarget, openSocket, UNSENDABLE_TOKEN } from './socket-handshake.js';
+import { resolveToken } from './token-source.js';
 
 /** Options every live socket of the SDK takes (a room's, the inbox's). */
 export interface LiveSocketOptions {
@@ -35,16 +27,6 @@ export interface LiveSocketOptions {
    * worker), none elsewhere. `null` turns it off.
    */
   network?: EventTarget | null;
-}
-
-/** Where a live socket connects, and as whom. */
-export interface LiveSocketTarget {
-  /** `ws://` or `wss://` origin of the server. */
-  wsBaseUrl: string;
-  /** The socket's path: a room's, or the inbox's. */
-  path: string;
-  token: TokenSource;
-  tokenTransport: SocketTokenTransport;
 }
 
 /** A frame every hirechat socket may carry besides its own events. */
@@ -94,11 +76,6 @@ const SILENT_CLOSE = { code: 1006, reason: 'No answer from the server.' } as con
 const OFFLINE_CLOSE = { code: 1006, reason: 'The network went offline.' } as const;
 /** What the app hears of a connection given up because what it missed could not be fetched. */
 const REFETCH_CLOSE = { code: 1006, reason: 'What the connection missed could not be fetched.' } as const;
-/** A token that cannot travel in the handshake is no access token: the server would say 4401. */
-const UNSENDABLE_TOKEN = {
-  code: CloseCode.Unauthorized,
-  reason: 'The access token cannot be sent in the WebSocket handshake.',
-} as const;
 
 const CONTROL_TYPES: ReadonlySet<string> = new Set(['synced', 'resync_required', 'error', 'pong']);
 
@@ -210,20 +187,11 @@ export class LiveSocket<F extends { type: string }> {
   }
 
   private open(token: string): void {
-    const url = new URL(this.target.path, this.target.wsBaseUrl);
-    let protocols: string[] | undefined;
-    if (this.target.tokenTransport === 'query') {
-      url.searchParams.set('token', token);
-    } else {
-      const offered = bearerSubprotocols(token);
-      if (!offered) {
-        this.onClose(UNSENDABLE_TOKEN.code, UNSENDABLE_TOKEN.reason);
-        return;
-      }
-      protocols = offered;
+    const socket = openSocket(this.target, token, this.seq === null ? SINCE_LATEST : this.seq);
+    if (!socket) {
+      this.onClose(UNSENDABLE_TOKEN.code, UNSENDABLE_TOKEN.reason);
+      return;
     }
-    url.searchParams.set('since', this.seq === null ? SINCE_LATEST : String(this.seq));
-    const socket = new WebSocket(url.toString(), protocols);
     this.socket = socket;
     socket.onmessage = (message) => {
       if (this.socket === socket) this.receive(String(message.data));

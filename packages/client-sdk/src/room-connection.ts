@@ -8,9 +8,10 @@ import {
 } from '@hirechat/protocol';
 import type { ConnectionStatus } from './connection-events.js';
 import { Emitter } from './emitter.js';
-import { LiveSocket, type LiveSocketOptions, type SocketTokenTransport } from './live-socket.js';
+import { LiveSocket, type LiveSocketOptions } from './live-socket.js';
 import type { MessagePage } from './rest-client.js';
 import type { RoomConnectionEvents } from './room-events.js';
+import type { SocketTokenTransport } from './socket-handshake.js';
 import type { TokenSource } from './token-source.js';
 import { type TypingOptions, TypingSignal } from './typing-signal.js';
 

@@ -9,7 +9,8 @@ import {
 } from '@hirechat/protocol';
 import type { ConnectionStatus } from '../connection-events.js';
 import { Emitter } from '../emitter.js';
-import { LiveSocket, type LiveSocketOptions, type SocketTokenTransport } from '../live-socket.js';
+import { LiveSocket, type LiveSocketOptions } from '../live-socket.js';
+import type { SocketTokenTransport } from '../socket-handshake.js';
 import type { TokenSource } from '../token-source.js';
 import type { LiveInboxEvents } from './inbox-events.js';
 import { InboxRooms } from './inbox-rooms.js';
