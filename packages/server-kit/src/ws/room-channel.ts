@@ -109,12 +109,11 @@ export class RoomChannel implements SocketChannel {
       },
       closed: async () => {
         feed.stop();
-        if (hub.leave(topic, membership.user, socket)) {
-          // A user whose last socket in the room closed is no longer typing there.
-          await chat.setTyping(membership, false).catch((err: unknown) => {
-            logger.warn({ err, room: membership.room }, 'typing not cleared');
-          });
-        }
+        if (!hub.leave(topic, membership.user, socket)) return;
+        // A user whose last socket in the room closed is no longer typing there.
+        await chat.setTyping(membership, false).catch((err: unknown) => {
+          logger.warn({ err, room: membership.room }, 'typing not cleared');
+        });
       },
     };
   }

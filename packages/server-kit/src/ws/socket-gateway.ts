@@ -1,22 +1,16 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, MAX_FRAME_BYTES, type ServerEvent } from '@hirechat/protocol';
+import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, SOCKET_SUBPROTOCOL } from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
 import { admitWithin } from './handshake-deadline.js';
-import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
-import type { TopicHub } from './topic-hub.js';
+import { handshakeToken } from './handshake-token.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * How long closing waits for what the closed sockets set off (their sessions' last words, their
- * users' presence) to be settled.
- */
-const SETTLE_MS = 2_000;
 
 export interface GatewayOptions {
   allowedOrigins: string[] | '*';
@@ -46,11 +40,8 @@ export interface SessionContext {
 export interface Session {
   /** Handles one text frame; a ChatError it throws is answered as an `error` event. */
   handle(text: string): Promise<void>;
-  /**
-   * The socket closed. What it answers, the session's last word to others (its user no longer
-   * typing, say), is waited for when the server stops. Never rejects.
-   */
-  closed(): void | Promise<void>;
+  /** The socket closed; settles once what that sets off here (clearing its typing, say) is done. */
+  closed(): Promise<void>;
 }
 
 /** One kind of socket: the room socket, the inbox socket. */
@@ -74,18 +65,20 @@ export class SocketGateway {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     // The token may travel as a subprotocol; the server answers with `hirechat` alone.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols) => (protocols.has(SOCKET_SUBPROTOCOL) ? SOCKET_SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
-  /** What closed sockets set off and is still under way: sessions' last words, presence updates. */
-  private readonly leaving = new Set<Promise<unknown>>();
+  /**
+   * Work that sockets set off and that may outlive them: frames being handled, and what a closed
+   * socket leaves to do (clearing its typing, recording and announcing its user's presence).
+   */
+  private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
 
   constructor(
     private readonly chat: ChatService,
-    private readonly hub: TopicHub,
     private readonly channels: readonly SocketChannel[],
     private readonly options: GatewayOptions,
   ) {}
@@ -97,19 +90,23 @@ export class SocketGateway {
     this.pingTimer.unref();
   }
 
-  /**
-   * Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. Then
-   * waits, for up to 2 s, until what the closes set off has been told to the other processes (the
-   * users who went offline, or stopped typing): the server's storage, broadcaster and presence
-   * close next, and the other processes' sockets would otherwise go on showing them online.
-   */
+  /** Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
     this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
-    await settled([...this.leaving], SETTLE_MS);
+    // Finished before the caller goes on to close the storage and the broadcaster it needs: the
+    // users of those sockets went offline here, and other processes' rooms are to be told so.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Keeps the work in `inFlight` until it settles; it must not reject. */
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -197,15 +194,17 @@ export class SocketGateway {
     // errors answer, in the order it sent them (an error names no frame; its place in line does).
     let handled: Promise<void> = Promise.resolve();
     socket.on('message', (data, isBinary) => {
-      handled = handled
-        .then(() => this.onFrame(socket, session, data, isBinary))
-        .catch((err: unknown) => logger.error({ err }, 'socket event failed'));
+      handled = this.track(
+        handled
+          .then(() => this.onFrame(socket, session, data, isBinary))
+          .catch((err: unknown) => logger.error({ err }, 'socket event failed')),
+      );
     });
     socket.on('error', (err) => logger.warn({ err }, 'socket error'));
     socket.on('close', (code) => {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
-      this.track(Promise.resolve(session.closed()));
+      this.track(session.closed());
       this.track(
         online.then(() =>
           this.chat
@@ -215,13 +214,6 @@ export class SocketGateway {
       );
     });
     logger.info({ socket: admission.label, user }, 'socket joined');
-  }
-
-  /** Keeps what a closed socket set off until it has settled, for `close` to wait on. */
-  private track(work: Promise<unknown>): void {
-    this.leaving.add(work);
-    // Each is caught where it starts; this catch only keeps a stray rejection from going unhandled.
-    void work.catch(() => undefined).finally(() => this.leaving.delete(work));
   }
 
   private async onFrame(socket: WebSocket, session: Session, data: RawData, isBinary: boolean) {
@@ -289,19 +281,6 @@ function refuseHandshake(socket: Duplex, status: string): void {
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data as ArrayBuffer).toString('utf8');
-}
-
-/** Resolves once every promise has settled, or after `timeoutMs`, whichever comes first. */
-async function settled(promises: Promise<unknown>[], timeoutMs: number): Promise<void> {
-  if (promises.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.allSettled(promises),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 function closed(socket: WebSocket, code: number, reason: string): Promise<void> {
