@@ -11,6 +11,7 @@ import { type ConnectionsResult, runConnections } from './src/scenarios/connecti
 import type { RunContext } from './src/scenarios/context.js';
 import { type CpuResult, runCpu } from './src/scenarios/cpu.js';
 import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
+import { type InboxResult, runInbox } from './src/scenarios/inbox.js';
 import { type RestResult, runRest } from './src/scenarios/rest.js';
 import { runScaleOut, type ScaleOutResult } from './src/scenarios/scale-out.js';
 import { killAllServers } from './src/servers.js';
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
   let connections: ConnectionsResult | null = null;
   let rest: RestResult | null = null;
   let scaleOut: ScaleOutResult | null = null;
+  let inbox: InboxResult | null = null;
   const attempt = async <T>(scenario: Scenario, run: () => Promise<T>): Promise<T | null> => {
     if (!options.scenarios.includes(scenario)) return null;
     try {
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     connections = await attempt('connections', () => runConnections(context));
     rest = await attempt('rest', () => runRest(context));
     scaleOut = await attempt('scale-out', () => runScaleOut(context));
+    inbox = await attempt('inbox', () => runInbox(context));
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
@@ -94,7 +97,8 @@ async function main(argv: string[]): Promise<number> {
   const loadProcesses =
     `The load generator ran in separate processes: ${cpu ? `for CPU, ${options.fanout.subscribers} subscriber processes and 1 writer; ` : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
-    `${rest ? 'for REST, autocannon in 1 process.' : ''}`;
+    `${rest ? 'for REST, autocannon in 1 process; ' : ''}` +
+    `${inbox ? 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer.' : ''}`;
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
   const { databaseUrl: _db, redisUrl: _redis, ...scaleOutRecorded } = scaleOutOptions;
   const results: BenchResults = withSummary({
@@ -113,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
     connections,
     rest,
     scaleOut,
+    inbox,
     errors,
   });
 

@@ -16,7 +16,8 @@ import { SERVER_LABELS, type ServerKind } from './wire.js';
  */
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REFERENCE_SERVER = path.join(ROOT, 'apps/reference-server/src/main.ts');
+/** The reference server's entry, under a checkout's root. */
+const REFERENCE_SERVER = 'apps/reference-server/src/main.ts';
 const CPU_PROBE = fileURLToPath(new URL('./cpu-probe.ts', import.meta.url));
 /** How a server under test starts: TypeScript through tsx, then the probe, then its own code. */
 const SERVER_EXEC_ARGV = [...TS_EXEC_ARGV, '--import', CPU_PROBE];
@@ -65,6 +66,8 @@ export interface HirechatProcessOptions {
   env?: Record<string, string>;
   /** Writes a V8 CPU profile of the server into this folder when it stops (`node --cpu-prof`). */
   cpuProfileDir?: string;
+  /** The checkout whose reference server runs (see baseline.ts). Default: this one. */
+  sourceRoot?: string;
 }
 
 export async function startHirechat(options: HirechatProcessOptions): Promise<RunningServer> {
@@ -83,14 +86,12 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
     LOG_LEVEL: 'warn',
     ...options.env,
   });
+  const root = options.sourceRoot ?? ROOT;
   const child = spawn(
     process.execPath,
-    [...profiling(options.cpuProfileDir), ...SERVER_EXEC_ARGV, REFERENCE_SERVER],
-    {
-      cwd: ROOT,
-      env,
-      stdio: SERVER_STDIO,
-    },
+    [...profiling(options.cpuProfileDir), ...SERVER_EXEC_ARGV, path.join(root, REFERENCE_SERVER)],
+    // tsx reads the checkout's tsconfig.json, and `--import tsx` resolves from here.
+    { cwd: root, env, stdio: SERVER_STDIO },
   );
   const output = capture(child);
   const baseUrl = `http://127.0.0.1:${port}`;

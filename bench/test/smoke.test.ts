@@ -72,6 +72,26 @@ describe('npm run bench -- --quick', () => {
       for (const run of results.rest?.runs ?? []) expect(run.cpuPerRequestUs).toBeGreaterThan(0);
       // Scale-out either ran or said why not; both are fine here.
       expect(results.scaleOut?.ran === true || typeof results.scaleOut?.reason === 'string').toBe(true);
+      // Message create with inbox fan-out, against the commit before the inbox when git has it.
+      expect(results.inbox?.create.map((cost) => cost.members)).toEqual([2, 10]);
+      for (const run of results.inbox?.runs ?? []) {
+        expect(run.okPerSec).toBeGreaterThan(0);
+        expect(run.cpuMsPerMessage).toBeGreaterThan(0);
+      }
+      const baseline = results.inbox?.baseline;
+      if (baseline?.ran !== false) {
+        expect(results.inbox?.runs.map((run) => run.server).sort()).toEqual([
+          'baseline',
+          'baseline',
+          'current',
+          'current',
+        ]);
+        expect(results.inbox?.create.every((cost) => cost.throughputRatio !== null)).toBe(true);
+      } else {
+        expect(baseline.reason).not.toBe('');
+      }
+      expect(results.inbox?.follow.ramp.error).toBeNull();
+      expect(results.inbox?.follow.ramp.steps.every((step) => step.received === step.expected)).toBe(true);
       expect(results.goals.length).toBeGreaterThan(0);
 
       const markdown = await readFile(path.join(out, 'results.md'), 'utf8');
@@ -80,6 +100,7 @@ describe('npm run bench -- --quick', () => {
       expect(markdown).toContain('hirechat ÷ floor');
       expect(markdown).toContain('## CPU per message');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
+      expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
 
       const png = await readFile(path.join(out, 'latency.png'));
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);

@@ -1,13 +1,13 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, MAX_FRAME_BYTES, type ServerEvent } from '@hirechat/protocol';
+import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, SOCKET_SUBPROTOCOL } from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
 import { admitWithin } from './handshake-deadline.js';
-import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
+import { handshakeToken } from './handshake-token.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -65,7 +65,7 @@ export class SocketGateway {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     // The token may travel as a subprotocol; the server answers with `hirechat` alone.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols) => (protocols.has(SOCKET_SUBPROTOCOL) ? SOCKET_SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
   /**
