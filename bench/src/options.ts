@@ -100,8 +100,8 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --big-room <n>         messages in the big room of the list benchmark
   --rest-seconds <n>     length of each REST benchmark (also each inbox message-create run)
   --p99-limit <ms>       the p99 a fan-out step must stay under (default 100)
-  --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: by room size,
-                         50 for rooms up to 100 members, 5,000 events a second in bigger rooms)
+  --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: 50, or 2,000
+                         events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
   --cpu-step-ms <n>      length of each measured CPU run
   --cpu-turns <n>        measured runs of each server in the CPU scenario
   --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
@@ -271,11 +271,12 @@ function shape(value: string): Shape {
 }
 
 /**
- * The fixed rate of a CPU phase in rooms of `members`: 50 msg/s up to rooms of 100, then 5,000
- * events a second in all (5 msg/s in the room of 1,000). A tenth or less of what hirechat holds in
- * each shape on a quiet 2-core machine, so that it still keeps up when other work shares the cores
- * (at 100 msg/s in rooms of 3 it did not, on a machine with a load average of 10).
+ * The fixed rate of a CPU phase in rooms of `members`: 50 msg/s, or 2,000 events a second in all
+ * where that is fewer (20 msg/s in rooms of 100, 2 in the room of 1,000). A tenth or less of what
+ * hirechat holds in each shape on a quiet 2-core machine, so that it still keeps up when other work
+ * shares the cores: on a machine with a load average of 10 it fell behind 100 msg/s in rooms of 3
+ * and 50 msg/s in rooms of 100.
  */
 export function cpuRate(options: BenchOptions, members: number): number {
-  return options.cpu.rate ?? Math.max(1, Math.min(50, Math.round(5_000 / members)));
+  return options.cpu.rate ?? Math.max(1, Math.min(50, Math.round(2_000 / members)));
 }
