@@ -133,7 +133,7 @@ describe('PostgreSQL: races between processes are settled by the database', () =
     // A recruiter's rooms that share clients: every write of any of them takes the recruiter's
     // inbox counter, and those of the shared clients, besides its own room's row.
     const recruiter = randomUUID();
-    const shared = [randomUUID(), randomUUID(), randomUUID()];
+    const shared: string[] = [randomUUID(), randomUUID(), randomUUID()];
     const rooms = [];
     for (let i = 0; i < 6; i++) {
       rooms.push((await createRoom(storages[0]!, newRoom([...shared, randomUUID()], recruiter))).room);
