@@ -8,7 +8,6 @@ import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
 import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
-import type { TopicHub } from './topic-hub.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -69,13 +68,14 @@ export class SocketGateway {
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
+  /** What closed sockets still have to do (telling their rooms the user went), for `close` to await. */
+  private readonly settling = new Set<Promise<void>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
 
   constructor(
     private readonly chat: ChatService,
-    private readonly hub: TopicHub,
     private readonly channels: readonly SocketChannel[],
     private readonly options: GatewayOptions,
   ) {}
@@ -87,13 +87,18 @@ export class SocketGateway {
     this.pingTimer.unref();
   }
 
-  /** Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. */
+  /**
+   * Closes every socket with `code` (1001 when the server stops), stops serving upgrades, and
+   * resolves once what the closed sockets still had to do is done, so that nothing of theirs
+   * reaches storage or the broadcaster after the server has closed them.
+   */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
     this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await Promise.all([...this.settling]);
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -190,11 +195,11 @@ export class SocketGateway {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
       session.closed();
-      void online.then(() =>
-        this.chat
-          .userDisconnected(user)
-          .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
-      );
+      const settled = online
+        .then(() => this.chat.userDisconnected(user))
+        .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared'));
+      this.settling.add(settled);
+      void settled.then(() => this.settling.delete(settled));
     });
     logger.info({ socket: admission.label, user }, 'socket joined');
   }

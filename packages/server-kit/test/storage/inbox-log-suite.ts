@@ -177,13 +177,22 @@ export function describeInboxLog(fixture: () => ChatStorageFixture): void {
     });
 
     it(`keeps at least each user’s newest ${INBOX_LOG_MIN_EVENTS} events, and prunes the older ones`, async () => {
-      // A room of the client alone with a recruiter who writes: each write is one event for each.
+      // Rooms of the client with recruiters who write, four at once (the client's inbox counter
+      // orders them): each write is one event of the client's.
       const writes = INBOX_LOG_MIN_EVENTS + 100;
       const quiet = randomUUID();
       await createRoom(storage, newRoom([quiet]));
-      for (let i = 0; i < writes; i++) await insertMessage(storage, newMessage(room, recruiter));
+      const rooms = [room];
+      for (let i = 0; i < 3; i++) rooms.push((await createRoom(storage, newRoom([client]))).room);
+      await Promise.all(
+        rooms.map(async (each, i) => {
+          for (let k = i; k < writes; k += rooms.length) {
+            await insertMessage(storage, newMessage(each, each.recruiter));
+          }
+        }),
+      );
 
-      const newest = writes + 1; // the room's creation was the first
+      const newest = rooms.length + writes; // each room's creation, then the writes
       expect(await storage.inboxSeq(client)).toBe(newest);
       // The newest INBOX_LOG_MIN_EVENTS can always be replayed...
       const kept = await storage.inboxEventsAfter(client, newest - INBOX_LOG_MIN_EVENTS);
