@@ -369,10 +369,7 @@ describe('GET /chats/chat-room/list/', () => {
 
     // Reads arrive over the socket; the domain is what the socket calls.
     const chat = t.server.plugins.hirechat.chat;
-    const { membership } = await chat.joinRoom(
-      { id: client.id, email: null, name: null, role: null },
-      room.uuid,
-    );
+    const membership = await chat.joinRoom({ id: client.id, email: null, name: null, role: null }, room.uuid);
     await chat.markRead(membership, first.uuid);
 
     const [forClient] = expectRooms(await client.api.get(RestPaths.listRooms));
