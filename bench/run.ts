@@ -10,6 +10,7 @@ import { withSummary, writeReport } from './src/report/write.js';
 import { type ConnectionsResult, runConnections } from './src/scenarios/connections.js';
 import type { RunContext } from './src/scenarios/context.js';
 import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
+import { type InboxResult, runInbox } from './src/scenarios/inbox.js';
 import { type RestResult, runRest } from './src/scenarios/rest.js';
 import { runScaleOut, type ScaleOutResult } from './src/scenarios/scale-out.js';
 import { killAllServers } from './src/servers.js';
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   let connections: ConnectionsResult | null = null;
   let rest: RestResult | null = null;
   let scaleOut: ScaleOutResult | null = null;
+  let inbox: InboxResult | null = null;
   const attempt = async <T>(scenario: Scenario, run: () => Promise<T>): Promise<T | null> => {
     if (!options.scenarios.includes(scenario)) return null;
     try {
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     connections = await attempt('connections', () => runConnections(context));
     rest = await attempt('rest', () => runRest(context));
     scaleOut = await attempt('scale-out', () => runScaleOut(context));
+    inbox = await attempt('inbox', () => runInbox(context));
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
@@ -91,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
   const loadProcesses =
     `The load generator ran in separate processes: ${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
-    `${rest ? 'for REST, autocannon in 1 process.' : ''}`;
+    `${rest ? 'for REST, autocannon in 1 process; ' : ''}` +
+    `${inbox ? 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer.' : ''}`;
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
   const { databaseUrl: _db, redisUrl: _redis, ...scaleOutRecorded } = scaleOutOptions;
   const results: BenchResults = withSummary({
@@ -109,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
     connections,
     rest,
     scaleOut,
+    inbox,
     errors,
   });
 

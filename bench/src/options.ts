@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BASELINE } from './baseline.js';
 import { SERVER_KINDS, type ServerKind } from './wire.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'rest', 'scale-out'] as const;
+export const SCENARIOS = ['fanout', 'connections', 'rest', 'scale-out', 'inbox'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Shape {
@@ -55,6 +56,20 @@ export interface BenchOptions {
     databaseUrl: string | undefined;
     redisUrl: string | undefined;
   };
+  inbox: {
+    /** Members (the recruiter and clients) of the rooms that message create is measured in. */
+    roomSizes: number[];
+    /** Runs of every room size on every server; the report gives their medians. */
+    rounds: number;
+    seconds: number;
+    /** An unmeasured run of each room size on each server first, in the first round. */
+    warmupSeconds: number;
+    connections: number;
+    /** The git revision whose reference server is the reference without inbox fan-out. */
+    baseline: string;
+    /** Rooms of one client each that the recruiter's inbox socket follows. */
+    followRooms: number;
+  };
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -71,8 +86,10 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --step-ms <n>          length of one fan-out step
   --connections <n>      idle sockets to open (at most the open-file limit allows)
   --big-room <n>         messages in the big room of the list benchmark
-  --rest-seconds <n>     length of each REST benchmark
+  --rest-seconds <n>     length of each REST benchmark (also each inbox message-create run)
   --p99-limit <ms>       the p99 a fan-out step must stay under (default 100)
+  --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
+                         before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
   --cpu-prof             write a CPU profile of every hirechat process into the results folder
   --out <dir>            results folder (default bench/results/<date>)
 
@@ -140,6 +157,15 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
       databaseUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
       redisUrl: process.env.BENCH_REDIS_URL || process.env.REDIS_URL || undefined,
     },
+    inbox: {
+      roomSizes: quick ? [2, 10] : [2, 10, 200],
+      rounds: quick ? 1 : 3,
+      seconds: quick ? 0.5 : full ? 10 : 5,
+      warmupSeconds: quick ? 0 : 1,
+      connections: quick ? 4 : 10,
+      baseline: DEFAULT_BASELINE,
+      followRooms: quick ? 20 : 500,
+    },
   };
 }
 
@@ -162,6 +188,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'rest-seconds': { type: 'string' },
       'p99-limit': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      baseline: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -179,9 +206,13 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   }
   if (values.connections) options.connections.sockets = positive(values.connections, '--connections');
   if (values['big-room']) options.rest.bigRoom = positive(values['big-room'], '--big-room');
-  if (values['rest-seconds']) options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
+  if (values['rest-seconds']) {
+    options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
+    options.inbox.seconds = options.rest.seconds;
+  }
   if (values['p99-limit']) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
   if (values['cpu-prof']) options.cpuProfile = true;
+  if (values.baseline) options.inbox.baseline = values.baseline.trim();
   if (values.out) options.outDir = path.resolve(values.out);
   return options;
 }

@@ -14,7 +14,8 @@ import { SERVER_LABELS, type ServerKind } from './wire.js';
  */
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REFERENCE_SERVER = path.join(ROOT, 'apps/reference-server/src/main.ts');
+/** The reference server's entry, under a checkout's root. */
+const REFERENCE_SERVER = 'apps/reference-server/src/main.ts';
 
 export interface RunningServer {
   kind: ServerKind;
@@ -27,6 +28,8 @@ export interface RunningServer {
   dataDir?: string;
   /** Resident memory of the server process now. */
   rssBytes(): Promise<number>;
+  /** CPU time the server process has used so far (user and system), in ms; null where unknown. */
+  cpuMs(): Promise<number | null>;
   /** Stops it gracefully (SIGTERM), and for good after 15 s. */
   stop(): Promise<void>;
 }
@@ -56,6 +59,8 @@ export interface HirechatProcessOptions {
   env?: Record<string, string>;
   /** Writes a V8 CPU profile of the server into this folder when it stops (`node --cpu-prof`). */
   cpuProfileDir?: string;
+  /** The checkout whose reference server runs (see baseline.ts). Default: this one. */
+  sourceRoot?: string;
 }
 
 export async function startHirechat(options: HirechatProcessOptions): Promise<RunningServer> {
@@ -75,8 +80,10 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
     ...options.env,
   });
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...TS_EXEC_ARGV, REFERENCE_SERVER], {
-    cwd: ROOT,
+  const root = options.sourceRoot ?? ROOT;
+  const child = spawn(process.execPath, [...profile, ...TS_EXEC_ARGV, path.join(root, REFERENCE_SERVER)], {
+    // tsx reads the checkout's tsconfig.json, and `--import tsx` resolves from here.
+    cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -135,6 +142,7 @@ function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: s
     pid,
     baseUrl,
     rssBytes: () => rssOf(pid),
+    cpuMs: () => cpuOf(pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -165,6 +173,25 @@ async function healthy(baseUrl: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * CPU time a process has used (user plus system), in ms, from /proc on Linux: the clock ticks of
+ * /proc/<pid>/stat, at the usual 100 per second. Null elsewhere, or once the process is gone.
+ */
+export async function cpuOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces: the fields count from its end.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS_PER_S) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ, which Linux fixes at 100 on every architecture it exposes through /proc. */
+const CLOCK_TICKS_PER_S = 100;
 
 /** Resident set size of a process: /proc on Linux, `ps` elsewhere. */
 export async function rssOf(pid: number): Promise<number> {

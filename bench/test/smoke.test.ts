@@ -56,12 +56,30 @@ describe('npm run bench -- --quick', () => {
       expect(results.rest?.runs.map((run) => run.ok > 0)).toEqual([true, true, true, true, true]);
       // Scale-out either ran or said why not; both are fine here.
       expect(results.scaleOut?.ran === true || typeof results.scaleOut?.reason === 'string').toBe(true);
+      // Message create with inbox fan-out, against the commit before the inbox when git has it.
+      expect(results.inbox?.create.map((cost) => cost.members)).toEqual([2, 10]);
+      for (const run of results.inbox?.runs ?? []) expect(run.okPerSec).toBeGreaterThan(0);
+      const baseline = results.inbox?.baseline;
+      if (baseline?.ran !== false) {
+        expect(results.inbox?.runs.map((run) => run.server).sort()).toEqual([
+          'baseline',
+          'baseline',
+          'current',
+          'current',
+        ]);
+        expect(results.inbox?.create.every((cost) => cost.throughputRatio !== null)).toBe(true);
+      } else {
+        expect(baseline.reason).not.toBe('');
+      }
+      expect(results.inbox?.follow.ramp.error).toBeNull();
+      expect(results.inbox?.follow.ramp.steps.every((step) => step.received === step.expected)).toBe(true);
       expect(results.goals.length).toBeGreaterThan(0);
 
       const markdown = await readFile(path.join(out, 'results.md'), 'utf8');
       for (const label of ['| hirechat |', '| bare ws |', '| Socket.IO |']) expect(markdown).toContain(label);
       expect(markdown).toContain('hirechat ÷ bare ws');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
+      expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
 
       const png = await readFile(path.join(out, 'latency.png'));
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);

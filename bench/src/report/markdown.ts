@@ -268,5 +268,72 @@ export function renderMarkdown(results: BenchResults): string {
       );
     }
   }
+  if (results.inbox) out.push(...inboxSection(results.inbox, options.p99LimitMs));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+function inboxSection(inbox: NonNullable<BenchResults['inbox']>, p99LimitMs: number): string[] {
+  const out: string[] = ['## 5. Inbox fan-out (issue 10)', ''];
+  const b = inbox.baseline;
+  out.push(
+    `Message create over REST (autocannon, ${inbox.connections} connections, ${inbox.seconds} s a run, ` +
+      `${inbox.rounds} round(s), the two servers taking turns) in rooms of each size, where every message ` +
+      'also writes one inbox event per member in its transaction. ' +
+      (b.ran
+        ? `The reference is the reference server of commit \`${b.commit.slice(0, 7)}\` (“${b.subject.length > 80 ? `${b.subject.slice(0, 79)}…` : b.subject}”), ` +
+          'from before the inbox existed, run from this checkout’s git history beside today’s, over SQLite alike' +
+          (b.lockChanged
+            ? ' (its package-lock.json differs from today’s: it ran on today’s dependencies)'
+            : '') +
+          '. Figures are medians of the rounds; ratios are today ÷ the reference.'
+        : `No reference ran: ${b.reason}. Figures are medians of the rounds.`),
+  );
+  out.push('');
+  const cpu = (value: number | null | undefined) => (value == null ? '—' : value.toFixed(2));
+  const times = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)}×`);
+  out.push(
+    table(
+      [
+        'members',
+        'msg/s today',
+        'msg/s before',
+        'throughput ratio',
+        'CPU ms/msg today',
+        'CPU ms/msg before',
+        'CPU ratio',
+        'p50 / p99 today (ms)',
+        'p50 / p99 before (ms)',
+      ],
+      inbox.create.map((row) => [
+        String(row.members),
+        int(row.current.okPerSec),
+        row.baseline ? int(row.baseline.okPerSec) : '—',
+        times(row.throughputRatio),
+        cpu(row.current.cpuMsPerMessage),
+        cpu(row.baseline?.cpuMsPerMessage),
+        times(row.cpuRatio),
+        `${num(row.current.p50, 'ms')} / ${num(row.current.p99, 'ms')}`,
+        row.baseline ? `${num(row.baseline.p50, 'ms')} / ${num(row.baseline.p99, 'ms')}` : '—',
+      ]),
+    ),
+    '',
+  );
+  const failed = inbox.runs.filter((run) => run.non2xx + run.errors > 0);
+  if (failed.length > 0) {
+    out.push(
+      `Runs with failed requests: ${failed.map((run) => `${run.server} in a room of ${run.members}, round ${run.round}: ${run.non2xx} non-2xx, ${run.errors} errors`).join('; ')}.`,
+      '',
+    );
+  }
+  const { ramp, rooms } = inbox.follow;
+  out.push(
+    `A recruiter's inbox socket following ${int(rooms)} rooms (one client each) while the recruiter posts into them, ` +
+      'round robin, at rising rates: latency from the post to the inbox’s `message_created`. ' +
+      `Highest rate with p99 under ${p99LimitMs} ms: ${ramp.maxRate === null ? '—' : `${ramp.limitFound ? '' : '≥ '}${int(ramp.maxRate)} msg/s`}.`,
+    '',
+  );
+  const rows = rampRows('inbox', ramp);
+  if (ramp.error) rows.push(['inbox', '—', '—', '—', '—', '—', '—', '—', '—', `error: ${ramp.error}`]);
+  out.push(table(stepHead('socket'), rows, STEP_TEXT), '');
+  return out;
 }

@@ -2,6 +2,7 @@ import type { Machine } from '../machine.js';
 import type { BenchOptions } from '../options.js';
 import type { ConnectionsResult } from '../scenarios/connections.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
+import type { InboxResult } from '../scenarios/inbox.js';
 import type { RestResult } from '../scenarios/rest.js';
 import type { ScaleOutResult } from '../scenarios/scale-out.js';
 import type { ServerKind } from '../wire.js';
@@ -23,6 +24,8 @@ export interface BenchResults {
   connections: ConnectionsResult | null;
   rest: RestResult | null;
   scaleOut: ScaleOutResult | null;
+  /** Issue 10's costs: message create with inbox fan-out, and a recruiter's inbox socket. */
+  inbox: InboxResult | null;
   /** The headline figures, per server, with hirechat's ratios to each reference. */
   summary: SummaryRow[];
   goals: Goal[];

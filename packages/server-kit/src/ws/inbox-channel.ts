@@ -91,7 +91,7 @@ export class InboxChannel implements SocketChannel {
         parseClientEvent(text, InboxClientEventSchema, INBOX_CLIENT_EVENT_TYPES);
         if (socket.readyState === socket.OPEN) socket.send(PONG_FRAME);
       },
-      closed: () => {
+      closed: async () => {
         feed.stop();
         hub.leave(topic, user, socket);
       },

@@ -1,13 +1,13 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, MAX_FRAME_BYTES, type ServerEvent } from '@hirechat/protocol';
+import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, SOCKET_SUBPROTOCOL } from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { Logger } from '../ports/logger.js';
 import { admitWithin } from './handshake-deadline.js';
-import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
+import { handshakeToken } from './handshake-token.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -40,8 +40,8 @@ export interface SessionContext {
 export interface Session {
   /** Handles one text frame; a ChatError it throws is answered as an `error` event. */
   handle(text: string): Promise<void>;
-  /** The socket closed. */
-  closed(): void;
+  /** The socket closed; settles once what that sets off here (clearing its typing, say) is done. */
+  closed(): Promise<void>;
 }
 
 /** One kind of socket: the room socket, the inbox socket. */
@@ -65,11 +65,14 @@ export class SocketGateway {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     // The token may travel as a subprotocol; the server answers with `hirechat` alone.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols) => (protocols.has(SOCKET_SUBPROTOCOL) ? SOCKET_SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
-  /** What closed sockets still have to do (telling their rooms the user went), for `close` to await. */
-  private readonly settling = new Set<Promise<void>>();
+  /**
+   * Work that sockets set off and that may outlive them: frames being handled, and what a closed
+   * socket leaves to do (clearing its typing, recording and announcing its user's presence).
+   */
+  private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
@@ -87,18 +90,23 @@ export class SocketGateway {
     this.pingTimer.unref();
   }
 
-  /**
-   * Closes every socket with `code` (1001 when the server stops), stops serving upgrades, and
-   * resolves once what the closed sockets still had to do is done, so that nothing of theirs
-   * reaches storage or the broadcaster after the server has closed them.
-   */
+  /** Closes every socket with `code` (1001 when the server stops) and stops serving upgrades. */
   async close(code: number = CloseCode.GoingAway): Promise<void> {
     this.closing = true;
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
+    // Finished before the caller goes on to close the storage and the broadcaster it needs: the
+    // users of those sockets went offline here, and other processes' rooms are to be told so.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    await Promise.all([...this.settling]);
+  }
+
+  /** Keeps the work in `inFlight` until it settles; it must not reject. */
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -186,20 +194,24 @@ export class SocketGateway {
     // errors answer, in the order it sent them (an error names no frame; its place in line does).
     let handled: Promise<void> = Promise.resolve();
     socket.on('message', (data, isBinary) => {
-      handled = handled
-        .then(() => this.onFrame(socket, session, data, isBinary))
-        .catch((err: unknown) => logger.error({ err }, 'socket event failed'));
+      handled = this.track(
+        handled
+          .then(() => this.onFrame(socket, session, data, isBinary))
+          .catch((err: unknown) => logger.error({ err }, 'socket event failed')),
+      );
     });
     socket.on('error', (err) => logger.warn({ err }, 'socket error'));
     socket.on('close', (code) => {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
-      session.closed();
-      const settled = online
-        .then(() => this.chat.userDisconnected(user))
-        .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared'));
-      this.settling.add(settled);
-      void settled.then(() => this.settling.delete(settled));
+      this.track(session.closed());
+      this.track(
+        online.then(() =>
+          this.chat
+            .userDisconnected(user)
+            .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
+        ),
+      );
     });
     logger.info({ socket: admission.label, user }, 'socket joined');
   }

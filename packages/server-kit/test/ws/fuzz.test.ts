@@ -29,13 +29,14 @@ const TRICKY_KEYS = [
   '',
 ];
 /** The keys each event of the room socket knows, besides `type`. */
-const KNOWN: Record<string, readonly string[]> = {
-  typing: ['typing'],
-  message_read: ['message_id'],
-  ping: [],
-};
+// A Map, not an object: the generated type may be `constructor` or `__proto__`.
+const KNOWN = new Map<string, readonly string[]>([
+  ['typing', ['typing']],
+  ['message_read', ['message_id']],
+  ['ping', []],
+]);
 /** The inbox takes `ping` alone; a room socket's events are unknown there. */
-const INBOX_KNOWN: Record<string, readonly string[]> = { ping: [] };
+const INBOX_KNOWN = new Map<string, readonly string[]>([['ping', []]]);
 /** The error codes a client's frame may earn; `internal` would be the server's own failure. */
 const CLIENT_ERRORS: readonly ErrorCode[] = ['invalid_json', 'unknown_event', 'invalid_input', 'not_found'];
 
@@ -45,7 +46,10 @@ type Frame = { kind: 'text'; text: string; unknown: string[] } | { kind: 'binary
  * A JSON object frame: a known or odd type (any event of the room socket, which `known` may not
  * know), known keys with any values, and perhaps unknown keys.
  */
-function objectFrame(messageIds: string[], known: Record<string, readonly string[]>): fc.Arbitrary<Frame> {
+function objectFrame(
+  messageIds: string[],
+  known: ReadonlyMap<string, readonly string[]>,
+): fc.Arbitrary<Frame> {
   return fc
     .record({
       type: fc.oneof(fc.constantFrom(...CLIENT_EVENT_TYPES), fc.jsonValue({ maxDepth: 1 })),
@@ -79,7 +83,7 @@ function objectFrame(messageIds: string[], known: Record<string, readonly string
         members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
         unknown.push(key);
       }
-      const keys = typeof type === 'string' && Object.hasOwn(known, type) ? known[type] : undefined;
+      const keys = typeof type === 'string' ? known.get(type) : undefined;
       if (keys) {
         for (const key of ['typing', 'message_id']) {
           if (!keys.includes(key) && members.some((m) => m.startsWith(`"${key}"`))) unknown.push(key);
@@ -89,7 +93,10 @@ function objectFrame(messageIds: string[], known: Record<string, readonly string
     });
 }
 
-function frames(messageIds: string[], known: Record<string, readonly string[]> = KNOWN): fc.Arbitrary<Frame> {
+function frames(
+  messageIds: string[],
+  known: ReadonlyMap<string, readonly string[]> = KNOWN,
+): fc.Arbitrary<Frame> {
   return fc.oneof(
     { weight: 4, arbitrary: objectFrame(messageIds, known) },
     fc
