@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { INBOX_LOG_MIN_EVENTS, INBOX_SOCKET_PATH, type InboxServerEvent } from '@hirechat/protocol';
+import {
+  INBOX_LOG_MIN_EVENTS,
+  INBOX_SOCKET_PATH,
+  type InboxServerEvent,
+  RestPaths,
+} from '@hirechat/protocol';
 import {
   type BroadcastEvent,
   type Broadcaster,
@@ -411,6 +416,45 @@ describe('WebSocket: the inbox', () => {
       const live = await chat.post(recruiter, room.uuid, 'live');
       expect(await socket.nextAny()).toMatchObject({ type: 'message_created', message: live, seq: 6 });
     });
+  });
+
+  it('carries file URLs valid from when each event is sent: live, and replayed after the first expired', async () => {
+    const chat = await harness.start({ mediaUrlTtlSeconds: 1 });
+    const [recruiter, client, newcomer] = [chat.user(), chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const inbox = await chat.inbox(newcomer);
+    const form = new FormData();
+    form.append('chat_room', room.uuid);
+    form.append('file', new Blob(['%PDF-1.4\n']), 'cv.pdf');
+    const posted = await fetch(new URL(RestPaths.createMessage, chat.ts.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.token}` },
+      body: form,
+    });
+    expect(posted.status).toBe(201);
+    const statusOf = async (url: string) => {
+      const response = await fetch(new URL(url, chat.ts.url));
+      await response.arrayBuffer();
+      return response.status;
+    };
+
+    // Added after the file was posted: the room comes with it as the last message, its URL live.
+    await chat.addClients(recruiter, room.uuid, [newcomer]);
+    const added = await inbox.next('room_updated');
+    const firstUrl = added.room.last_message?.file_url;
+    expect(firstUrl).toMatch(/^\/media\/chat_files\/cv_\w{7}\.pdf\?/);
+    expect(await statusOf(firstUrl!)).toBe(200);
+
+    // Long after, as lifetimes go: once that URL is refused, a replay carries a fresh one.
+    const deadline = Date.now() + 5_000;
+    while ((await statusOf(firstUrl!)) === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await statusOf(firstUrl!)).toBe(401);
+    const resumed = await chat.inbox(newcomer, { since: '0' });
+    const replayed = await resumed.next('room_updated');
+    expect(replayed.room.last_message?.file_url).not.toBe(firstUrl);
+    expect(await statusOf(replayed.room.last_message!.file_url!)).toBe(200);
   });
 
   it('fills a gap in live delivery from the log, in order, and sends each event once', async () => {
