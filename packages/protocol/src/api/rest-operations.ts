@@ -135,7 +135,9 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     responses: {
       201: { description: 'The new room.', schema: ChatRoomSchema },
       200: {
-        description: 'The room of this recruiter and set of clients, which existed already.',
+        description:
+          'The room that has this recruiter and set of clients now, which existed already (to an admin ' +
+          'outside it, with no `last_message` and nothing unread).',
         schema: ChatRoomSchema,
       },
     },
@@ -177,7 +179,14 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
       'and to the inbox of every participant, the added ones included.',
     params: RoomPathSchema,
     body: jsonOrForm(AddClientsBodySchema),
-    responses: { 200: { description: 'The room, as the caller sees it.', schema: ChatRoomSchema } },
+    responses: {
+      200: {
+        description:
+          'The room, as the caller sees it; to an admin outside it, with no `last_message` and nothing unread ' +
+          '(an admin manages rooms, and does not read those they are not in).',
+        schema: ChatRoomSchema,
+      },
+    },
     errors: [403],
   },
   {

@@ -22,7 +22,7 @@ import type { UserDirectory } from '../ports/user-directory.js';
 import type { Caller } from './caller.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { Inbox } from './inbox/inbox.js';
-import { LiveRooms, type RoomAdmission, type RoomMembership } from './live/live-rooms.js';
+import { LiveRooms, type RoomMembership } from './live/live-rooms.js';
 import type { Replay } from './live/replay.js';
 import type { MediaUrlQuery, MediaUrls } from './media-urls.js';
 import {
@@ -37,7 +37,7 @@ import { RoomGuard } from './rooms/room-guard.js';
 import { Rooms } from './rooms/rooms.js';
 import { UserMemory } from './user-memory.js';
 
-export type { RoomAdmission, RoomMembership } from './live/live-rooms.js';
+export type { RoomMembership } from './live/live-rooms.js';
 export type { Replay } from './live/replay.js';
 export type { MessageListResult, NewMessageInput, SignedFile } from './messages/messages.js';
 
@@ -176,7 +176,7 @@ export class ChatService {
   // ---- live rooms (live/) ---------------------------------------------------------------------
 
   /** Lets a socket into the room, telling `forbidden` (4403) apart from `not_found` (4404). */
-  joinRoom(caller: Caller, room: string): Promise<RoomAdmission> {
+  joinRoom(caller: Caller, room: string): Promise<RoomMembership> {
     return this.live.join(caller, room);
   }
 

@@ -41,10 +41,8 @@ export interface MessagePage {
 }
 
 export interface RoomQuery {
-  /** Whose unread counts to answer; only rooms this user takes part in, unless `anyRoom`. */
+  /** Whose rooms, with their unread counts: only rooms this user takes part in. */
   viewer: string;
-  /** Rooms whether or not the viewer takes part (an admin's view): their unread counts are 0. */
-  anyRoom?: boolean;
   /** Only this room. */
   room?: string;
   recruiter?: string;

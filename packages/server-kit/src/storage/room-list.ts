@@ -75,8 +75,7 @@ function viewerRooms(db: Db, query: RoomQuery): Knex.QueryBuilder {
       .where('rp.user_id', user);
     return role ? participant.where('rp.role', role) : participant;
   };
-  const rooms = db('chat_rooms as r');
-  if (!query.anyRoom) rooms.whereExists(takesPart(query.viewer));
+  const rooms = db('chat_rooms as r').whereExists(takesPart(query.viewer));
   if (query.room != null) rooms.where('r.uuid', query.room);
   if (query.recruiter != null) rooms.where('r.recruiter', query.recruiter);
   if (query.client != null) rooms.whereExists(takesPart(query.client, 'client'));

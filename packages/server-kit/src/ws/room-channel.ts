@@ -48,12 +48,12 @@ export class RoomChannel implements SocketChannel {
     try {
       // ...and again after: every event past this seq either comes live or is in the log, and a
       // removal that committed meanwhile refuses the socket rather than slipping past it.
-      const { membership, seq } = await this.chat.joinRoom(caller, roomId.data);
+      const membership = await this.chat.joinRoom(caller, roomId.data);
       const since = parseSince(url.searchParams.get('since'));
       return {
         label: membership.room,
         release: () => this.hub.release(topic),
-        open: (socket, context) => this.open(socket, membership, seq, since, context),
+        open: (socket, context) => this.open(socket, membership, since, context),
       };
     } catch (error) {
       this.hub.release(topic);
@@ -64,7 +64,6 @@ export class RoomChannel implements SocketChannel {
   private open(
     socket: WebSocket,
     membership: RoomMembership,
-    startSeq: number,
     since: Since | ChatError | null,
     { online }: SessionContext,
   ): Session {
@@ -91,6 +90,7 @@ export class RoomChannel implements SocketChannel {
     hub.join(topic, membership.user, socket, feed);
     // A bad `since` is answered, then ignored: the socket works as one opened without it.
     if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
+    const startSeq = membership.admittedSeq;
     if (since === null || since instanceof ChatError) feed.follow(startSeq, hub.heardAfter(topic, startSeq));
     else feed.resume(since);
     // Who is online, once the user counts as online too (contract, "Presence": sent on open).

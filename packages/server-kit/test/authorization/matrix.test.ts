@@ -1,5 +1,6 @@
-import { CloseCode } from '@hirechat/protocol';
+import { CloseCode, type ServerEvent } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { expectAnswer, rawRoute, sendRoute } from '../catalog/requests.js';
 import { CALLERS, type Expected, REST_ROUTES } from '../catalog/rest-routes.js';
 import { SOCKET_ACTIONS, type SocketAction, type SocketExpected } from '../catalog/socket-actions.js';
@@ -74,7 +75,14 @@ describe('authorization matrix', () => {
     me: string,
     expected: SocketExpected,
   ): Promise<void> {
-    const socket = new TestSocket({ wsUrl: t.wsUrl, room: targets.room, path: action.path(targets), token });
+    // Typed as a room socket's: what the catalog expects of the inbox (error, pong) is shared.
+    const socket = new TestSocket<ServerEvent>({
+      wsUrl: t.wsUrl,
+      room: targets.room,
+      path: action.path(targets),
+      token,
+      ...(action.schema ? { schema: action.schema as z.ZodType<ServerEvent> } : {}),
+    });
     try {
       // Refusals too complete the handshake, so that a browser can read the close code.
       expect(await socket.handshake).toEqual({ kind: 'open' });

@@ -1,6 +1,14 @@
 import type { TestServer } from '@hirechat/server-kit/testing';
 import { expect } from 'vitest';
-import { type Answer, api, expectMessage, expectMessages, expectRoom, expectRooms } from '../rest/http.js';
+import {
+  type Answer,
+  api,
+  expectMessage,
+  expectMessages,
+  expectRoom,
+  expectRoomDetail,
+  expectRooms,
+} from '../rest/http.js';
 import { type Expected, queryString, type RestRoute } from './rest-routes.js';
 import { type BodyType, encodeBody, type Targets } from './world.js';
 
@@ -36,6 +44,9 @@ export function expectAnswer(answer: Answer, expected: Expected, what: string): 
   switch (expected.shape) {
     case 'room':
       expectRoom(answer, expected.status);
+      return;
+    case 'roomDetail':
+      expectRoomDetail(answer, expected.status);
       return;
     case 'rooms':
       expectRooms(answer, expected.status);

@@ -12,7 +12,16 @@ export const CALLERS = ['recruiter', 'client', 'outsider', 'admin'] as const;
 export type CallerKind = (typeof CALLERS)[number];
 
 /** What a successful answer holds; `detail` is the contract's `{"detail", "code"}` error body. */
-export type Shape = 'room' | 'rooms' | 'message' | 'messages' | 'file' | 'health' | 'empty' | 'detail';
+export type Shape =
+  | 'room'
+  | 'roomDetail'
+  | 'rooms'
+  | 'message'
+  | 'messages'
+  | 'file'
+  | 'health'
+  | 'empty'
+  | 'detail';
 
 export interface Expected {
   status: number;
@@ -88,6 +97,39 @@ export const REST_ROUTES: readonly RestRoute[] = [
     queries: (t): Query[] => [{}, { recruiter: t.recruiter }, { client: t.client }],
     queryKeys: ['recruiter', 'client'],
     answers: everyone(ok('rooms')),
+  },
+  {
+    name: 'GET /chats/chat-room/detail/{uuid}/',
+    method: 'GET',
+    path: (t) => RestPaths.roomDetail(t.room),
+    // An admin manages rooms; they do not read those they are not in.
+    answers: {
+      recruiter: ok('roomDetail'),
+      client: ok('roomDetail'),
+      outsider: refused(404),
+      admin: refused(404),
+    },
+  },
+  {
+    name: 'POST /chats/chat-room/detail/{uuid}/clients/',
+    method: 'POST',
+    path: (t) => RestPaths.roomClients(t.changingRoom),
+    body: (t) => [['clients', [t.newcomer]]],
+    bodyKeys: ['clients'],
+    bodyTypes: FORMS,
+    answers: { recruiter: ok('room'), client: refused(403), outsider: refused(404), admin: ok('room') },
+  },
+  {
+    name: 'DELETE /chats/chat-room/detail/{uuid}/clients/{client uuid}/',
+    method: 'DELETE',
+    path: (t) => RestPaths.roomClient(t.changingRoom, t.member),
+    // A client may remove themselves (leave), not another client: `member` is not the caller.
+    answers: {
+      recruiter: ok('empty', 204),
+      client: refused(403),
+      outsider: refused(404),
+      admin: ok('empty', 204),
+    },
   },
   {
     name: 'POST /chats/messages/create/',

@@ -1,4 +1,12 @@
-import { CloseCode, roomSocketPath, type ServerEvent, type ServerEventType } from '@hirechat/protocol';
+import {
+  CloseCode,
+  INBOX_SOCKET_PATH,
+  InboxServerEventSchema,
+  roomSocketPath,
+  type ServerEvent,
+  type ServerEventType,
+} from '@hirechat/protocol';
+import type { z } from 'zod';
 import type { CallerKind } from './rest-routes.js';
 import type { Targets } from './world.js';
 
@@ -19,12 +27,20 @@ export interface SocketAction {
   name: string;
   /** The socket's path, naming the targets. */
   path(t: Targets): string;
+  /** The schema of what the socket sends, when it is not a room socket's (ServerEventSchema). */
+  schema?: z.ZodType<{ type: string }>;
   /** The client event to send once open; absent for opening alone. */
   frame?(t: Targets): unknown;
   answers: Record<CallerKind, SocketExpected>;
 }
 
 const opens: SocketExpected = { event: 'pong' };
+/** The inbox takes nothing but ping: any other event is answered as unknown, to anyone signed in. */
+const notAnInboxEvent: SocketExpected = {
+  event: 'error',
+  matches: (e) => e.type === 'error' && e.code === 'unknown_event',
+};
+const inboxPath = () => INBOX_SOCKET_PATH;
 const notInRoom: SocketExpected = { close: CloseCode.Forbidden };
 const roomPath = (t: Targets) => roomSocketPath(t.room);
 
@@ -63,6 +79,38 @@ export const SOCKET_ACTIONS: readonly SocketAction[] = [
       },
       outsider: notInRoom,
       admin: notInRoom,
+    },
+  },
+  {
+    // Everyone signed in has an inbox: their own, whatever rooms they are in.
+    name: 'open /ws/inbox/',
+    path: inboxPath,
+    schema: InboxServerEventSchema,
+    frame: () => ({ type: 'ping' }),
+    answers: { recruiter: opens, client: opens, outsider: opens, admin: opens },
+  },
+  {
+    name: 'typing on /ws/inbox/',
+    path: inboxPath,
+    schema: InboxServerEventSchema,
+    frame: () => ({ type: 'typing', typing: true }),
+    answers: {
+      recruiter: notAnInboxEvent,
+      client: notAnInboxEvent,
+      outsider: notAnInboxEvent,
+      admin: notAnInboxEvent,
+    },
+  },
+  {
+    name: 'message_read on /ws/inbox/',
+    path: inboxPath,
+    schema: InboxServerEventSchema,
+    frame: (t) => ({ type: 'message_read', message_id: t.message }),
+    answers: {
+      recruiter: notAnInboxEvent,
+      client: notAnInboxEvent,
+      outsider: notAnInboxEvent,
+      admin: notAnInboxEvent,
     },
   },
 ];

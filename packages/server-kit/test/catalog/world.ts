@@ -25,6 +25,15 @@ export interface World {
 /** What a request names: things in the world's room, or made-up ones (see missingTargets). */
 export interface Targets {
   room: string;
+  /**
+   * A room of its own for requests that change who is in it, so that the world's room stays as
+   * it is: the world's recruiter and client, and `member`.
+   */
+  changingRoom: string;
+  /** A client of `changingRoom` besides the world's client, for removing. */
+  member: string;
+  /** Someone in no room yet, for adding. */
+  newcomer: string;
   /** A text message of the room, sent by the recruiter. */
   message: string;
   /** A message of the room that has been deleted. */
@@ -50,16 +59,21 @@ export async function makeWorld(t: TestServer): Promise<World> {
 
 /** Fresh things in the world's room, for a request that may change or delete them. */
 export async function freshTargets(world: World): Promise<Targets> {
-  const { recruiter, client, room } = world;
-  const [message, deleted, file] = await Promise.all([
+  const { t, recruiter, client, room } = world;
+  const member = newUser(t, { role: 'client' });
+  const [message, deleted, file, changingRoom] = await Promise.all([
     sendText(recruiter, room, 'hello'),
     sendText(recruiter, room, 'to be deleted'),
     sendFile(recruiter, room, { name: 'cv.pdf', data: '%PDF-1.4\n', type: 'application/pdf' }),
+    createRoom(recruiter, recruiter, [client, member]),
   ]);
   const gone = await recruiter.api.delete(`/chats/messages/detail/${deleted.uuid}/`);
   if (gone.status !== 204) throw new Error(`could not delete a message: ${gone.status}`);
   return {
     room: room.uuid,
+    changingRoom: changingRoom.uuid,
+    member: member.id,
+    newcomer: randomUUID(),
     message: message.uuid,
     deletedMessage: deleted.uuid,
     file: file.file!.slice('/media/chat_files/'.length),
@@ -73,6 +87,9 @@ export async function freshTargets(world: World): Promise<Targets> {
 export function missingTargets(): Targets {
   return {
     room: randomUUID(),
+    changingRoom: randomUUID(),
+    member: randomUUID(),
+    newcomer: randomUUID(),
     message: randomUUID(),
     deletedMessage: randomUUID(),
     // Shaped as the server names files (see LocalFileStore): the client's name, `_`, 7 characters.

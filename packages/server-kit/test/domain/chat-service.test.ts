@@ -89,7 +89,7 @@ async function world(options: { broadcaster?: Broadcaster; typing?: TypingState 
 
 /** The caller's place in the room, as a socket that joined it holds it. */
 async function member(chat: ChatService, caller: Caller, room: string) {
-  return (await chat.joinRoom(caller, room)).membership;
+  return chat.joinRoom(caller, room);
 }
 
 function user(role: Role | null = null): Caller {
@@ -182,7 +182,7 @@ describe('ChatService: rooms', () => {
 
     await expect(chat.joinRoom(user(), room)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(chat.joinRoom(client, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
-    expect(await chat.joinRoom(client, room)).toEqual({ membership: { room, user: client.id }, seq: 0 });
+    expect(await chat.joinRoom(client, room)).toEqual({ room, user: client.id, admittedSeq: 0 });
   });
 });
 
@@ -587,6 +587,37 @@ describe('ChatService: event log', () => {
     expect(await chat.replay(membership, 4)).toEqual({ resync: true, seq: 3 });
   });
 
+  it('replays nothing of the room past a member’s removal, nor a stretch they were out of it', async () => {
+    const { chat } = await world();
+    const { room, recruiter, client } = await roomOf(chat);
+    await chat.createMessage(recruiter, text(room, 'one'));
+    const admitted = await member(chat, client, room);
+    await chat.createMessage(recruiter, text(room, 'two'));
+    await chat.removeClient(recruiter, room, client.id);
+    await chat.createMessage(recruiter, text(room, 'three'));
+
+    // Up to the removal and no further: the removal, which no socket is sent, ends the socket.
+    for (const since of [0, 1, 'latest'] as const) {
+      const replay = await chat.replay(admitted, since);
+      expect(replay.resync).toBe(false);
+      const events = replay.resync ? [] : replay.events;
+      expect(events.map((event) => [event.type, event.seq])).toEqual(
+        [
+          ['message_created', 1],
+          ['message_created', 2],
+          ['room_updated', 3],
+        ].slice(since === 'latest' ? 2 : since), // `latest` asked for nothing before now
+      );
+    }
+
+    // Added back: a socket let in now resumes from before the removal with a resync, from after
+    // it with the events.
+    await chat.addClients(recruiter, room, { clients: [client.id] });
+    const back = await member(chat, client, room);
+    expect(await chat.replay(back, 1)).toEqual({ resync: true, seq: 5 });
+    expect(await chat.replay(back, 4)).toMatchObject({ resync: false, seq: 5, events: [{ seq: 5 }] });
+  });
+
   it('publishes nothing and spends no seq for a write the database refuses', async () => {
     const { chat, broadcaster, database } = await world();
     const { room, recruiter } = await roomOf(chat);
@@ -610,8 +641,8 @@ describe('ChatService: event log', () => {
       ...Array.from({ length: 8 }, (_, i) =>
         chat.createMessage(i % 2 ? client : recruiter, text(room, `${i}`)),
       ),
-      chat.joinRoom(client, room).then(({ membership }) => chat.markRead(membership, first.uuid)),
-      chat.joinRoom(other, room).then(({ membership }) => chat.markRead(membership, first.uuid)),
+      chat.joinRoom(client, room).then((membership) => chat.markRead(membership, first.uuid)),
+      chat.joinRoom(other, room).then((membership) => chat.markRead(membership, first.uuid)),
       chat.updateMessage(recruiter, first.uuid, { content: 'edited' }),
     ]);
 
@@ -633,7 +664,7 @@ describe('ChatService: file URLs', () => {
   it('signs every Message it hands out when it hands it out: answers, live events and replays', async () => {
     const { chat, broadcaster } = await world();
     const { room, recruiter, client } = await roomOf(chat);
-    const { membership: member } = await chat.joinRoom(client, room);
+    const member = await chat.joinRoom(client, room);
     const events = await listen(broadcaster, room);
 
     const sent = await chat.createMessage(client, { chat_room: room, file: pdf });

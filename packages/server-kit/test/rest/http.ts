@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ChatRoom,
+  type ChatRoomDetail,
+  ChatRoomDetailSchema,
   ChatRoomSchema,
   DetailErrorBodySchema,
   type FieldErrorBody,
@@ -166,6 +168,10 @@ const ExactChatRoomSchema = z.strictObject({
   ...ChatRoomSchema.shape,
   last_message: ExactMessageSchema.nullable(),
 });
+const ExactChatRoomDetailSchema = z.strictObject({
+  ...ChatRoomDetailSchema.shape,
+  last_message: ExactMessageSchema.nullable(),
+});
 const ExactDetailErrorBodySchema = z.strictObject(DetailErrorBodySchema.shape);
 
 function conform<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -199,6 +205,13 @@ export function expectRoom(answer: Answer, status = 200): ChatRoom {
   expectJson(answer, status);
   conform(ChatRoomSchema, answer.body);
   return conform(ExactChatRoomSchema, answer.body);
+}
+
+/** The room detail answer: a ChatRoom with `online_users`, and no other key. */
+export function expectRoomDetail(answer: Answer, status = 200): ChatRoomDetail {
+  expectJson(answer, status);
+  conform(ChatRoomDetailSchema, answer.body);
+  return conform(ExactChatRoomDetailSchema, answer.body);
 }
 
 export function expectRooms(answer: Answer, status = 200): ChatRoom[] {
@@ -274,4 +287,37 @@ export function unsigned(message: Message): Message {
 export function fileUrlOf(message: Message): string {
   expect(message.file).not.toBeNull();
   return message.file!;
+}
+
+/** An answer as bytes: status, headers but the date, and the body's text. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends the request and keeps its answer byte for byte, for comparing two answers (contract,
+ * "Errors, continued": an outsider's answers about what exists and what does not are identical).
+ */
+export async function rawAnswer(
+  server: Pick<TestServer, 'url'>,
+  token: string,
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<RawAnswer> {
+  const response = await fetch(new URL(path, server.url), {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: json === undefined ? null : JSON.stringify(json),
+  });
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'date') headers[name] = value;
+  });
+  return { status: response.status, headers, body: await response.text() };
 }

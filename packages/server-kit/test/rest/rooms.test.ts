@@ -276,9 +276,13 @@ describe('POST /chats/chat-room/create/', () => {
     const body = { recruiter: recruiter.id, clients: [client.id] };
 
     const room = expectRoom(await admin.api.post(RestPaths.createRoom, body), 201);
+    await sendText(client, room, 'not for the admin');
     const again = expectRoom(await admin.api.post(RestPaths.createRoom, body), 200);
 
     expect(again.uuid).toBe(room.uuid);
+    // The admin manages rooms; they do not read those they are not in (README, "Who may").
+    expect(again.last_message).toBeNull();
+    expect(again.unread_count).toBe(0);
     expect(expectRooms(await recruiter.api.get(RestPaths.listRooms)).map((r) => r.uuid)).toEqual([room.uuid]);
     // The admin is not a participant, so the room is not in the admin's own list.
     expect(expectRooms(await admin.api.get(RestPaths.listRooms))).toEqual([]);
@@ -365,10 +369,7 @@ describe('GET /chats/chat-room/list/', () => {
 
     // Reads arrive over the socket; the domain is what the socket calls.
     const chat = t.server.plugins.hirechat.chat;
-    const { membership } = await chat.joinRoom(
-      { id: client.id, email: null, name: null, role: null },
-      room.uuid,
-    );
+    const membership = await chat.joinRoom({ id: client.id, email: null, name: null, role: null }, room.uuid);
     await chat.markRead(membership, first.uuid);
 
     const [forClient] = expectRooms(await client.api.get(RestPaths.listRooms));

@@ -17,6 +17,8 @@ import type { ChatStorage, EventsOf, NewMessage } from '../../src/ports/chat-sto
 import type { KnexChatStorage, KnexChatStorageOptions } from '../../src/storage/knex-chat-storage.js';
 import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/index.js';
 import { describeEventLog } from './event-log-suite.js';
+import { describeInboxLog } from './inbox-log-suite.js';
+import { describeRoomMembership } from './membership-suite.js';
 
 export interface ChatStorageFixture {
   /** A storage over a fresh, empty database that has not been migrated yet. */
@@ -50,7 +52,7 @@ export function newMessage(room: RoomRecord, sender: string, fields: Partial<New
 const uuids = (messages: readonly MessageRecord[]) => messages.map((message) => message.uuid);
 
 /** Signs the file URLs of the messages that the storage tests shape. */
-const testMediaUrls = new MediaUrls({ secret: randomBytes(32) });
+export const testMediaUrls = new MediaUrls({ secret: randomBytes(32) });
 
 /** The message as the domain shapes it for the wire. */
 export const wireMessage = (record: MessageRecord) => toMessage(record, testMediaUrls);
@@ -587,6 +589,8 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
       });
 
       describeEventLog(() => fixture);
+      describeInboxLog(() => fixture);
+      describeRoomMembership(() => fixture);
 
       describe('users', () => {
         it('finds users by email whatever its case', async () => {

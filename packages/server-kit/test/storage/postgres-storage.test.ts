@@ -13,6 +13,7 @@ import {
   newMessage,
   newRoom,
 } from './chat-storage-suite.js';
+import { addClients, removeClient } from './membership-suite.js';
 
 /*
  * The storage contract against a real PostgreSQL (HIRECHAT_TEST_PG_URL, default the local `test`
@@ -124,6 +125,51 @@ describe('PostgreSQL: races between processes are settled by the database', () =
     expect(results.filter((result) => result.created)).toHaveLength(1);
     const rooms = await storages[1]!.listRooms({ viewer: recruiter });
     expect(rooms.map((summary) => summary.room)).toEqual([results[0]!.room]);
+  });
+
+  it('never deadlocks on additions, removals, reads and messages of rooms that share users, from many processes', async () => {
+    const { storages } = await processes(4);
+    await storages[0]!.migrate();
+    // A recruiter's rooms that share clients: every write of any of them takes the recruiter's
+    // inbox counter, and those of the shared clients, besides its own room's row.
+    const recruiter = randomUUID();
+    const shared: string[] = [randomUUID(), randomUUID(), randomUUID()];
+    const rooms = [];
+    for (let i = 0; i < 6; i++) {
+      rooms.push((await createRoom(storages[0]!, newRoom([...shared, randomUUID()], recruiter))).room);
+    }
+    const first = await Promise.all(
+      rooms.map((room) => insertMessage(storages[0]!, newMessage(room, recruiter))),
+    );
+    const joiners = rooms.map(() => [randomUUID(), randomUUID()]);
+    const on = (i: number) => storages[i % storages.length]!;
+
+    const results = await Promise.all(
+      rooms.flatMap((room, i) => [
+        addClients(on(i), room.uuid, joiners[i]!),
+        removeClient(on(i + 1), room.uuid, room.clients.find((c) => !shared.includes(c))!),
+        // A shared client leaves, racing the messages of every room and the others' reads.
+        removeClient(on(i + 2), room.uuid, shared[i % shared.length]!),
+        ...Array.from({ length: 6 }, (_, k) => insertMessage(on(i + k), newMessage(room, recruiter))),
+        ...shared
+          .filter((reader) => reader !== shared[i % shared.length])
+          .map((reader, k) => addRead(on(i + k), first[i]!.uuid, reader)),
+      ]),
+    );
+
+    expect(results.filter((result) => result === null || result === false)).toEqual([]);
+    for (const room of rooms) {
+      const log = (await storages[1]!.eventsAfter(room.uuid, 0))!;
+      expect(log.events.map((event) => event.seq)).toEqual(Array.from({ length: log.seq }, (_, i) => i + 1));
+    }
+    for (const user of [recruiter, ...shared, ...joiners.flat()]) {
+      const inbox = await storages[2]!.inboxEventsAfter(user, 0);
+      expect(inbox.events.map((event) => event.seq)).toEqual(
+        Array.from({ length: inbox.seq }, (_, i) => i + 1),
+      );
+    }
+    // rooms × (creation, first message, addition, two removals, six messages); reads are the readers' own.
+    expect(await storages[3]!.inboxSeq(recruiter)).toBe(rooms.length * 11);
   });
 
   it('records one read when processes record the same read at once', async () => {

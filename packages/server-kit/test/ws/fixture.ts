@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatRoom, type Message, MessageSchema, RestPaths } from '@hirechat/protocol';
+import {
+  type ChatRoom,
+  INBOX_SOCKET_PATH,
+  type InboxServerEvent,
+  InboxServerEventSchema,
+  type Message,
+  MessageSchema,
+  RestPaths,
+} from '@hirechat/protocol';
 import { startTestServer, type TestServer, type TestServerOptions } from '@hirechat/server-kit/testing';
 import { afterEach, expect } from 'vitest';
 import { z } from 'zod';
@@ -35,8 +43,21 @@ export interface Chat {
   get(by: User, message: string): Promise<Message>;
   /** GETs the room's messages over REST, oldest first. */
   list(by: User, room: string): Promise<Message[]>;
+  /** Adds the clients over REST as `by` (200), answering the room. */
+  addClients(by: User, room: string, clients: User[]): Promise<ChatRoom>;
+  /** Removes the client over REST as `by` (204). */
+  removeClient(by: User, room: string, client: User): Promise<void>;
   /** Opens a socket without waiting for anything; for refusals. */
   open(options: Omit<OpenSocketOptions, 'wsUrl'>): TestSocket;
+  /** Opens an inbox socket without waiting for anything. */
+  openInbox(options: {
+    token: string | null;
+    since?: string;
+    protocols?: string[];
+    path?: string;
+  }): InboxSocket;
+  /** Opens the user's inbox socket (`?token=`) and resolves once it is open. */
+  inbox(user: User, options?: { since?: string }): Promise<InboxSocket>;
   /** Opens the user's socket to the room and resolves once the room's events flow to it. */
   connect(
     user: User,
@@ -45,13 +66,16 @@ export interface Chat {
   ): Promise<TestSocket>;
 }
 
+/** A socket of `/ws/inbox/`, whose frames are checked against the inbox's events. */
+export type InboxSocket = TestSocket<InboxServerEvent>;
+
 /**
  * Registers the cleanup of a describe block and answers `start`, which starts a server (with the
  * given plugin options) and the helpers around it.
  */
 export function useChat(): { start(options?: TestServerOptions): Promise<Chat> } {
   const servers: TestServer[] = [];
-  const sockets: TestSocket[] = [];
+  const sockets: Array<TestSocket | InboxSocket> = [];
 
   afterEach(async () => {
     const invalid = sockets.flatMap((socket) => socket.invalid);
@@ -69,7 +93,7 @@ export function useChat(): { start(options?: TestServerOptions): Promise<Chat> }
   };
 }
 
-function chatOf(ts: TestServer, sockets: TestSocket[]): Chat {
+function chatOf(ts: TestServer, sockets: Array<TestSocket | InboxSocket>): Chat {
   const request = async (by: User, method: string, path: string, json?: unknown) => {
     const response = await fetch(new URL(path, ts.url), {
       method,
@@ -120,9 +144,35 @@ function chatOf(ts: TestServer, sockets: TestSocket[]): Chat {
       expectStatus(answer, 200);
       return z.array(ExactMessageSchema).parse(answer.body);
     },
+    async addClients(by, room, clients) {
+      const answer = await request(by, 'POST', RestPaths.roomClients(room), {
+        clients: clients.map((client) => client.id),
+      });
+      expectStatus(answer, 200);
+      return answer.body as ChatRoom;
+    },
+    async removeClient(by, room, client) {
+      expectStatus(await request(by, 'DELETE', RestPaths.roomClient(room, client.id)), 204);
+    },
     open(options) {
       const socket = new TestSocket({ wsUrl: ts.wsUrl, ...options });
       sockets.push(socket);
+      return socket;
+    },
+    openInbox(options) {
+      const socket = new TestSocket<InboxServerEvent>({
+        wsUrl: ts.wsUrl,
+        room: '',
+        path: INBOX_SOCKET_PATH,
+        schema: InboxServerEventSchema,
+        ...options,
+      });
+      sockets.push(socket);
+      return socket;
+    },
+    async inbox(user, options = {}) {
+      const socket = chat.openInbox({ token: user.token, ...options });
+      expect(await socket.handshake).toEqual({ kind: 'open' });
       return socket;
     },
     async connect(user, room, options = {}) {

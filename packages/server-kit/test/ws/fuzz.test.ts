@@ -1,12 +1,18 @@
-import { CLIENT_EVENT_TYPES, type ErrorCode, type ServerEvent } from '@hirechat/protocol';
+import {
+  CLIENT_EVENT_TYPES,
+  type ErrorCode,
+  type InboxServerEvent,
+  type ServerEvent,
+} from '@hirechat/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useChat } from './fixture.js';
 
 /*
- * Property-based fuzzing of every client event on the room socket (issue 9): whatever frame a
- * participant sends, the server answers with events of the protocol only (an `error` never of code
- * `internal`), keeps the socket open, and refuses an unknown key of any name by naming it.
+ * Property-based fuzzing of every client event on the room socket and the inbox socket (issue 9):
+ * whatever frame a participant sends, the server answers with events of the protocol only (an
+ * `error` never of code `internal`), keeps the socket open, and refuses an unknown key of any name
+ * by naming it.
  */
 
 const RUNS = 2_000;
@@ -22,20 +28,28 @@ const TRICKY_KEYS = [
   'prototype',
   '',
 ];
-/** The keys each event knows, besides `type`. */
+/** The keys each event of the room socket knows, besides `type`. */
 // A Map, not an object: the generated type may be `constructor` or `__proto__`.
 const KNOWN = new Map<string, readonly string[]>([
   ['typing', ['typing']],
   ['message_read', ['message_id']],
   ['ping', []],
 ]);
+/** The inbox takes `ping` alone; a room socket's events are unknown there. */
+const INBOX_KNOWN = new Map<string, readonly string[]>([['ping', []]]);
 /** The error codes a client's frame may earn; `internal` would be the server's own failure. */
 const CLIENT_ERRORS: readonly ErrorCode[] = ['invalid_json', 'unknown_event', 'invalid_input', 'not_found'];
 
 type Frame = { kind: 'text'; text: string; unknown: string[] } | { kind: 'binary'; bytes: Uint8Array };
 
-/** A JSON object frame: a known or odd type, known keys with any values, and perhaps unknown keys. */
-function objectFrame(messageIds: string[]): fc.Arbitrary<Frame> {
+/**
+ * A JSON object frame: a known or odd type (any event of the room socket, which `known` may not
+ * know), known keys with any values, and perhaps unknown keys.
+ */
+function objectFrame(
+  messageIds: string[],
+  known: ReadonlyMap<string, readonly string[]>,
+): fc.Arbitrary<Frame> {
   return fc
     .record({
       type: fc.oneof(fc.constantFrom(...CLIENT_EVENT_TYPES), fc.jsonValue({ maxDepth: 1 })),
@@ -69,19 +83,22 @@ function objectFrame(messageIds: string[]): fc.Arbitrary<Frame> {
         members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
         unknown.push(key);
       }
-      const known = typeof type === 'string' ? KNOWN.get(type) : undefined;
-      if (known) {
+      const keys = typeof type === 'string' ? known.get(type) : undefined;
+      if (keys) {
         for (const key of ['typing', 'message_id']) {
-          if (!known.includes(key) && members.some((m) => m.startsWith(`"${key}"`))) unknown.push(key);
+          if (!keys.includes(key) && members.some((m) => m.startsWith(`"${key}"`))) unknown.push(key);
         }
       }
-      return { kind: 'text' as const, text: `{${members.join(',')}}`, unknown: known ? unknown : [] };
+      return { kind: 'text' as const, text: `{${members.join(',')}}`, unknown: keys ? unknown : [] };
     });
 }
 
-function frames(messageIds: string[]): fc.Arbitrary<Frame> {
+function frames(
+  messageIds: string[],
+  known: ReadonlyMap<string, readonly string[]> = KNOWN,
+): fc.Arbitrary<Frame> {
   return fc.oneof(
-    { weight: 4, arbitrary: objectFrame(messageIds) },
+    { weight: 4, arbitrary: objectFrame(messageIds, known) },
     fc
       .string({ unit: 'grapheme', maxLength: 60 })
       .map((text) => ({ kind: 'text' as const, text, unknown: [] })),
@@ -150,3 +167,48 @@ function isBarePing(text: string): boolean {
     return false;
   }
 }
+
+describe('fuzzing the inbox socket', () => {
+  const harness = useChat();
+
+  it('answers any frame with an error or a pong only, never internal, and stays open', async () => {
+    const chat = await harness.start();
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const messageIds = [(await chat.post(recruiter, room.uuid, 'a')).uuid];
+    const socket = await chat.inbox(client);
+
+    await fc.assert(
+      fc.asyncProperty(frames(messageIds, INBOX_KNOWN), async (frame) => {
+        if (frame.kind === 'binary') socket.sendRaw(frame.bytes);
+        else socket.sendRaw(frame.text);
+        socket.send({ type: 'ping' });
+        let pongs = frame.kind === 'text' && isBarePing(frame.text) ? 2 : 1;
+        const answers: InboxServerEvent[] = [];
+        while (pongs > 0) {
+          const event = await socket.nextAny();
+          answers.push(event);
+          if (event.type === 'pong') pongs--;
+        }
+        const what = `${JSON.stringify(frame)} answered ${JSON.stringify(answers)}`;
+        expect(socket.isOpen, what).toBe(true);
+        for (const event of answers) {
+          expect(['error', 'pong'], what).toContain(event.type);
+          if (event.type === 'error') expect(CLIENT_ERRORS, what).toContain(event.code);
+        }
+        for (const key of frame.kind === 'text' ? frame.unknown : []) {
+          expect(
+            answers.some(
+              (e) =>
+                e.type === 'error' &&
+                e.code === 'invalid_input' &&
+                e.detail.includes(`${key}: Unknown field.`),
+            ),
+            what,
+          ).toBe(true);
+        }
+      }),
+      { numRuns: RUNS / 2, seed: SEED, endOnFailure: true },
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RoomEvent } from '@hirechat/protocol';
 import { CloseCode } from '@hirechat/protocol';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -8,6 +9,7 @@ import {
   type Topic,
   type TopicListener,
 } from '../../src/ports/broadcaster.js';
+import { InProcessPresenceState } from '../../src/presence/in-process-presence-state.js';
 import { RedisTypingState } from '../../src/typing/redis-typing-state.js';
 import { connectRedis, deleteKeys, quitAll, testPrefix } from '../redis/redis-clients.js';
 import { useChat } from './fixture.js';
@@ -25,6 +27,40 @@ class FlakyBroadcaster extends InProcessBroadcaster {
       throw new Error('broker unreachable');
     }
     return super.subscribe(room, listener);
+  }
+}
+
+/** In-process presence whose departures wait until the test lets them go on. */
+class HeldDepartures extends InProcessPresenceState {
+  private release!: () => void;
+  private readonly released = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+  private entered!: () => void;
+  /** Resolves once a departure is waiting. */
+  readonly waiting = new Promise<void>((resolve) => {
+    this.entered = resolve;
+  });
+
+  override async disconnect(user: string): Promise<boolean> {
+    this.entered();
+    await this.released;
+    return super.disconnect(user);
+  }
+
+  letGo(): void {
+    this.release();
+  }
+}
+
+/** An in-process broadcaster that notes each presence event it publishes. */
+class NotingPresence extends InProcessBroadcaster {
+  constructor(private readonly noted: string[]) {
+    super();
+  }
+  override async publish<E extends BroadcastEvent>(topic: Topic<E>, event: E): Promise<void> {
+    if (event.type === 'presence') this.noted.push(`presence ${JSON.stringify(event.online_users)}`);
+    await super.publish(topic, event);
   }
 }
 
@@ -50,6 +86,32 @@ describe('WebSocket: server lifecycle', () => {
     await chat.ts.server.stop();
 
     for (const socket of sockets) expect((await socket.closed()).code).toBe(CloseCode.GoingAway);
+  });
+
+  it('stops only once the sockets that closed have told their rooms the user went', async () => {
+    const order: string[] = [];
+    const presence = new HeldDepartures();
+    const broadcaster = new NotingPresence(order);
+    broadcasters.push(broadcaster);
+    const chat = await harness.start({ presence, broadcaster });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const socket = await chat.connect(client, room.uuid, { presence: true });
+    expect(await socket.next('presence')).toEqual({ type: 'presence', online_users: [client.id] });
+    order.length = 0;
+
+    await socket.terminate();
+    await presence.waiting;
+    const stopping = chat.ts.server.stop().then(() => order.push('stopped'));
+    // Nothing can be awaited for something that must not happen: a stop that did not wait for the
+    // departure is over well within this (it takes milliseconds).
+    await sleep(500);
+    expect(order).toEqual([]);
+    presence.letGo();
+    await stopping;
+
+    // The departure reached storage and the broadcaster while they were still open.
+    expect(order).toEqual(['presence []', 'stopped']);
   });
 
   it('tells the rooms of the users whose sockets it closed that they left, before it has stopped', async () => {

@@ -1,18 +1,16 @@
-import {
-  roomSocketPath,
-  type ServerEvent,
-  type ServerEventMap,
-  ServerEventSchema,
-  type ServerEventType,
-} from '@hirechat/protocol';
+import { roomSocketPath, type ServerEvent, ServerEventSchema } from '@hirechat/protocol';
 import WebSocket, { type ClientOptions } from 'ws';
 import { z } from 'zod';
 
 /*
- * A real `ws` client of one room socket, for the WebSocket contract tests. Every frame the server
- * sends is checked against the protocol's ServerEventSchema; a frame that does not match fails
- * whatever the test is waiting on, and is listed in `invalid` for the cleanup to report.
+ * A real `ws` client of one socket (a room's, or the inbox), for the WebSocket contract tests.
+ * Every frame the server sends is checked against the protocol's schema of that socket's events
+ * (ServerEventSchema by default); a frame that does not match fails whatever the test is waiting
+ * on, and is listed in `invalid` for the cleanup to report.
  */
+
+/** An event a socket receives: what its schema parses. */
+export type AnyEvent = { type: string };
 
 /** How long `next`, `closed` and friends wait before failing the test. */
 export const DEFAULT_WAIT_MS = 3_000;
@@ -22,7 +20,7 @@ export interface Closed {
   reason: string;
 }
 
-export interface OpenSocketOptions {
+export interface OpenSocketOptions<E extends AnyEvent = ServerEvent> {
   /** The server's `ws://host:port`. */
   wsUrl: string;
   /** The room id as it goes into the path (not checked, so that tests can send bad ones). */
@@ -31,6 +29,13 @@ export interface OpenSocketOptions {
   path?: string;
   /** Sent as `?token=`; omitted when null. */
   token: string | null;
+  /** Subprotocols offered in the handshake (`Sec-WebSocket-Protocol`); none when omitted. */
+  protocols?: string[];
+  /**
+   * The schema every frame must match: the socket's events. Default ServerEventSchema (a room
+   * socket's); InboxServerEventSchema for the inbox.
+   */
+  schema?: z.ZodType<E>;
   /** The handshake's `Origin` header; none when omitted, as from a non-browser client. */
   origin?: string;
   /** False makes a client that never answers pings (a dead peer). Default true. */
@@ -51,36 +56,38 @@ export type Handshake =
   | { kind: 'refused'; status: number }
   | { kind: 'error'; error: Error };
 
-interface Waiter {
-  matches(event: ServerEvent): boolean;
-  resolve(event: ServerEvent): void;
+interface Waiter<E> {
+  matches(event: E): boolean;
+  resolve(event: E): void;
   reject(error: Error): void;
 }
 
-export class TestSocket {
+export class TestSocket<E extends AnyEvent = ServerEvent> {
   readonly ws: WebSocket;
   /** Every valid frame received, in order, as the raw JSON the server sent (not zod's output). */
-  readonly received: ServerEvent[] = [];
+  readonly received: E[] = [];
   /** Frames that did not match the protocol, with why. */
   readonly invalid: { frame: string; problem: string }[] = [];
   /** Resolves once the handshake has ended, one way or another. */
   readonly handshake: Promise<Handshake>;
 
   /** Frames received and not yet taken by `next` or `nextAny`. */
-  private readonly inbox: ServerEvent[] = [];
-  private readonly waiters = new Set<Waiter>();
+  private readonly inbox: E[] = [];
+  private readonly waiters = new Set<Waiter<E>>();
   private readonly closing: Promise<Closed>;
   private closedWith: Closed | null = null;
   private readonly takesPresence: boolean;
+  private readonly schema: z.ZodType<E>;
 
-  constructor(options: OpenSocketOptions) {
+  constructor(options: OpenSocketOptions<E>) {
     this.takesPresence = options.presence ?? false;
+    this.schema = options.schema ?? (ServerEventSchema as unknown as z.ZodType<E>);
     const url = new URL(options.path ?? roomSocketPath(options.room), options.wsUrl);
     if (options.token !== null) url.searchParams.set('token', options.token);
     if (options.since !== undefined) url.searchParams.set('since', options.since);
     const clientOptions: ClientOptions = { autoPong: options.autoPong ?? true };
     if (options.origin !== undefined) clientOptions.origin = options.origin;
-    this.ws = new WebSocket(url, clientOptions);
+    this.ws = new WebSocket(url, options.protocols ?? [], clientOptions);
 
     this.handshake = new Promise<Handshake>((resolve) => {
       this.ws.once('open', () => resolve({ kind: 'open' }));
@@ -109,21 +116,26 @@ export class TestSocket {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** The subprotocol the server answered with ('' when none). */
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
   /**
    * The next frame of this type (and matching the predicate) not yet taken; frames of other types
    * stay in the inbox for later calls. Fails after `timeoutMs`.
    */
-  next<T extends ServerEventType>(
+  next<T extends E['type']>(
     type: T,
-    predicate: (event: ServerEventMap[T]) => boolean = () => true,
+    predicate: (event: Extract<E, { type: T }>) => boolean = () => true,
     timeoutMs = DEFAULT_WAIT_MS,
-  ): Promise<ServerEventMap[T]> {
-    const matches = (event: ServerEvent) => event.type === type && predicate(event as ServerEventMap[T]);
-    return this.take(matches, `a "${type}" event`, timeoutMs) as Promise<ServerEventMap[T]>;
+  ): Promise<Extract<E, { type: T }>> {
+    const matches = (event: E) => event.type === type && predicate(event as Extract<E, { type: T }>);
+    return this.take(matches, `a "${type}" event`, timeoutMs) as Promise<Extract<E, { type: T }>>;
   }
 
   /** The next frame not yet taken, of any type. */
-  nextAny(timeoutMs = DEFAULT_WAIT_MS): Promise<ServerEvent> {
+  nextAny(timeoutMs = DEFAULT_WAIT_MS): Promise<E> {
     return this.take(() => true, 'any event', timeoutMs);
   }
 
@@ -171,7 +183,7 @@ export class TestSocket {
     if (!problem) {
       try {
         value = JSON.parse(frame);
-        const result = ServerEventSchema.safeParse(value);
+        const result = this.schema.safeParse(value);
         if (!result.success) problem = z.prettifyError(result.error);
       } catch {
         problem = 'not JSON';
@@ -184,7 +196,7 @@ export class TestSocket {
       this.waiters.clear();
       return;
     }
-    const event = value as ServerEvent;
+    const event = value as E;
     this.received.push(event);
     if (event.type === 'presence' && !this.takesPresence) return;
     for (const waiter of this.waiters) {
@@ -196,11 +208,7 @@ export class TestSocket {
     this.inbox.push(event);
   }
 
-  private take(
-    matches: (event: ServerEvent) => boolean,
-    what: string,
-    timeoutMs: number,
-  ): Promise<ServerEvent> {
+  private take(matches: (event: E) => boolean, what: string, timeoutMs: number): Promise<E> {
     const index = this.inbox.findIndex(matches);
     if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]!);
     if (this.invalid.length > 0) {
@@ -211,7 +219,7 @@ export class TestSocket {
     if (this.closedWith) {
       return Promise.reject(new Error(`waiting for ${what} on a closed socket (${this.closedWith.code})`));
     }
-    return new Promise<ServerEvent>((resolve, reject) => {
+    return new Promise<E>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
         reject(
@@ -221,7 +229,7 @@ export class TestSocket {
           ),
         );
       }, timeoutMs);
-      const waiter: Waiter = {
+      const waiter: Waiter<E> = {
         matches,
         resolve: (event) => {
           clearTimeout(timer);

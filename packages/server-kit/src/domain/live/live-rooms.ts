@@ -10,19 +10,17 @@ import type { RoomQueue } from '../room-queue.js';
 import { type Replay, replayFrom } from './replay.js';
 
 /**
- * A socket's place in a room: who it is, and the room's seq when it was let in. Checked when the
- * socket joins; every write it makes later is checked again, since participants change.
+ * A socket's place in a room: who it is, and the room's seq when they were found in it. Checked
+ * when the socket joins; every write it makes later is checked again, since participants change.
  */
 export interface RoomMembership {
   readonly room: string;
   readonly user: string;
-}
-
-/** What a socket is let into a room with. */
-export interface RoomAdmission {
-  membership: RoomMembership;
-  /** The room's newest seq at the moment of the check. */
-  seq: number;
+  /**
+   * The room's seq read together with the check that let the user in: a change of participants
+   * after it that leaves them out is their removal, which ends the socket.
+   */
+  readonly admittedSeq: number;
 }
 
 /** The live side of rooms: joining, reads, typing, and replays of the room's log. */
@@ -46,11 +44,11 @@ export class LiveRooms {
    * statement. Unlike REST, which answers 404 either way, a socket is told `forbidden` apart from
    * `not_found` (the contract's 4403 and 4404).
    */
-  async join(caller: Caller, room: string): Promise<RoomAdmission> {
+  async join(caller: Caller, room: string): Promise<RoomMembership> {
     const access = await this.storage.roomAccess(room, caller.id);
     if (!access) throw ChatError.notFound('No such chat room.');
     if (!access.participant) throw ChatError.of('forbidden', 'You are not in this chat room.');
-    return { membership: { room, user: caller.id }, seq: access.seq };
+    return { room, user: caller.id, admittedSeq: access.seq };
   }
 
   /** Adds the reader to the message's read_by, once. The sender reading their own changes nothing. */
@@ -99,33 +97,52 @@ export class LiveRooms {
 
   /**
    * The room's logged events after `since`, for a socket that resumes there (or that missed live
-   * events); `latest` asks only for the room's newest seq. Events from a time the user was out of
-   * the room are never replayed to them. A log in which they are out of the room at its end
-   * answers the events up to their removal, the removal included, so that the feed sends what
-   * came before and ends at the removal (the socket closes with 4403): a resync there would let
-   * the events after the removal through. A log in which they were removed and are back answers
-   * a resync.
+   * events); `latest` asks only for the room's newest seq. Nothing of the room after the user's
+   * removal is ever replayed to them, nor anything of a time they were out of it:
+   *
+   * - A removal after the socket was let in ends the replay: its events go up to the removal and
+   *   no further, and the removal, which the socket's feed refuses to send, ends the socket. Where
+   *   the log cannot show that stretch (it no longer reaches back, or `since` is ahead of it) and
+   *   the user is out of the room now, the replay is their removal alone.
+   * - Events from before the socket was let in that span a removal (the user was out, and was
+   *   added back) are not replayed: the socket is told to resync instead.
    */
   async replay(membership: RoomMembership, since: Since): Promise<Replay<LoggedRoomEvent>> {
-    if (since === 'latest') {
-      const seq = await this.storage.roomSeq(membership.room);
-      if (seq === null) throw ChatError.notFound('No such chat room.');
-      return { resync: false, seq, events: [] };
-    }
-    const read = await this.storage.eventsAfter(membership.room, since);
+    // `latest` starts from now, but must still see a removal that came after the user was let in.
+    const after = since === 'latest' ? membership.admittedSeq : since;
+    const read = await this.storage.eventsAfter(membership.room, after);
     if (!read) throw ChatError.notFound('No such chat room.');
-    const replay = replayFrom(since, read);
-    if (replay.resync) return replay;
-    let events = replay.events;
-    const removal = events.findIndex((event) => excludes(event, membership.user));
-    if (removal !== -1) {
-      const changes = events.filter((event) => event.type === 'room_updated');
-      const lastChange = changes[changes.length - 1];
-      if (!lastChange || !excludes(lastChange, membership.user)) return { resync: true, seq: replay.seq };
-      events = events.slice(0, removal + 1);
+    const replay = replayFrom(after, read);
+    if (replay.resync) {
+      if (await this.storage.isParticipant(membership.room, membership.user)) return replay;
+      return { resync: false, seq: replay.seq, events: await this.removalOf(membership) };
     }
+    const { events } = replay;
+    const removal = events.findIndex((event) => isRemoval(event, membership));
+    const wasOut = events.some(
+      (event) => event.seq <= membership.admittedSeq && excludes(event, membership.user),
+    );
+    if (removal >= 0) {
+      // The removal alone where nothing before it may be replayed (`latest` asked for none).
+      const sent = wasOut || since === 'latest' ? [events[removal]!] : events.slice(0, removal + 1);
+      return { resync: false, seq: replay.seq, events: sent.map((event) => this.media.signEvent(event)) };
+    }
+    if (wasOut) return { resync: true, seq: replay.seq };
+    if (since === 'latest') return { resync: false, seq: replay.seq, events: [] };
     // Logged when written, sent now: their file URLs must count from now, not from the write.
     return { ...replay, events: events.map((event) => this.media.signEvent(event)) };
+  }
+
+  /**
+   * The change that took the user out of the room after they were let in, read from the log; a
+   * log that no longer holds it is a failure, which closes the socket for the client to retry
+   * (and be refused).
+   */
+  private async removalOf(membership: RoomMembership): Promise<LoggedRoomEvent[]> {
+    const read = await this.storage.eventsAfter(membership.room, membership.admittedSeq);
+    const removal = read?.events.find((event) => isRemoval(event, membership));
+    if (!removal) throw new Error(`The removal of ${membership.user} from ${membership.room} is not logged`);
+    return [removal];
   }
 
   private async changeTyping(room: string, user: string, typing: boolean): Promise<void> {
@@ -137,4 +154,9 @@ export class LiveRooms {
 /** Whether the event is a change of the room's participants that left the user out. */
 export function excludes(event: RoomEvent, user: string): boolean {
   return event.type === 'room_updated' && event.room.recruiter !== user && !event.room.clients.includes(user);
+}
+
+/** Whether the event took the member out of the room after they were let in. */
+function isRemoval(event: LoggedRoomEvent, membership: RoomMembership): boolean {
+  return event.seq > membership.admittedSeq && excludes(event, membership.user);
 }

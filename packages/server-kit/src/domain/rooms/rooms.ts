@@ -130,13 +130,12 @@ export class Rooms {
     });
   }
 
-  /** The room as the caller sees it; an admin outside it sees it with nothing unread. */
+  /**
+   * The room as the caller sees it. An admin outside the room manages it but does not read it
+   * (README, "Who may"): they get its participants, with no last message and nothing unread.
+   */
   private async asSeenBy(caller: Caller, room: RoomRecord): Promise<ChatRoom> {
-    const [summary] = await this.deps.storage.listRooms({
-      viewer: caller.id,
-      room: room.uuid,
-      anyRoom: true,
-    });
+    const [summary] = await this.deps.storage.listRooms({ viewer: caller.id, room: room.uuid });
     return toChatRoom(summary ?? { room, lastMessage: null, unreadCount: 0 }, this.deps.media);
   }
 }
