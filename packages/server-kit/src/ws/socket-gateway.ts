@@ -5,7 +5,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
-import type { FrameBudget, SocketFrames } from '../limits/frame-budget.js';
+import type { FrameBudget } from '../limits/frame-budget.js';
 import { type SocketCount, type SocketLease, TooManySockets } from '../limits/socket-count.js';
 import type { Logger } from '../ports/logger.js';
 import { boundedSender, type SendFrame } from './bounded-sender.js';
@@ -226,18 +226,23 @@ export class SocketGateway {
     // Frames are counted as they arrive, in order, so that those over the budget are let go at
     // once instead of waiting in line; those within it wait in line to be handled.
     let counted: Promise<void> = Promise.resolve();
+    let closing = false;
     socket.on('message', (data, isBinary) => {
       if (!frames) {
         inLine(() => this.onFrame(socket, session, send, data, isBinary));
         return;
       }
       counted = counted
-        .then(() => frames.take())
+        .then(() => (closing ? null : frames.take()))
         .then(
           (verdict) => {
             if (verdict === 'handle') inLine(() => this.onFrame(socket, session, send, data, isBinary));
             else if (verdict === 'drop') inLine(() => this.overBudget(socket, send));
-            else socket.close(CloseCode.PolicyViolation, 'Too many frames.');
+            else if (verdict === 'close') {
+              // In line too, so that what the frames before it earned is sent first.
+              closing = true;
+              inLine(() => socket.close(CloseCode.PolicyViolation, 'Too many frames.'));
+            }
           },
           (err: unknown) => logger.error({ err }, 'frame not counted'),
         );
