@@ -32,7 +32,7 @@ async function expectRefused(chat: Chat, user: User, room: string): Promise<void
  * a moment before the server's own close event gives the place back, so a refusal within that
  * moment is tried again. A place never given back fails after `timeoutMs`.
  */
-async function connectOnceFreed(chat: Chat, user: User, open: () => TestSocket, timeoutMs = 2_000) {
+async function connectOnceFreed(user: User, open: () => TestSocket, timeoutMs = 2_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const socket = open();
@@ -81,14 +81,14 @@ describe('WebSocket limits: open sockets per user', () => {
 
     const toRoom = () => chat.open({ room: room.uuid, token: client.token });
     await first.close();
-    const third = await connectOnceFreed(chat, client, toRoom);
+    const third = await connectOnceFreed(client, toRoom);
     await expectRefused(chat, client, room.uuid);
     // A socket the server closes (here, a frame too large: 1009) gives its place back too.
     third.sendRaw('x'.repeat(65 * 1024));
     expect((await third.closed()).code).toBe(CloseCode.MessageTooBig);
-    await connectOnceFreed(chat, client, toRoom);
+    await connectOnceFreed(client, toRoom);
     await second.close();
-    await connectOnceFreed(chat, client, () =>
+    await connectOnceFreed(client, () =>
       chat.open({ room: '', path: INBOX_SOCKET_PATH, token: client.token }),
     );
     await expectRefused(chat, client, room.uuid);
