@@ -15,6 +15,7 @@ import {
   RedisTypingState,
   type TypingState,
 } from '@hirechat/server-kit';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
 import { mountDemoWeb } from './demo-web/demo-web-routes.js';
@@ -107,6 +108,12 @@ export async function createReferenceServer(
         docs: config.apiDocs,
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
+        // Counted in Redis where events go through it, so that limits hold across processes.
+        limits:
+          config.rateLimits === null
+            ? false
+            : { ...config.rateLimits, ...(events && { redis: events.redis }) },
+        maxSocketBacklogBytes: config.socketMaxBacklogBytes,
         logger,
       },
     });
@@ -121,6 +128,8 @@ export async function createReferenceServer(
     throw error;
   }
 
+  if (config.rateLimits === null) logger.warn('RATE_LIMITS=off: no request, frame or socket is limited');
+  else logger.info({ limits: config.rateLimits, shared: config.redisUrl !== null }, 'rate limits');
   if (config.allowedOrigins === '*') {
     logger.warn('ALLOWED_ORIGINS is unset: pages from any origin may call the API and open sockets');
   } else {
@@ -158,6 +167,8 @@ function openStorage(config: ReferenceServerConfig, logger: Logger): KnexChatSto
 interface RedisPorts {
   broadcaster: Broadcaster;
   typingState: TypingState;
+  /** The command connection, which the limits count on too. */
+  redis: Redis;
   /** Close the ports, then quit their connections. */
   closers: Array<() => Promise<void>>;
 }
@@ -200,6 +211,7 @@ function redisPorts(redis: RedisConnections, config: ReferenceServerConfig, logg
   return {
     broadcaster,
     typingState,
+    redis: redis.pub,
     closers: [() => typingState.close(), () => broadcaster.close(), () => redis.quit()],
   };
 }

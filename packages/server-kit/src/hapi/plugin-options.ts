@@ -5,7 +5,7 @@ import {
 } from '@hirechat/protocol';
 import type { RequestDeadlines } from '../deadlines/request-deadlines.js';
 import type { MediaUrls } from '../domain/media-urls.js';
-import type { RateLimitOptions } from '../limits/limit-options.js';
+import { DEFAULT_MAX_SOCKET_BACKLOG_BYTES, type RateLimitOptions } from '../limits/limit-options.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
@@ -114,7 +114,7 @@ export const DEFAULTS = {
   allowedOrigins: '*' as const,
   mediaUrlTtlSeconds: DEFAULT_MEDIA_URL_TTL_S,
   pingIntervalMs: 30_000,
-  maxSocketBacklogBytes: 4 * 1024 * 1024,
+  maxSocketBacklogBytes: DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
   migrate: true,
   docs: true,
 };

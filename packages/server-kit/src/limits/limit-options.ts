@@ -73,6 +73,9 @@ export const DEFAULT_RATE_LIMITS: Required<Omit<RateLimitOptions, 'redis'>> = {
   socketLeaseSeconds: 30,
 };
 
+/** Default of the plugin's `maxSocketBacklogBytes`: 4 MiB (README, "Limits"). */
+export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
+
 /**
  * Fills in the defaults and checks every value once, at registration.
  *
