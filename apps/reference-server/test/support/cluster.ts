@@ -40,10 +40,17 @@ export interface ClusterOptions {
   redisRunning?: boolean;
   /** DATABASE_URL instead of the fresh database's own (e.g. through a proxy); it is still dropped. */
   databaseUrl?: (freshUrl: string) => string | Promise<string>;
+  /** More environment for every process (higher limits for a test's load, say). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const { processes = 2, redisRunning = true, databaseUrl = (url: string) => url } = options;
+  const {
+    processes = 2,
+    redisRunning = true,
+    databaseUrl = (url: string) => url,
+    env: extraEnv = {},
+  } = options;
   const servers: ServerProcess[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
@@ -75,6 +82,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       LOG_LEVEL: 'info',
       // A typist leaves the typing set only through what a test does, never by expiring meanwhile.
       TYPING_TIMEOUT_MS: '60000',
+      ...extraEnv,
     };
     const add = async () => {
       const server = await startServerProcess(env);
