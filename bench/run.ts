@@ -9,7 +9,9 @@ import type { BenchResults } from './src/report/results.js';
 import { withSummary, writeReport } from './src/report/write.js';
 import { type ConnectionsResult, runConnections } from './src/scenarios/connections.js';
 import type { RunContext } from './src/scenarios/context.js';
+import { type CpuResult, runCpu } from './src/scenarios/cpu.js';
 import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
+import { type InboxResult, runInbox } from './src/scenarios/inbox.js';
 import { type RestResult, runRest } from './src/scenarios/rest.js';
 import { runScaleOut, type ScaleOutResult } from './src/scenarios/scale-out.js';
 import { killAllServers } from './src/servers.js';
@@ -62,10 +64,12 @@ async function main(argv: string[]): Promise<number> {
       `load average ${machine.loadBefore.map((value) => value.toFixed(2)).join(', ')}; results in ${options.outDir}`,
   );
   const errors: BenchResults['errors'] = [];
+  let cpu: CpuResult | null = null;
   let fanout: FanoutResult | null = null;
   let connections: ConnectionsResult | null = null;
   let rest: RestResult | null = null;
   let scaleOut: ScaleOutResult | null = null;
+  let inbox: InboxResult | null = null;
   const attempt = async <T>(scenario: Scenario, run: () => Promise<T>): Promise<T | null> => {
     if (!options.scenarios.includes(scenario)) return null;
     try {
@@ -78,10 +82,12 @@ async function main(argv: string[]): Promise<number> {
     }
   };
   try {
+    cpu = await attempt('cpu', () => runCpu(context));
     fanout = await attempt('fanout', () => runFanout(context));
     connections = await attempt('connections', () => runConnections(context));
     rest = await attempt('rest', () => runRest(context));
     scaleOut = await attempt('scale-out', () => runScaleOut(context));
+    inbox = await attempt('inbox', () => runInbox(context));
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
@@ -89,9 +95,10 @@ async function main(argv: string[]): Promise<number> {
   machine.loadAfter = os.loadavg();
   const finished = new Date();
   const loadProcesses =
-    `The load generator ran in separate processes: ${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
+    `The load generator ran in separate processes: ${cpu ? `for CPU, ${options.fanout.subscribers} subscriber processes and 1 writer; ` : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
-    `${rest ? 'for REST, autocannon in 1 process.' : ''}`;
+    `${rest ? 'for REST, autocannon in 1 process; ' : ''}` +
+    `${inbox ? 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer.' : ''}`;
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
   const { databaseUrl: _db, redisUrl: _redis, ...scaleOutRecorded } = scaleOutOptions;
   const results: BenchResults = withSummary({
@@ -105,10 +112,12 @@ async function main(argv: string[]): Promise<number> {
     topology:
       `Each server under test ran as one Node process; nothing was pinned, and all processes shared the machine's ` +
       `${machine.cpus} cores. ${loadProcesses.trim()}`,
+    cpu,
     fanout,
     connections,
     rest,
     scaleOut,
+    inbox,
     errors,
   });
 

@@ -7,8 +7,8 @@ import { serve } from '../src/rpc.js';
 import { referenceEvent, stampContent, type WriterTarget } from '../src/wire.js';
 
 /*
- * Posts messages at a fixed rate, round robin over its rooms: over REST to hirechat (as its users
- * do), over a WebSocket to the reference servers (which have no REST). The schedule is open-loop:
+ * Posts messages at a fixed rate, round robin over its rooms: over REST to hirechat and the floor
+ * (as hirechat's users do), over a WebSocket to the reference servers (which have no REST). The schedule is open-loop:
  * message i leaves at start + i / rate whether or not earlier ones were answered, so a slow server
  * shows up as latency rather than as a politely slower writer.
  */
@@ -41,7 +41,7 @@ let ioWriter: IoSocket | null = null;
 async function setup(payload: WriterTarget): Promise<boolean> {
   await teardown();
   target = payload;
-  if (payload.kind === 'hirechat') {
+  if (payload.kind === 'rest') {
     agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   } else if (payload.kind === 'ws') {
     wsWriter = await new Promise<WebSocket>((resolve, reject) => {
@@ -140,7 +140,7 @@ async function run(payload: {
     const room = rooms[roomIndex]!;
     const sentAtMs = nowMs();
     const content = stampContent(step, seq++, sentAtMs);
-    if (current.kind === 'hirechat') {
+    if (current.kind === 'rest') {
       inFlight++;
       void post(base, current.token, room, content, sentAtMs, rest).then((outcome) => {
         inFlight--;
@@ -170,7 +170,7 @@ async function run(payload: {
     const tick = () => {
       const due = Math.min(planned, Math.floor(((nowMs() - startedAtMs) * rate) / 1000) + 1);
       while (issued < due) {
-        if (current.kind === 'hirechat' && inFlight >= payload.maxInFlight) skipped++;
+        if (current.kind === 'rest' && inFlight >= payload.maxInFlight) skipped++;
         else send(issued % rooms.length);
         issued++;
       }
@@ -191,7 +191,7 @@ async function run(payload: {
     startedAtMs,
     sentAtMs,
     doneAtMs: nowMs(),
-    rest: current.kind === 'hirechat' ? rest.toData() : null,
+    rest: current.kind === 'rest' ? rest.toData() : null,
     firstError,
   };
 }

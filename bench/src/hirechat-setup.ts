@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { INBOX_SOCKET_PATH } from '@hirechat/protocol';
 import { signAccessToken } from '@hirechat/server-kit';
 
 /*
@@ -61,6 +62,11 @@ export async function createHirechatRooms(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { writerToken, rooms };
+}
+
+/** The URL of the token's user's inbox socket (contract, "The inbox"). */
+export function hirechatInboxUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/^http/, 'ws')}${INBOX_SOCKET_PATH}?token=${encodeURIComponent(token)}`;
 }
 
 /** The socket URL of a member of a room. */

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BASELINE } from './baseline.js';
 import { SERVER_KINDS, type ServerKind } from './wire.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'rest', 'scale-out'] as const;
+export const SCENARIOS = ['cpu', 'fanout', 'connections', 'rest', 'scale-out', 'inbox'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Shape {
@@ -19,6 +20,18 @@ export interface BenchOptions {
   /** Writes a CPU profile of each hirechat server process into the results folder. */
   cpuProfile: boolean;
   p99LimitMs: number;
+  cpu: {
+    /** Messages per second of every fixed-rate CPU phase; undefined: by room size (see cpuRate). */
+    rate: number | undefined;
+    /** Length of each measured run. */
+    stepMs: number;
+    /** Measured runs of each fan-out shape's and scale-out's CPU phase. */
+    repeats: number;
+    /** The CPU scenario's rooms: the rooms recruiters use (issue 13). */
+    shape: Shape;
+    /** Measured runs of each server in the CPU scenario, the servers taking turns. */
+    turns: number;
+  };
   fanout: {
     shapes: Shape[];
     rates: number[];
@@ -55,6 +68,20 @@ export interface BenchOptions {
     databaseUrl: string | undefined;
     redisUrl: string | undefined;
   };
+  inbox: {
+    /** Members (the recruiter and clients) of the rooms that message create is measured in. */
+    roomSizes: number[];
+    /** Runs of every room size on every server; the report gives their medians. */
+    rounds: number;
+    seconds: number;
+    /** An unmeasured run of each room size on each server first, in the first round. */
+    warmupSeconds: number;
+    connections: number;
+    /** The git revision whose reference server is the reference without inbox fan-out. */
+    baseline: string;
+    /** Rooms of one client each that the recruiter's inbox socket follows. */
+    followRooms: number;
+  };
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -71,9 +98,15 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --step-ms <n>          length of one fan-out step
   --connections <n>      idle sockets to open (at most the open-file limit allows)
   --big-room <n>         messages in the big room of the list benchmark
-  --rest-seconds <n>     length of each REST benchmark
+  --rest-seconds <n>     length of each REST benchmark (also each inbox message-create run)
   --p99-limit <ms>       the p99 a fan-out step must stay under (default 100)
-  --cpu-prof             write a CPU profile of every hirechat process into the results folder
+  --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: 50, or 2,000
+                         events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
+  --cpu-step-ms <n>      length of each measured CPU run
+  --cpu-turns <n>        measured runs of each server in the CPU scenario
+  --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
+                         before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
+  --cpu-prof             write a CPU profile of every hirechat and floor process into the results folder
   --out <dir>            results folder (default bench/results/<date>)
 
 Scale-out runs when the reference server accepts DATABASE_URL and REDIS_URL (BENCH_DATABASE_URL
@@ -97,6 +130,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
         { rooms: 1, members: 1000 },
         { rooms: 10, members: 100 },
         { rooms: 100, members: 10 },
+        { rooms: 200, members: 3 },
         ...(full ? [{ rooms: 1, members: 5000 }] : []),
       ];
   return {
@@ -106,6 +140,13 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
     outDir: path.join(resultsRoot, new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
     cpuProfile: false,
     p99LimitMs: 100,
+    cpu: {
+      rate: undefined,
+      stepMs: quick ? 400 : full ? 10_000 : 5_000,
+      repeats: quick ? 1 : 3,
+      shape: quick ? { rooms: 4, members: 3 } : { rooms: 200, members: 3 },
+      turns: quick ? 1 : 5,
+    },
     fanout: {
       shapes,
       // Doubling from 10 includes 20 messages a second, a goal's figure, and reaches past what bare ws
@@ -140,6 +181,15 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
       databaseUrl: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined,
       redisUrl: process.env.BENCH_REDIS_URL || process.env.REDIS_URL || undefined,
     },
+    inbox: {
+      roomSizes: quick ? [2, 10] : [2, 10, 200],
+      rounds: quick ? 1 : 3,
+      seconds: quick ? 0.5 : full ? 10 : 5,
+      warmupSeconds: quick ? 0 : 1,
+      connections: quick ? 4 : 10,
+      baseline: DEFAULT_BASELINE,
+      followRooms: quick ? 20 : 500,
+    },
   };
 }
 
@@ -162,6 +212,10 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'rest-seconds': { type: 'string' },
       'p99-limit': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'cpu-rate': { type: 'string' },
+      'cpu-step-ms': { type: 'string' },
+      'cpu-turns': { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -179,9 +233,16 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   }
   if (values.connections) options.connections.sockets = positive(values.connections, '--connections');
   if (values['big-room']) options.rest.bigRoom = positive(values['big-room'], '--big-room');
-  if (values['rest-seconds']) options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
+  if (values['rest-seconds']) {
+    options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
+    options.inbox.seconds = options.rest.seconds;
+  }
   if (values['p99-limit']) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
   if (values['cpu-prof']) options.cpuProfile = true;
+  if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
+  if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
+  if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
+  if (values.baseline) options.inbox.baseline = values.baseline.trim();
   if (values.out) options.outDir = path.resolve(values.out);
   return options;
 }
@@ -207,4 +268,15 @@ function shape(value: string): Shape {
   const match = /^(\d+)x(\d+)$/.exec(value.trim());
   if (!match) throw new Error(`--shapes: "${value}" is not <rooms>x<members>, e.g. 1x1000`);
   return { rooms: Number(match[1]), members: Number(match[2]) };
+}
+
+/**
+ * The fixed rate of a CPU phase in rooms of `members`: 50 msg/s, or 2,000 events a second in all
+ * where that is fewer (20 msg/s in rooms of 100, 2 in the room of 1,000). A tenth or less of what
+ * hirechat holds in each shape on a quiet 2-core machine, so that it still keeps up when other work
+ * shares the cores: on a machine with a load average of 10 it fell behind 100 msg/s in rooms of 3
+ * and 50 msg/s in rooms of 100.
+ */
+export function cpuRate(options: BenchOptions, members: number): number {
+  return options.cpu.rate ?? Math.max(1, Math.min(50, Math.round(2_000 / members)));
 }

@@ -4,17 +4,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@hirechat/server-kit/testing';
 import { sleep } from './clock.js';
+import { type CpuTime, cpuProbe } from './cpu.js';
 import { TS_EXEC_ARGV } from './rpc.js';
 import { SERVER_LABELS, type ServerKind } from './wire.js';
 
 /*
  * The servers under test, each in its own process: hirechat as the real reference server (from its
- * sources, configured through its environment like any deployment), and the two reference servers
- * of bench/servers/. Nothing is pinned to a core.
+ * sources, configured through its environment like any deployment), and the floor and the two
+ * references of bench/servers/. Nothing is pinned to a core. Every one of them loads the CPU probe
+ * (cpu-probe.ts) first, so that the bench can ask any of them how much CPU time it has used.
  */
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REFERENCE_SERVER = path.join(ROOT, 'apps/reference-server/src/main.ts');
+/** The reference server's entry, under a checkout's root. */
+const REFERENCE_SERVER = 'apps/reference-server/src/main.ts';
+const CPU_PROBE = fileURLToPath(new URL('./cpu-probe.ts', import.meta.url));
+/** How a server under test starts: TypeScript through tsx, then the probe, then its own code. */
+const SERVER_EXEC_ARGV = [...TS_EXEC_ARGV, '--import', CPU_PROBE];
+/** stdout and stderr captured, and the IPC channel the probe answers on. */
+const SERVER_STDIO: ['ignore', 'pipe', 'pipe', 'ipc'] = ['ignore', 'pipe', 'pipe', 'ipc'];
 
 export interface RunningServer {
   kind: ServerKind;
@@ -27,6 +35,8 @@ export interface RunningServer {
   dataDir?: string;
   /** Resident memory of the server process now. */
   rssBytes(): Promise<number>;
+  /** CPU time the server process has used so far (every thread), from its probe. */
+  cpuTime(): Promise<CpuTime>;
   /** Stops it gracefully (SIGTERM), and for good after 15 s. */
   stop(): Promise<void>;
 }
@@ -56,6 +66,8 @@ export interface HirechatProcessOptions {
   env?: Record<string, string>;
   /** Writes a V8 CPU profile of the server into this folder when it stops (`node --cpu-prof`). */
   cpuProfileDir?: string;
+  /** The checkout whose reference server runs (see baseline.ts). Default: this one. */
+  sourceRoot?: string;
 }
 
 export async function startHirechat(options: HirechatProcessOptions): Promise<RunningServer> {
@@ -78,12 +90,13 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
     RATE_LIMITS: 'off',
     ...options.env,
   });
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...TS_EXEC_ARGV, REFERENCE_SERVER], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const root = options.sourceRoot ?? ROOT;
+  const child = spawn(
+    process.execPath,
+    [...profiling(options.cpuProfileDir), ...SERVER_EXEC_ARGV, path.join(root, REFERENCE_SERVER)],
+    // tsx reads the checkout's tsconfig.json, and `--import tsx` resolves from here.
+    { cwd: root, env, stdio: SERVER_STDIO },
+  );
   const output = capture(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   // LOG_LEVEL=warn hides the "listening on" line, so readiness is the health check answering.
@@ -103,14 +116,49 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
   };
 }
 
-export async function startReference(kind: 'ws' | 'socketio'): Promise<RunningServer> {
-  const script = fileURLToPath(
-    new URL(`../servers/${kind === 'ws' ? 'bare-ws' : 'socketio'}.ts`, import.meta.url),
-  );
-  const child = spawn(process.execPath, [...TS_EXEC_ARGV, script], {
+/** What any server under test is started with. */
+export interface ServerOptions {
+  /** hirechat's DATA_DIR, and the floor's. */
+  dataDir: string;
+  /** The HS256 secret hirechat and the floor verify tokens with. */
+  jwtSecret: string;
+  /** Writes a V8 CPU profile of hirechat or the floor into this folder when it stops. */
+  cpuProfileDir?: string;
+}
+
+/** Starts a server of the given kind: hirechat over SQLite, the floor, or a reference. */
+export function startServer(kind: ServerKind, options: ServerOptions): Promise<RunningServer> {
+  if (kind === 'hirechat') return startHirechat(options);
+  if (kind === 'floor') {
+    return startBenchServer(
+      kind,
+      { DATA_DIR: options.dataDir, JWT_SECRET: options.jwtSecret },
+      options.cpuProfileDir,
+    );
+  }
+  return startBenchServer(kind);
+}
+
+const SCRIPTS: Record<Exclude<ServerKind, 'hirechat'>, string> = {
+  floor: 'floor.ts',
+  ws: 'bare-ws.ts',
+  socketio: 'socketio.ts',
+};
+
+/**
+ * Starts one of bench/servers/: they print `listening on <url>` when ready. `env` is what the
+ * server needs besides (the floor's DATA_DIR and JWT_SECRET).
+ */
+async function startBenchServer(
+  kind: Exclude<ServerKind, 'hirechat'>,
+  env: Record<string, string> = {},
+  cpuProfileDir?: string,
+): Promise<RunningServer> {
+  const script = fileURLToPath(new URL(`../servers/${SCRIPTS[kind]}`, import.meta.url));
+  const child = spawn(process.execPath, [...profiling(cpuProfileDir), ...SERVER_EXEC_ARGV, script], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, PORT: '0' },
+    stdio: SERVER_STDIO,
   });
   const output = capture(child);
   const deadline = Date.now() + 30_000;
@@ -139,6 +187,7 @@ function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: s
     pid,
     baseUrl,
     rssBytes: () => rssOf(pid),
+    cpuTime: cpuProbe(child, label),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -148,6 +197,9 @@ function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: s
     },
   };
 }
+
+/** `node --cpu-prof` into the folder, when there is one. */
+const profiling = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
 
 /** Keeps what the process prints (its last 64 KiB), for error messages. */
 function capture(child: ChildProcess): { text(): string } {

@@ -6,24 +6,32 @@ import { randomUUID } from 'node:crypto';
  * latency on the one machine-wide clock (see clock.ts) without asking anyone.
  */
 
-export type ServerKind = 'hirechat' | 'ws' | 'socketio';
+/**
+ * hirechat; the floor (bench/servers/floor.ts), hirechat's message create done with bare parts and
+ * speaking hirechat's wire; and the two references, which relay and store nothing.
+ */
+export type ServerKind = 'hirechat' | 'floor' | 'ws' | 'socketio';
 
-export const SERVER_KINDS: readonly ServerKind[] = ['hirechat', 'ws', 'socketio'];
+export const SERVER_KINDS: readonly ServerKind[] = ['hirechat', 'floor', 'ws', 'socketio'];
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
   hirechat: 'hirechat',
+  floor: 'floor',
   ws: 'bare ws',
   socketio: 'Socket.IO',
 };
 
-/** One socket a subscriber opens. hirechat's URL carries the room and the member's token. */
+/** Whether the server speaks hirechat's wire (REST writes, token in the socket URL). */
+export const speaksHirechat = (kind: ServerKind) => kind === 'hirechat' || kind === 'floor';
+
+/** One socket a subscriber opens. hirechat's URL (and the floor's) carries the room and the member's token. */
 export type SocketSpec =
   | { kind: 'hirechat' | 'ws'; url: string }
   | { kind: 'socketio'; url: string; room: string };
 
-/** How a writer reaches the rooms it posts to, round robin. */
+/** How a writer reaches the rooms it posts to, round robin: hirechat's REST, or the references' sockets. */
 export type WriterTarget =
-  | { kind: 'hirechat'; baseUrl: string; token: string; rooms: string[] }
+  | { kind: 'rest'; baseUrl: string; token: string; rooms: string[] }
   | { kind: 'ws' | 'socketio'; baseUrl: string; rooms: string[] };
 
 const PREFIX = 'bench';

@@ -34,7 +34,7 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
 // Keeps the bench from rotting: every scenario with tiny numbers, checking what it writes and never
 // how fast anything was.
 describe('npm run bench -- --quick', () => {
-  it('writes results.json, results.md and a latency chart covering the three servers', async () => {
+  it('writes results.json, results.md and a latency chart covering every server, with their CPU per message', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'hirechat-bench-smoke-'));
     try {
       const { code, output } = await runBench(['--quick', '--out', out]);
@@ -42,32 +42,71 @@ describe('npm run bench -- --quick', () => {
 
       const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as BenchResults;
       expect(results.errors).toEqual([]);
-      const servers = ['hirechat', 'ws', 'socketio'];
+      const servers = ['hirechat', 'floor', 'ws', 'socketio'];
       expect(new Set(results.fanout?.series.map((series) => series.server))).toEqual(new Set(servers));
       for (const series of results.fanout?.series ?? []) {
         expect(series.error).toBeNull();
         expect(series.steps.length).toBeGreaterThan(0);
+        expect(series.cpu?.perMessageUs).toBeGreaterThan(0);
+        expect(series.cpu?.perEventUs).toBeGreaterThan(0);
+      }
+      // The CPU scenario: every server measured (hirechat over PostgreSQL too, or said why not).
+      const cpu = results.cpu?.servers ?? [];
+      expect(
+        cpu.filter((server) => server.backing !== 'PostgreSQL + Redis').map((server) => server.kind),
+      ).toEqual(servers);
+      expect(
+        cpu.some((server) => server.backing === 'PostgreSQL + Redis') || results.cpu?.skipped.length,
+      ).toBeTruthy();
+      for (const server of cpu) {
+        expect(server.error).toBeNull();
+        expect(server.phase?.perMessageUs).toBeGreaterThan(0);
       }
       expect(results.connections?.runs.map((run) => run.server)).toEqual(servers);
       for (const run of results.connections?.runs ?? []) {
         expect(run.opened).toBe(run.requested);
         expect(run.socketsWithEvent).toBe(run.opened);
+        expect(run.cpuPerHandshakeUs).toBeGreaterThan(0);
       }
       expect(results.rest?.runs.map((run) => run.ok > 0)).toEqual([true, true, true, true, true]);
+      for (const run of results.rest?.runs ?? []) expect(run.cpuPerRequestUs).toBeGreaterThan(0);
       // Scale-out either ran or said why not; both are fine here.
       expect(results.scaleOut?.ran === true || typeof results.scaleOut?.reason === 'string').toBe(true);
+      // Message create with inbox fan-out, against the commit before the inbox when git has it.
+      expect(results.inbox?.create.map((cost) => cost.members)).toEqual([2, 10]);
+      for (const run of results.inbox?.runs ?? []) {
+        expect(run.okPerSec).toBeGreaterThan(0);
+        expect(run.cpuMsPerMessage).toBeGreaterThan(0);
+      }
+      const baseline = results.inbox?.baseline;
+      if (baseline?.ran !== false) {
+        expect(results.inbox?.runs.map((run) => run.server).sort()).toEqual([
+          'baseline',
+          'baseline',
+          'current',
+          'current',
+        ]);
+        expect(results.inbox?.create.every((cost) => cost.throughputRatio !== null)).toBe(true);
+      } else {
+        expect(baseline.reason).not.toBe('');
+      }
+      expect(results.inbox?.follow.ramp.error).toBeNull();
+      expect(results.inbox?.follow.ramp.steps.every((step) => step.received === step.expected)).toBe(true);
       expect(results.goals.length).toBeGreaterThan(0);
 
       const markdown = await readFile(path.join(out, 'results.md'), 'utf8');
-      for (const label of ['| hirechat |', '| bare ws |', '| Socket.IO |']) expect(markdown).toContain(label);
-      expect(markdown).toContain('hirechat ÷ bare ws');
+      for (const label of ['| hirechat |', '| floor |', '| bare ws |', '| Socket.IO |'])
+        expect(markdown).toContain(label);
+      expect(markdown).toContain('hirechat ÷ floor');
+      expect(markdown).toContain('## CPU per message');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
+      expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
 
       const png = await readFile(path.join(out, 'latency.png'));
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
       expect(png.length).toBeGreaterThan(10_000);
       const svg = await readFile(path.join(out, 'latency.svg'), 'utf8');
-      for (const label of ['hirechat', 'bare ws', 'Socket.IO']) expect(svg).toContain(label);
+      for (const label of ['hirechat', 'floor', 'bare ws', 'Socket.IO']) expect(svg).toContain(label);
       await expect(readFile(path.join(out, 'machine.md'), 'utf8')).resolves.toContain('Node');
     } finally {
       await rm(out, { recursive: true, force: true });

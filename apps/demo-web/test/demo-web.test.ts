@@ -21,6 +21,7 @@ import { drawPicture, PICTURE } from './support/picture.js';
 const RITA = 'fb4f2036-51e3-4bd5-8461-529a77ce5bca';
 const CARL = '182eebdd-9a2a-4bf2-93e1-11882841cb9f';
 const CLEO = '9e7d1c4b-6a3f-4d2e-8b1c-5f0a2e9d7c64';
+const CHIDI = '3b8f6e2a-1d9c-4a7b-b5e3-7c4d0f8a2e19';
 
 /** The text of every message shown, oldest first. */
 const contents = (page: Page) =>
@@ -49,6 +50,16 @@ const loaded = async (image: Locator) => {
     src: element.src,
   }));
 };
+/** The rooms of the page's list, top first, by the names it shows. */
+const roomNames = (page: Page) =>
+  page.getByRole('list', { name: 'Rooms' }).locator('.room-name').allInnerTexts();
+/** A room of the page's list, by the names it shows. */
+const roomButton = (page: Page, name: RegExp) =>
+  page.getByRole('list', { name: 'Rooms' }).getByRole('button', { name });
+/** The people of the open room. */
+const people = (page: Page) => page.getByRole('region', { name: 'People' });
+/** A person of the open room, by name. */
+const person = (page: Page, name: string) => people(page).getByRole('listitem', { name, exact: true });
 /** Requests of stored files, from a page, as the server's media route sees them. */
 const isFileRequest = (request: Request) => new URL(request.url()).pathname.startsWith('/media/chat_files/');
 
@@ -108,7 +119,7 @@ describe('the demo web app in a browser', () => {
     await rita.page.getByRole('heading', { name: 'Carl Chen' }).waitFor();
     await send(rita.page, 'Hello Carl');
 
-    await carl.page.getByRole('button', { name: 'Refresh rooms' }).click();
+    // Carl's list is live: the room appears with its badge, no reload needed.
     await carl.page.getByText('1 unread', { exact: true }).waitFor();
     await carl.screenshot('room-list');
   });
@@ -237,7 +248,6 @@ describe('the demo web app in a browser', () => {
     const history = Array.from({ length: 45 }, (_, i) => `history ${i + 1}`);
     for (const content of history) await chat.messages.create({ chat_room: room.uuid, content });
 
-    await rita.page.getByRole('button', { name: 'Refresh rooms' }).click();
     await rita.page
       .getByRole('list', { name: 'Rooms' })
       .getByRole('button', { name: /Cleo Costa/ })
@@ -256,6 +266,130 @@ describe('the demo web app in a browser', () => {
   it('shows no error in either page', () => {
     expect(rita.problems).toEqual([]);
     expect(carl.problems).toEqual([]);
+  });
+});
+
+describe('the live inbox, presence and the people of a room', () => {
+  let server: InProcessServer;
+  let rita: DemoPage;
+  let carl: DemoPage;
+  let cleo: DemoPage;
+
+  beforeAll(async () => {
+    server = await startInProcessServer({}, { demoWebDir: build });
+    [rita, carl, cleo] = await Promise.all([
+      openDemo(browser, server.url),
+      openDemo(browser, server.url),
+      openDemo(browser, server.url),
+    ]);
+    await rita.page.getByRole('button', { name: /Rita Ramos/ }).click();
+    await carl.page.getByRole('button', { name: /Carl Chen/ }).click();
+    await cleo.page.getByRole('button', { name: /Cleo Costa/ }).click();
+    for (const { page } of [rita, carl, cleo]) await page.getByText('No rooms yet').waitFor();
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([rita?.context.close(), carl?.context.close(), cleo?.context.close()]);
+    await server?.close();
+  });
+
+  it('reorders the room list, latest first, and moves the unread badges as others post', async () => {
+    // Two rooms of Rita's, made through the SDK (so, unseen by her page but for its inbox).
+    const ritaChat = await chatAs(server, RITA);
+    await ritaChat.rooms.create({ recruiter: RITA, clients: [CARL] });
+    const withChidi = await ritaChat.rooms.create({ recruiter: RITA, clients: [CHIDI] });
+    await expect.poll(() => roomNames(rita.page)).toEqual(['Chidi Cole', 'Carl Chen']);
+
+    // Carl writes from his browser.
+    await roomButton(carl.page, /Rita Ramos/).click();
+    await send(carl.page, 'Hi Rita, about the role');
+    await expect.poll(() => roomNames(rita.page)).toEqual(['Carl Chen', 'Chidi Cole']);
+    await roomButton(rita.page, /Carl Chen/)
+      .getByText('1 unread', { exact: true })
+      .waitFor();
+
+    // Chidi writes (through the SDK): his room goes up, with a badge of its own.
+    const chidi = await chatAs(server, CHIDI);
+    await chidi.messages.create({ chat_room: withChidi.uuid, content: 'Hello from Chidi' });
+    await expect.poll(() => roomNames(rita.page)).toEqual(['Chidi Cole', 'Carl Chen']);
+    await roomButton(rita.page, /Chidi Cole/)
+      .getByText('1 unread', { exact: true })
+      .waitFor();
+
+    await send(carl.page, 'Are you there?');
+    await expect.poll(() => roomNames(rita.page)).toEqual(['Carl Chen', 'Chidi Cole']);
+    const carlsRoom = roomButton(rita.page, /Carl Chen/);
+    await carlsRoom.getByText('2 unread', { exact: true }).waitFor();
+    await carlsRoom.getByText('Are you there?').waitFor();
+    await rita.screenshot('inbox');
+
+    // Opening the room reads both: its badge goes, Chidi's stays.
+    await carlsRoom.click();
+    await messageText(rita.page, 'Are you there?').waitFor();
+    await carlsRoom.locator('.badge').waitFor({ state: 'detached' });
+    await roomButton(rita.page, /Chidi Cole/)
+      .getByText('1 unread', { exact: true })
+      .waitFor();
+    expect(await roomNames(rita.page)).toEqual(['Carl Chen', 'Chidi Cole']);
+  });
+
+  it('shows who of the room is online, and turns a dot off while they are offline', async () => {
+    // Carl is signed in (his inbox is open), so he is online in Rita's room with him.
+    await person(rita.page, 'Carl Chen').getByRole('img', { name: 'online' }).waitFor();
+    await person(rita.page, 'You').getByRole('img', { name: 'online' }).waitFor();
+
+    await carl.context.setOffline(true);
+    await person(rita.page, 'Carl Chen').getByRole('img', { name: 'offline' }).waitFor();
+    await carl.context.setOffline(false);
+    await person(rita.page, 'Carl Chen').getByRole('img', { name: 'online' }).waitFor();
+    // And Carl sees Rita online.
+    await person(carl.page, 'Rita Ramos').getByRole('img', { name: 'online' }).waitFor();
+  });
+
+  it('lets the recruiter add a client, who finds the room in their list with its history', async () => {
+    await people(rita.page).getByLabel('Add a client').selectOption({ label: 'Cleo Costa' });
+    await people(rita.page).getByRole('button', { name: 'Add', exact: true }).click();
+    await person(rita.page, 'Cleo Costa').waitFor();
+    // Cleo is online (her page is open): her dot shows it at once.
+    await person(rita.page, 'Cleo Costa').getByRole('img', { name: 'online' }).waitFor();
+    await rita.page.getByRole('heading', { name: 'Carl Chen, Cleo Costa' }).waitFor();
+    await person(carl.page, 'Cleo Costa').waitFor();
+    await rita.screenshot('people');
+
+    // What was said before she came counts as unread for her, and is all there.
+    const room = roomButton(cleo.page, /Rita Ramos, Carl Chen/);
+    await room.getByText('2 unread', { exact: true }).waitFor();
+    await room.click();
+    await messageText(cleo.page, 'Are you there?').waitFor();
+    expect(await contents(cleo.page)).toEqual(['Hi Rita, about the role', 'Are you there?']);
+    await room.locator('.badge').waitFor({ state: 'detached' });
+  });
+
+  it('takes the room away from the client the recruiter removes', async () => {
+    await people(rita.page).getByRole('button', { name: 'Remove Cleo Costa' }).click();
+
+    await roomButton(cleo.page, /Rita Ramos/).waitFor({ state: 'detached' });
+    await cleo.page.getByRole('status').getByText('You are no longer in that room.').waitFor();
+    await cleo.page.getByText('No rooms yet').waitFor();
+    await person(rita.page, 'Cleo Costa').waitFor({ state: 'detached' });
+    await person(carl.page, 'Cleo Costa').waitFor({ state: 'detached' });
+  });
+
+  it('lets a client leave a room', async () => {
+    await people(carl.page).getByRole('button', { name: 'Leave room' }).click();
+
+    await carl.page.getByText('You are no longer in that room.').waitFor();
+    await carl.page.getByText('No rooms yet').waitFor();
+    await person(rita.page, 'Carl Chen').waitFor({ state: 'detached' });
+    await rita.page.getByRole('heading', { name: 'Only you' }).waitFor();
+    // Rita's other room is untouched.
+    expect(await roomNames(rita.page)).toEqual(['Only you', 'Chidi Cole']);
+  });
+
+  it('shows no error in any page', () => {
+    expect(rita.problems).toEqual([]);
+    expect(carl.problems).toEqual([]);
+    expect(cleo.problems).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import {
 } from '@hirechat/protocol';
 import {
   DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
+  DEFAULT_PRESENCE_TIMEOUT_MS,
   DEFAULT_RATE_LIMITS as RATE_LIMIT_DEFAULTS,
   type RateLimitOptions,
 } from '@hirechat/server-kit';
@@ -34,10 +35,15 @@ export interface ReferenceServerConfig {
   /** `'*'` when ALLOWED_ORIGINS is unset: any origin may call REST and open sockets. */
   allowedOrigins: string[] | '*';
   typingTimeoutMs: number;
+  /**
+   * PRESENCE_TIMEOUT_MS: how long, in milliseconds, the users of a process that died stay online
+   * for the other processes (with REDIS_URL; in process, a user leaves as their last socket closes).
+   */
+  presenceTimeoutMs: number;
   logLevel: LogLevel;
   /** PostgreSQL (`postgres://...`) instead of the SQLite file in `dataDir`; null for SQLite. */
   databaseUrl: string | null;
-  /** Redis (`redis://...`) for events and typing state shared by every process; null for in process. */
+  /** Redis (`redis://...`) for events, typing and presence shared by every process; null for in process. */
   redisUrl: string | null;
   /**
    * Key of the signatures of media URLs (MEDIA_URL_SECRET). Null: derived from the JWT secret
@@ -94,6 +100,7 @@ const ECHOABLE = new Set([
   'MAX_UPLOAD_BYTES',
   'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
+  'PRESENCE_TIMEOUT_MS',
   'LOG_LEVEL',
   'MEDIA_URL_TTL_S',
   'DEMO_WEB',
@@ -233,6 +240,9 @@ const onOff = z
   .pipe(z.enum(['on', 'off'], 'must be on or off'))
   .transform((value) => value === 'on');
 
+/** Least PRESENCE_TIMEOUT_MS: see its schema. */
+export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
+
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
   HOST: withDefault(z.string().trim()),
@@ -256,6 +266,15 @@ const EnvSchema = z.object({
   ALLOWED_ORIGINS: withDefault(originsSchema),
   TYPING_TIMEOUT_MS: withDefault(
     wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
+  ),
+  // Each process renews its lease every 0.3 × this over Redis, whose commands time out after a
+  // second: a shorter timeout would take live processes for dead whenever Redis is slow.
+  PRESENCE_TIMEOUT_MS: withDefault(
+    wholeNumber(
+      MIN_PRESENCE_TIMEOUT_MS,
+      24 * 60 * 60 * 1000,
+      `a whole number of milliseconds from ${MIN_PRESENCE_TIMEOUT_MS} to 86400000 (a day)`,
+    ),
   ),
   // RFC 2104 §3: an HMAC-SHA256 key should be at least as long as the hash, 256 bits.
   MEDIA_URL_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
@@ -372,6 +391,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     maxUploadBytes: vars.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES,
     allowedOrigins: vars.ALLOWED_ORIGINS ?? '*',
     typingTimeoutMs: vars.TYPING_TIMEOUT_MS ?? DEFAULT_TYPING_TIMEOUT_MS,
+    presenceTimeoutMs: vars.PRESENCE_TIMEOUT_MS ?? DEFAULT_PRESENCE_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL ?? 'info',
     databaseUrl: vars.DATABASE_URL ?? null,
     redisUrl: vars.REDIS_URL ?? null,

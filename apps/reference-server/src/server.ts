@@ -11,7 +11,9 @@ import {
   JwtIdentity,
   KnexChatStorage,
   LocalFileStore,
+  type PresenceState,
   RedisBroadcaster,
+  RedisPresenceState,
   RedisTypingState,
   type TypingState,
 } from '@hirechat/server-kit';
@@ -45,8 +47,9 @@ export interface ReferenceServer {
 
 /**
  * Builds the reference server from its configuration: Hapi on one port for REST and WebSocket, the
- * hirechat plugin over PostgreSQL (DATABASE_URL) or SQLite in `config.dataDir`, events and typing
- * state in Redis (REDIS_URL) or in process, uploads in `config.dataDir`, and a log line per request.
+ * hirechat plugin over PostgreSQL (DATABASE_URL) or SQLite in `config.dataDir`, events, typing state
+ * and presence in Redis (REDIS_URL) or in process, uploads in `config.dataDir`, and a log line per
+ * request.
  * Beside the API: the demo web app at `/` (unless DEMO_WEB=off), and, only while tokens are signed
  * with the development secret, the development sign-in that the app uses (`/dev/`).
  */
@@ -92,7 +95,10 @@ export async function createReferenceServer(
     closers.push(() => storage.close());
     const events = config.redisUrl ? await openRedisPorts(config.redisUrl, config, logger) : null;
     if (events) closers.unshift(...events.closers);
-    else logger.info('events and typing state in process: run one process only (set REDIS_URL for more)');
+    else
+      logger.info(
+        'events, typing state and presence in process: run one process only (set REDIS_URL for more)',
+      );
 
     await server.register({
       plugin: hirechat,
@@ -107,7 +113,11 @@ export async function createReferenceServer(
         mediaUrlTtlSeconds: config.mediaUrlTtlS,
         docs: config.apiDocs,
         // Without these the plugin makes in-process ones, and closes them itself.
-        ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
+        ...(events && {
+          broadcaster: events.broadcaster,
+          typingState: events.typingState,
+          presence: events.presence,
+        }),
         // Counted in Redis where events go through it, so that limits hold across processes.
         limits:
           config.rateLimits === null
@@ -167,6 +177,7 @@ function openStorage(config: ReferenceServerConfig, logger: Logger): KnexChatSto
 interface RedisPorts {
   broadcaster: Broadcaster;
   typingState: TypingState;
+  presence: PresenceState;
   /** The command connection, which the limits count on too. */
   redis: Redis;
   /** Close the ports, then quit their connections. */
@@ -174,15 +185,19 @@ interface RedisPorts {
 }
 
 /**
- * The Redis broadcaster and typing state, over two connections of their own (see connectRedis for
- * what happens when Redis is down at start-up). The ports report through the server's log.
+ * The Redis broadcaster, typing state and presence state, over two connections of their own (see
+ * connectRedis for what happens when Redis is down at start-up). The ports report through the
+ * server's log.
  */
 async function openRedisPorts(
   url: string,
   config: ReferenceServerConfig,
   logger: Logger,
 ): Promise<RedisPorts> {
-  logger.info({ redis: withoutCredentials(url) }, 'events and typing state in Redis');
+  logger.info(
+    { redis: withoutCredentials(url), presenceTimeoutMs: config.presenceTimeoutMs },
+    'events, typing state and presence in Redis',
+  );
   const redis: RedisConnections = await connectRedis(url, logger);
   try {
     return redisPorts(redis, config, logger);
@@ -208,11 +223,25 @@ function redisPorts(redis: RedisConnections, config: ReferenceServerConfig, logg
     // Retried on the next sweep; a sweep cut short by an outage is expected, not an error.
     onSweepError: (err) => logger.warn({ err }, 'typing sweep failed'),
   });
+  // The users of a process that dies are announced offline by the others, within the timeout.
+  const presence = new RedisPresenceState({
+    redis: redis.pub,
+    timeoutMs: config.presenceTimeoutMs,
+    onListenerError: (err) => logger.error({ err }, 'a presence listener threw'),
+    // Each step is retried on its own (next renewal or sweep, or when Redis is back).
+    onBackgroundError: (err) => logger.warn({ err }, 'presence lease renewal or sweep failed'),
+  });
   return {
     broadcaster,
     typingState,
+    presence,
     redis: redis.pub,
-    closers: [() => typingState.close(), () => broadcaster.close(), () => redis.quit()],
+    closers: [
+      () => presence.close(),
+      () => typingState.close(),
+      () => broadcaster.close(),
+      () => redis.quit(),
+    ],
   };
 }
 

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       maxUploadBytes: 10 * 1024 * 1024,
       allowedOrigins: '*',
       typingTimeoutMs: 5000,
+      presenceTimeoutMs: 30_000,
       logLevel: 'info',
       databaseUrl: null,
       redisUrl: null,
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       MAX_UPLOAD_BYTES: '1024',
       ALLOWED_ORIGINS: 'https://app.example.com',
       TYPING_TIMEOUT_MS: '250',
+      PRESENCE_TIMEOUT_MS: ' 4000 ',
       LOG_LEVEL: 'DEBUG',
       DATABASE_URL: 'postgres://chat:pw@db.internal:5432/hirechat',
       REDIS_URL: ' redis://cache.internal:6379/0 ',
@@ -91,6 +93,7 @@ describe('loadConfig', () => {
       maxUploadBytes: 1024,
       allowedOrigins: ['https://app.example.com'],
       typingTimeoutMs: 250,
+      presenceTimeoutMs: 4000,
       logLevel: 'debug',
       databaseUrl: 'postgres://chat:pw@db.internal:5432/hirechat',
       redisUrl: 'redis://cache.internal:6379/0',
@@ -166,6 +169,10 @@ describe('loadConfig', () => {
     ['MAX_UPLOAD_BYTES', '0'],
     ['MAX_UPLOAD_BYTES', '10MB'],
     ['TYPING_TIMEOUT_MS', '-1'],
+    ['PRESENCE_TIMEOUT_MS', '999'],
+    ['PRESENCE_TIMEOUT_MS', '86400001'],
+    ['PRESENCE_TIMEOUT_MS', '30s'],
+    ['PRESENCE_TIMEOUT_MS', '1500.5'],
     ['LOG_LEVEL', 'verbose'],
     ['ALLOWED_ORIGINS', 'app.example.com'],
     ['ALLOWED_ORIGINS', 'https://app.example.com/chat'],
@@ -201,6 +208,19 @@ describe('loadConfig', () => {
     const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
     expect(error.message).toContain(`${variable}: `);
+  });
+
+  it('treats a blank PRESENCE_TIMEOUT_MS as unset, and takes its bounds', () => {
+    expect(loadConfig({ PRESENCE_TIMEOUT_MS: ' ' }).presenceTimeoutMs).toBe(30_000);
+    expect(loadConfig({ PRESENCE_TIMEOUT_MS: '1000' }).presenceTimeoutMs).toBe(1000);
+    expect(loadConfig({ PRESENCE_TIMEOUT_MS: '86400000' }).presenceTimeoutMs).toBe(86_400_000);
+  });
+
+  it('says what PRESENCE_TIMEOUT_MS takes, and repeats the value given', () => {
+    expect(configError({ PRESENCE_TIMEOUT_MS: '500' }).message).toBe(
+      'Invalid configuration:\n' +
+        '  PRESENCE_TIMEOUT_MS: must be a whole number of milliseconds from 1000 to 86400000 (a day) (got "500")',
+    );
   });
 
   it('lists every bad variable at once, not only the first', () => {

@@ -151,6 +151,34 @@ describe('two processes behind nginx, with the seed’s /ws/ block', () => {
     });
   });
 
+  it('carries the SDK’s live room and inbox, their token in the handshake subprotocol', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(nginx.url, recruiter, [client]);
+    const chat = new ChatClient({ baseUrl: nginx.url, token: recruiter.token });
+    const live = chat.connect(room);
+    const inbox = chat.inbox();
+    try {
+      const created: string[] = [];
+      live.on('message_created', (event) => created.push(event.message.uuid));
+      await Promise.all([live.opened, inbox.opened]);
+      const unread = new Promise<number>((resolve) =>
+        inbox.on('message_created', (event) => resolve(event.unread_count)),
+      );
+
+      const posted = await postMessage(nginx.url, client, room, 'through nginx');
+
+      expect(await unread).toBe(1);
+      await expect.poll(() => created).toEqual([posted.body.uuid]);
+      expect(inbox.getSnapshot()).toMatchObject([{ uuid: room, unread_count: 1 }]);
+      // nginx passed the subprotocol on both ways: the processes took the token from it.
+      expect(live.status).toBe('open');
+      expect(inbox.status).toBe('open');
+    } finally {
+      live.close();
+      inbox.close();
+    }
+  });
+
   it('lets a rolling restart of every process through without a 502, and posts each message once', async () => {
     const { recruiter, client } = users();
     const room = await createRoom(nginx.url, recruiter, [client]);

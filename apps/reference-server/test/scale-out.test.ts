@@ -54,7 +54,9 @@ describe('two processes on one PostgreSQL database and one Redis', () => {
       expect(health).toEqual({ status: 200, body: { status: 'ok', database: 'ok', broadcast: 'ok' } });
       // Each says where its data and events are, without the credentials.
       expect(server.output.records.some((r) => r.msg === 'data in PostgreSQL')).toBe(true);
-      expect(server.output.records.some((r) => r.msg === 'events and typing state in Redis')).toBe(true);
+      expect(server.output.records.some((r) => r.msg === 'events, typing state and presence in Redis')).toBe(
+        true,
+      );
     }
   });
 

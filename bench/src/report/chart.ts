@@ -6,12 +6,13 @@ import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 
 /*
  * latency.png: p50 and p99 delivery latency against the rate, one panel per fan-out shape, the
- * three servers in fixed colours, the p99 limit as a red rule. A vega-lite spec rendered to SVG
+ * servers in fixed colours, the p99 limit as a red rule. A vega-lite spec rendered to SVG
  * by vega's headless view and to PNG by resvg: no browser, no canvas.
  */
 
 const COLOURS: Record<string, string> = {
   [SERVER_LABELS.hirechat]: '#1f77b4',
+  [SERVER_LABELS.floor]: '#2ca02c',
   [SERVER_LABELS.ws]: '#7f7f7f',
   [SERVER_LABELS.socketio]: '#ff7f0e',
 };

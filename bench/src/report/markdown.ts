@@ -1,4 +1,6 @@
 import { loadText } from '../machine.js';
+import type { CpuResult } from '../scenarios/cpu.js';
+import { type CpuPhase, type CpuRun, ratioTurnByTurn } from '../scenarios/cpu-phase.js';
 import type { Ramp } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 import type { BenchResults, SummaryRow } from './results.js';
@@ -15,6 +17,7 @@ function num(value: number | null | undefined, unit?: string): string {
   if (unit === 'ms')
     return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
   if (unit === 'KiB') return value.toFixed(1);
+  if (unit === 'µs') return value >= 100 ? int(value) : value.toFixed(1);
   return int(value);
 }
 
@@ -112,6 +115,7 @@ export function renderMarkdown(results: BenchResults): string {
         ...SERVER_KINDS.map(
           (kind) => `${r.atLeast?.includes(kind) ? '≥ ' : ''}${num(r.values[kind], r.unit)}`,
         ),
+        ratio(r.ratioToFloor, r.better),
         ratio(r.ratioToWs, r.better),
         ratio(r.ratioToSocketIo, r.better),
       ]);
@@ -122,6 +126,7 @@ export function renderMarkdown(results: BenchResults): string {
           '',
           'figure',
           ...SERVER_KINDS.map((k) => SERVER_LABELS[k]),
+          'hirechat ÷ floor',
           'hirechat ÷ bare ws',
           'hirechat ÷ Socket.IO',
         ],
@@ -132,6 +137,8 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('');
   }
 
+  if (results.cpu) out.push(...cpuSection(results.cpu));
+
   if (results.errors.length) {
     out.push('## Errors', '');
     for (const error of results.errors) out.push(`- **${error.scenario}**: ${error.message.split('\n')[0]}`);
@@ -141,15 +148,16 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.fanout) {
     out.push('## 1. Fan-out', '');
     out.push(
-      'A writer posts at a fixed rate, round robin over the rooms: over REST to hirechat, over a WebSocket to the ' +
-        'references. Latency runs from the moment the writer sent a message to the moment each socket received it. ' +
+      'A writer posts at a fixed rate, round robin over the rooms: over REST to hirechat and the floor, over a ' +
+        'WebSocket to the references. Latency runs from the moment the writer sent a message to the moment each socket received it. ' +
         `Steps of ${(options.fanout.stepMs / 1000).toFixed(1)} s, ` +
         (options.fanout.warmupMs > 0
           ? `after a ${(options.fanout.warmupMs / 1000).toFixed(1)} s warm-up.`
           : 'no warm-up.') +
         ' hirechat stores each message (an SQLite transaction with the room’s event log) before anyone hears ' +
-        'of it; the references store nothing. In big rooms the fan-out is what costs; in small rooms the write ' +
-        'sets hirechat’s rate, which section 3 measures alone (message create).',
+        'of it, and so does the floor, with the same statements; the references store nothing. In big rooms the ' +
+        'fan-out is what costs; in small rooms the write sets hirechat’s rate, which section 3 measures alone ' +
+        '(message create).',
     );
     out.push('');
     for (const shape of [...new Set(results.fanout.series.map((s) => s.shape))]) {
@@ -173,6 +181,10 @@ export function renderMarkdown(results: BenchResults): string {
           ]);
       }
       out.push(table(stepHead('server'), rows, STEP_TEXT), '');
+      const phases = results.fanout.series.flatMap((s) =>
+        s.shape === shape && s.cpu ? [[SERVER_LABELS[s.server], s.cpu] as const] : [],
+      );
+      if (phases.length) out.push(cpuTable(phases), '');
     }
   }
 
@@ -198,6 +210,8 @@ export function renderMarkdown(results: BenchResults): string {
           'RSS per socket (KiB)',
           'got the last event',
           'still open',
+          'CPU per handshake (µs)',
+          'CPU per event of the last message (µs)',
         ],
         c.runs.map((r) => [
           SERVER_LABELS[r.server],
@@ -210,6 +224,8 @@ export function renderMarkdown(results: BenchResults): string {
           (r.rssPerSocketBytes / 1024).toFixed(1),
           int(r.socketsWithEvent),
           int(r.socketsOpen),
+          num(r.cpuPerHandshakeUs, 'µs'),
+          num(r.cpuPerEventUs, 'µs'),
         ]),
       ),
       '',
@@ -226,7 +242,16 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['request', 'req/s (2xx)', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'non-2xx', 'errors'],
+        [
+          'request',
+          'req/s (2xx)',
+          'p50 (ms)',
+          'p99 (ms)',
+          'max (ms)',
+          'non-2xx',
+          'errors',
+          'CPU per request (µs)',
+        ],
         r.runs.map((run) => [
           run.name,
           int(run.okPerSec),
@@ -235,6 +260,7 @@ export function renderMarkdown(results: BenchResults): string {
           num(run.latency.max, 'ms'),
           int(run.non2xx),
           int(run.errors),
+          num(run.cpuPerRequestUs, 'µs'),
         ]),
       ),
     );
@@ -266,7 +292,186 @@ export function renderMarkdown(results: BenchResults): string {
         ),
         '',
       );
+      const phases = [
+        ['one process', s.single.cpu],
+        ['two processes', s.split.cpu],
+      ] as const;
+      const measured = phases.flatMap(([label, phase]) => (phase ? [[label, phase] as const] : []));
+      if (measured.length) {
+        out.push(
+          cpuTable(measured, 'sockets on'),
+          '',
+          "CPU is both processes' together; PostgreSQL's and Redis's own is not counted.",
+          '',
+        );
+      }
     }
   }
+  if (results.inbox) out.push(...inboxSection(results.inbox, options.p99LimitMs));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** A CPU phase per server: the medians, and every run for whoever wants to check them. */
+function cpuTable(phases: ReadonlyArray<readonly [string, CpuPhase]>, first = 'server'): string {
+  const rate = phases[0]?.[1].rate;
+  const seconds = ((phases[0]?.[1].stepMs ?? 0) / 1000).toFixed(1);
+  return [
+    `Server CPU time (user + system) at a fixed ${rate} msg/s, median of runs of ${seconds} s:`,
+    '',
+    table(
+      [
+        first,
+        'CPU per message (µs)',
+        'CPU per delivered event (µs)',
+        'runs: CPU per message (µs)',
+        'user share',
+      ],
+      phases.map(([label, phase]) => [
+        label,
+        num(phase.perMessageUs, 'µs'),
+        num(phase.perEventUs, 'µs'),
+        phase.runs.map((run) => runText(run)).join(', '),
+        userShare(phase),
+      ]),
+      [0, 3],
+    ),
+  ].join('\n');
+}
+
+/** A run's CPU per message, and what it lacked when it is not counted. */
+function runText(run: CpuRun): string {
+  const lacks = [
+    ...(run.messages < run.planned ? [`${int(run.messages)} of ${int(run.planned)} messages through`] : []),
+    ...(run.events < run.expected ? [`${int(run.expected - run.events)} events missing`] : []),
+  ];
+  return `${num(run.perMessageUs, 'µs')}${lacks.length ? ` (not counted: ${lacks.join(', ')})` : ''}`;
+}
+
+function userShare(phase: CpuPhase): string {
+  const user = phase.runs.reduce((sum, run) => sum + run.userMs, 0);
+  const all = phase.runs.reduce((sum, run) => sum + run.userMs + run.systemMs, 0);
+  return all > 0 ? `${Math.round((user / all) * 100)} %` : '—';
+}
+
+/** The CPU scenario: every server's CPU per message in rooms of 3, and hirechat's ratios to the others. */
+function cpuSection(cpu: CpuResult): string[] {
+  const [rooms, members] = cpu.shape.split('x');
+  const of = (kind: string) =>
+    cpu.servers.find((server) => server.kind === kind)?.phase?.perMessageUs ?? null;
+  const references = [
+    ['floor', of('floor')],
+    ['bare ws', of('ws')],
+    ['Socket.IO', of('socketio')],
+  ] as const;
+  const ratioTo = (mine: number | null | undefined, theirs: number | null) =>
+    mine && theirs ? `${(mine / theirs).toFixed(2)}×` : '—';
+  const floor = cpu.servers.find((server) => server.kind === 'floor')?.phase;
+  const turnByTurn = (phase: CpuPhase | null) => {
+    const value = phase && floor ? ratioTurnByTurn(phase, floor) : null;
+    return value === null ? '—' : `${value.toFixed(2)}×`;
+  };
+  const out = ['## CPU per message', ''];
+  out.push(
+    `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
+      `every server's sockets open throughout; ${cpu.turns} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
+      "the servers taking turns run by run, each after an unmeasured one. CPU time is the server process's (user + system, " +
+      'every thread, from `process.cpuUsage()` in the process); figures are medians of the runs in which every event arrived. ' +
+      "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process. The ratios are of the medians; " +
+      "“÷ floor, turn by turn” is the median of each run's ratio to the floor's run of the same turn, which a drifting machine " +
+      'load moves less.',
+    '',
+  );
+  out.push(
+    table(
+      [
+        'server',
+        'CPU per message (µs)',
+        'CPU per delivered event (µs)',
+        'runs: CPU per message (µs)',
+        'user share',
+        ...references.map(([label]) => `÷ ${label}`),
+        '÷ floor, turn by turn',
+      ],
+      cpu.servers.map((server) => [
+        server.label + (server.error ? ` (error: ${server.error})` : ''),
+        num(server.phase?.perMessageUs, 'µs'),
+        num(server.phase?.perEventUs, 'µs'),
+        server.phase?.runs.map((run) => runText(run)).join(', ') ?? '—',
+        server.phase ? userShare(server.phase) : '—',
+        ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
+        turnByTurn(server.phase),
+      ]),
+      [0, 3],
+    ),
+  );
+  out.push('');
+  for (const reason of cpu.skipped) out.push(`- Skipped ${reason}`);
+  if (cpu.skipped.length) out.push('');
+  return out;
+}
+
+function inboxSection(inbox: NonNullable<BenchResults['inbox']>, p99LimitMs: number): string[] {
+  const out: string[] = ['## 5. Inbox fan-out (issue 10)', ''];
+  const b = inbox.baseline;
+  out.push(
+    `Message create over REST (autocannon, ${inbox.connections} connections, ${inbox.seconds} s a run, ` +
+      `${inbox.rounds} round(s), the two servers taking turns) in rooms of each size, where every message ` +
+      'also writes one inbox event per member in its transaction. ' +
+      (b.ran
+        ? `The reference is the reference server of commit \`${b.commit.slice(0, 7)}\` (“${b.subject.length > 80 ? `${b.subject.slice(0, 79)}…` : b.subject}”), ` +
+          'from before the inbox existed, run from this checkout’s git history beside today’s, over SQLite alike' +
+          (b.lockChanged
+            ? ' (its package-lock.json differs from today’s: it ran on today’s dependencies)'
+            : '') +
+          '. Figures are medians of the rounds; ratios are today ÷ the reference.'
+        : `No reference ran: ${b.reason}. Figures are medians of the rounds.`),
+  );
+  out.push('');
+  const cpu = (value: number | null | undefined) => (value == null ? '—' : value.toFixed(2));
+  const times = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)}×`);
+  out.push(
+    table(
+      [
+        'members',
+        'msg/s today',
+        'msg/s before',
+        'throughput ratio',
+        'CPU ms/msg today',
+        'CPU ms/msg before',
+        'CPU ratio',
+        'p50 / p99 today (ms)',
+        'p50 / p99 before (ms)',
+      ],
+      inbox.create.map((row) => [
+        String(row.members),
+        int(row.current.okPerSec),
+        row.baseline ? int(row.baseline.okPerSec) : '—',
+        times(row.throughputRatio),
+        cpu(row.current.cpuMsPerMessage),
+        cpu(row.baseline?.cpuMsPerMessage),
+        times(row.cpuRatio),
+        `${num(row.current.p50, 'ms')} / ${num(row.current.p99, 'ms')}`,
+        row.baseline ? `${num(row.baseline.p50, 'ms')} / ${num(row.baseline.p99, 'ms')}` : '—',
+      ]),
+    ),
+    '',
+  );
+  const failed = inbox.runs.filter((run) => run.non2xx + run.errors > 0);
+  if (failed.length > 0) {
+    out.push(
+      `Runs with failed requests: ${failed.map((run) => `${run.server} in a room of ${run.members}, round ${run.round}: ${run.non2xx} non-2xx, ${run.errors} errors`).join('; ')}.`,
+      '',
+    );
+  }
+  const { ramp, rooms } = inbox.follow;
+  out.push(
+    `A recruiter's inbox socket following ${int(rooms)} rooms (one client each) while the recruiter posts into them, ` +
+      'round robin, at rising rates: latency from the post to the inbox’s `message_created`. ' +
+      `Highest rate with p99 under ${p99LimitMs} ms: ${ramp.maxRate === null ? '—' : `${ramp.limitFound ? '' : '≥ '}${int(ramp.maxRate)} msg/s`}.`,
+    '',
+  );
+  const rows = rampRows('inbox', ramp);
+  if (ramp.error) rows.push(['inbox', '—', '—', '—', '—', '—', '—', '—', '—', `error: ${ramp.error}`]);
+  out.push(table(stepHead('socket'), rows, STEP_TEXT), '');
+  return out;
 }

@@ -10,7 +10,12 @@ export function withSummary(results: Omit<BenchResults, 'summary' | 'goals'>): B
   return {
     ...results,
     summary: summarise(results.fanout, results.connections),
-    goals: evaluateGoals(results.fanout, results.connections, results.options.p99LimitMs),
+    goals: evaluateGoals(
+      results.cpu ?? null,
+      results.fanout,
+      results.connections,
+      results.options.p99LimitMs,
+    ),
   };
 }
 

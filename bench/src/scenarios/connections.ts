@@ -1,10 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
-import path from 'node:path';
 import { sleep } from '../clock.js';
+import { cpuMsBetween } from '../cpu.js';
 import { openFileLimit, SERVER_FD_RESERVE } from '../limits.js';
-import { type RunningServer, startHirechat, startReference } from '../servers.js';
+import { type RunningServer, startServer } from '../servers.js';
 import { SERVER_LABELS, type ServerKind } from '../wire.js';
-import type { RunContext } from './context.js';
+import { type RunContext, serverOptions } from './context.js';
 import { makeLayout, roomSizes } from './layout.js';
 import { LoadPool, nextStep } from './load-pool.js';
 
@@ -19,6 +18,10 @@ export interface ConnectionsRun {
   rssBeforeBytes: number;
   rssAfterBytes: number;
   rssPerSocketBytes: number;
+  /** The server's CPU time (user + system) while the sockets opened, per socket opened, µs. */
+  cpuPerHandshakeUs: number | null;
+  /** The server's CPU time for the last message to every room, per event delivered, µs. */
+  cpuPerEventUs: number | null;
   /** Sockets that got the event posted to their room at the end. */
   socketsWithEvent: number;
   /** Sockets still open at the end. */
@@ -60,7 +63,7 @@ export async function runConnections(context: RunContext): Promise<ConnectionsRe
   try {
     for (const kind of options.servers) {
       // A fresh process per server, so that its memory holds these sockets and nothing before them.
-      const server = await start(kind, context);
+      const server = await startServer(kind, await serverOptions(context, 'connections'));
       try {
         runs.push(await measure(server, sockets, pool, context));
       } finally {
@@ -70,7 +73,8 @@ export async function runConnections(context: RunContext): Promise<ConnectionsRe
       log(
         `connections on ${SERVER_LABELS[kind]}: ${run.opened}/${run.requested} open in ${run.seconds.toFixed(1)} s ` +
           `(${Math.round(run.handshakesPerSec)}/s), ${(run.rssPerSocketBytes / 1024).toFixed(1)} KiB RSS per socket, ` +
-          `${run.socketsWithEvent} got the last event`,
+          `${run.socketsWithEvent} got the last event; CPU ${us(run.cpuPerHandshakeUs)} µs per handshake, ` +
+          `${us(run.cpuPerEventUs)} µs per event of the last message`,
       );
     }
   } finally {
@@ -98,7 +102,9 @@ async function measure(server: RunningServer, sockets: number, pool: LoadPool, c
   await sleep(1_000);
   const rssBeforeBytes = await server.rssBytes();
 
+  const cpuBefore = await server.cpuTime();
   const connect = await pool.connect(layout.sockets, concurrency, 300_000);
+  const cpuAfterConnect = await server.cpuTime();
   await sleep(2_000);
   const rssAfterBytes = await server.rssBytes();
 
@@ -106,10 +112,13 @@ async function measure(server: RunningServer, sockets: number, pool: LoadPool, c
   const step = nextStep();
   await pool.reset(step);
   await pool.setupWriter(layout.writer);
+  const cpuBeforeWrite = await server.cpuTime();
   const written = await pool.write(step, Math.max(1, sizes.length), 1_000, 60_000);
   const expected = written.perRoom.reduce((sum, count, room) => sum + count * (sizes[room] ?? 0), 0);
   await pool.drain(expected, 30_000);
+  const cpuWriteMs = cpuMsBetween(cpuBeforeWrite, await server.cpuTime());
   const got = await pool.collect();
+  const cpuConnectMs = cpuMsBetween(cpuBefore, cpuAfterConnect);
   await pool.release();
   return {
     server: server.kind,
@@ -122,16 +131,11 @@ async function measure(server: RunningServer, sockets: number, pool: LoadPool, c
     rssBeforeBytes,
     rssAfterBytes,
     rssPerSocketBytes: connect.opened > 0 ? (rssAfterBytes - rssBeforeBytes) / connect.opened : 0,
+    cpuPerHandshakeUs: connect.opened > 0 ? (cpuConnectMs * 1000) / connect.opened : null,
+    cpuPerEventUs: got.received > 0 ? (cpuWriteMs * 1000) / got.received : null,
     socketsWithEvent: got.socketsWithEvent,
     socketsOpen: got.socketsOpen,
   };
 }
 
-async function start(kind: ServerKind, context: RunContext): Promise<RunningServer> {
-  if (kind !== 'hirechat') return startReference(kind);
-  return startHirechat({
-    dataDir: await mkdtemp(path.join(context.scratchDir, 'connections-')),
-    jwtSecret: context.jwtSecret,
-    ...(context.profileDir ? { cpuProfileDir: context.profileDir } : {}),
-  });
-}
+const us = (value: number | null) => (value === null ? '—' : value.toFixed(0));

@@ -1,9 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
-import path from 'node:path';
-import type { Shape } from '../options.js';
-import { type RunningServer, startHirechat, startReference } from '../servers.js';
+import { cpuRate, type Shape } from '../options.js';
+import { type RunningServer, startServer } from '../servers.js';
 import { SERVER_LABELS, type ServerKind } from '../wire.js';
-import { ms, type RunContext } from './context.js';
+import { logCpu, ms, type RunContext, serverOptions } from './context.js';
 import { makeLayout } from './layout.js';
 import { LoadPool } from './load-pool.js';
 import { type Ramp, runRamp } from './ramp.js';
@@ -26,8 +24,9 @@ export const shapeName = (shape: Shape) => `${shape.rooms}x${shape.members}`;
 
 /**
  * Scenario 1: R rooms of M members each, a writer posting at a fixed rate, every socket timing
- * every event. The three servers run side by side and take turns shape by shape, so that a change
- * in the machine's load (other work on it) falls on all three rather than on one.
+ * every event. The servers run side by side and take turns shape by shape, so that a change in the
+ * machine's load (other work on it) falls on all of them rather than on one. Each shape starts with
+ * the servers' CPU per message at a fixed rate (cpu-phase.ts).
  */
 export async function runFanout(context: RunContext): Promise<FanoutResult> {
   const { options, log } = context;
@@ -36,7 +35,8 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
   const pool = await LoadPool.start(settings.subscribers);
   const series: FanoutSeries[] = [];
   try {
-    for (const kind of options.servers) servers.set(kind, await start(kind, context));
+    for (const kind of options.servers)
+      servers.set(kind, await startServer(kind, await serverOptions(context, 'fanout')));
     for (const shape of settings.shapes) {
       for (const [kind, server] of servers) {
         log(`fan-out ${shapeName(shape)} on ${SERVER_LABELS[kind]}`);
@@ -55,7 +55,14 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
           connectTimeoutMs: 120_000,
           refineSteps: settings.refineSteps,
           confirmBreaks: settings.confirmBreaks,
+          cpu: {
+            rate: cpuRate(options, shape.members),
+            stepMs: options.cpu.stepMs,
+            repeats: options.cpu.repeats,
+            servers: [server],
+          },
         });
+        if (ramp.cpu) logCpu(log, ramp.cpu);
         for (const step of ramp.steps) {
           log(
             `  ${String(step.rate).padStart(6)} msg/s  p50 ${ms(step.latency.p50).padStart(6)} ms  p99 ${ms(step.latency.p99).padStart(6)} ms  ` +
@@ -77,13 +84,4 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
     await pool.stop();
   }
   return { series, loadProcesses: pool.processes };
-}
-
-async function start(kind: ServerKind, context: RunContext): Promise<RunningServer> {
-  if (kind !== 'hirechat') return startReference(kind);
-  return startHirechat({
-    dataDir: await mkdtemp(path.join(context.scratchDir, 'fanout-')),
-    jwtSecret: context.jwtSecret,
-    ...(context.profileDir ? { cpuProfileDir: context.profileDir } : {}),
-  });
 }

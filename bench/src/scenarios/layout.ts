@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createHirechatRooms, hirechatSocketUrl } from '../hirechat-setup.js';
 import type { RunningServer } from '../servers.js';
-import type { SocketSpec, WriterTarget } from '../wire.js';
+import { type SocketSpec, speaksHirechat, type WriterTarget } from '../wire.js';
 
 /** Rooms on one server: who writes to them, which sockets listen, and how many per room. */
 export interface Layout {
@@ -12,7 +12,7 @@ export interface Layout {
 }
 
 /**
- * Makes rooms of the given sizes on `server` (over REST for hirechat; the reference servers make a
+ * Makes rooms of the given sizes on `server` (over REST for hirechat and the floor; the references make a
  * room when its first socket arrives). Sockets alternate over `socketServers`, which default to
  * the server itself: scale-out passes two hirechat processes that share a database and Redis.
  */
@@ -24,7 +24,7 @@ export async function makeLayout(
 ): Promise<Layout> {
   const sockets: SocketSpec[] = [];
   const socketServer = () => socketServers[sockets.length % socketServers.length]!;
-  if (server.kind === 'hirechat') {
+  if (speaksHirechat(server.kind)) {
     const made = await createHirechatRooms(server.baseUrl, jwtSecret, sizes);
     for (const room of made.rooms) {
       for (const token of room.memberTokens) {
@@ -33,7 +33,7 @@ export async function makeLayout(
     }
     return {
       writer: {
-        kind: 'hirechat',
+        kind: 'rest',
         baseUrl: server.baseUrl,
         token: made.writerToken,
         rooms: made.rooms.map((room) => room.uuid),

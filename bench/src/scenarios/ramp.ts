@@ -1,4 +1,6 @@
 import { Histogram, type LatencySummary } from '../histogram.js';
+import type { RunningServer } from '../servers.js';
+import { type CpuPhase, type CpuPhaseOptions, runCpuPhase } from './cpu-phase.js';
 import type { Layout } from './layout.js';
 import { type ConnectSummary, type LoadPool, nextStep } from './load-pool.js';
 
@@ -17,6 +19,8 @@ export interface RampOptions {
   refineSteps: number;
   /** Try a broken rate once more before believing it. */
   confirmBreaks: boolean;
+  /** CPU per message at a fixed rate, measured after the warm-up and before the rates go up. */
+  cpu?: Omit<CpuPhaseOptions, 'drainTimeoutMs'> & { servers: RunningServer[] };
 }
 
 export interface RampStep {
@@ -45,6 +49,8 @@ export interface Ramp {
   maxRate: number | null;
   /** Whether some step broke: if none did, the highest rate is the ladder's end, not a limit. */
   limitFound: boolean;
+  /** The fixed-rate CPU phase, when asked for and reached. */
+  cpu: CpuPhase | null;
   error: string | null;
 }
 
@@ -54,6 +60,7 @@ export interface Ramp {
  */
 export async function runRamp(pool: LoadPool, layout: Layout, options: RampOptions): Promise<Ramp> {
   const steps: RampStep[] = [];
+  let cpu: CpuPhase | null = null;
   const connect = await pool.connect(layout.sockets, options.connectConcurrency, options.connectTimeoutMs);
   try {
     if (connect.failed > 0) {
@@ -62,6 +69,7 @@ export async function runRamp(pool: LoadPool, layout: Layout, options: RampOptio
         steps,
         maxRate: null,
         limitFound: false,
+        cpu,
         error: `${connect.failed} of ${connect.requested} sockets did not open (${connect.firstError})`,
       };
     }
@@ -71,6 +79,10 @@ export async function runRamp(pool: LoadPool, layout: Layout, options: RampOptio
       await pool.reset(step);
       await pool.write(step, options.rates[0], options.warmupMs);
       await pool.settle();
+    }
+    if (options.cpu) {
+      const { servers, ...phase } = options.cpu;
+      cpu = await runCpuPhase(pool, layout, servers, { ...phase, drainTimeoutMs: options.drainTimeoutMs });
     }
     let low: number | null = null;
     let high: number | null = null;
@@ -111,13 +123,14 @@ export async function runRamp(pool: LoadPool, layout: Layout, options: RampOptio
       else high = rate;
     }
     steps.sort((a, b) => a.rate - b.rate);
-    return { connect, steps, maxRate: low, limitFound: high !== null, error: null };
+    return { connect, steps, maxRate: low, limitFound: high !== null, cpu, error: null };
   } catch (error) {
     return {
       connect,
       steps,
       maxRate: null,
       limitFound: false,
+      cpu,
       error: error instanceof Error ? error.message : String(error),
     };
   } finally {

@@ -5,6 +5,7 @@ import { RestPaths } from '@hirechat/protocol';
 import { signAccessToken } from '@hirechat/server-kit';
 import type { HttpLoadRequest, HttpLoadResult } from '../../load/http-load.js';
 import type { SeedResult } from '../../load/seed.js';
+import { cpuMsBetween } from '../cpu.js';
 import { DATABASE_FILE } from '../database-file.js';
 import { forkWorker } from '../rpc.js';
 import { type RunningServer, startHirechat } from '../servers.js';
@@ -12,6 +13,8 @@ import { ms, type RunContext } from './context.js';
 
 export interface RestRun extends HttpLoadResult {
   name: string;
+  /** The server's CPU time (user + system) over the run per 2xx answer, µs: at saturation, not a fixed rate. */
+  cpuPerRequestUs: number | null;
 }
 
 export interface RestResult {
@@ -120,14 +123,18 @@ export async function runRest(context: RunContext): Promise<RestResult> {
           connections: settings.connections,
         });
       }
+      const before = await server.cpuTime();
       const result = await load.call<HttpLoadResult>(
         'run',
         { ...request, seconds: settings.seconds, connections: settings.connections },
         settings.seconds * 1000 + 60_000,
       );
-      runs.push({ name, ...result });
+      const cpuMs = cpuMsBetween(before, await server.cpuTime());
+      const cpuPerRequestUs = result.ok > 0 ? (cpuMs * 1000) / result.ok : null;
+      runs.push({ name, ...result, cpuPerRequestUs });
       log(
         `rest: ${name}: ${Math.round(result.okPerSec)} req/s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms` +
+          (cpuPerRequestUs === null ? '' : `, ${cpuPerRequestUs.toFixed(0)} µs CPU per request`) +
           (result.non2xx + result.errors > 0 ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
       );
     }

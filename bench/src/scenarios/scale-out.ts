@@ -1,8 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import knex from 'knex';
+import { backingServices, condense, redact } from '../backing-services.js';
+import { cpuRate } from '../options.js';
 import { type RunningServer, ServerRefused, startHirechat } from '../servers.js';
-import { ms, type RunContext } from './context.js';
+import { logCpu, ms, type RunContext } from './context.js';
 import { shapeName } from './fanout.js';
 import { makeLayout } from './layout.js';
 import { LoadPool } from './load-pool.js';
@@ -21,10 +22,6 @@ export type ScaleOutResult =
       split: Ramp;
     };
 
-const DEFAULT_DATABASE = 'hirechat_bench';
-const DEFAULT_DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DEFAULT_DATABASE}`;
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-
 /**
  * Scenario 4: fan-out over PostgreSQL and Redis, with the sockets on one process and then spread
  * over two. It runs when the reference server accepts DATABASE_URL and REDIS_URL, which is found
@@ -34,9 +31,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export async function runScaleOut(context: RunContext): Promise<ScaleOutResult> {
   const { options, log } = context;
   const settings = options.scaleOut;
-  const databaseUrl = settings.databaseUrl ?? DEFAULT_DATABASE_URL;
-  const redisUrl = settings.redisUrl ?? DEFAULT_REDIS_URL;
-  if (!settings.databaseUrl) await ensureDatabase(log);
+  const { databaseUrl, redisUrl } = await backingServices(settings, log);
 
   const servers: RunningServer[] = [];
   const startOne = async (label: string) => {
@@ -76,7 +71,15 @@ export async function runScaleOut(context: RunContext): Promise<ScaleOutResult> 
           connectTimeoutMs: 120_000,
           refineSteps: options.fanout.refineSteps,
           confirmBreaks: options.fanout.confirmBreaks,
+          // Both processes, whichever holds the sockets: B also hears every event through Redis.
+          cpu: {
+            rate: cpuRate(options, settings.shape.members),
+            stepMs: options.cpu.stepMs,
+            repeats: options.cpu.repeats,
+            servers: [a, b],
+          },
         });
+        if (result.cpu) logCpu(log, result.cpu);
         for (const step of result.steps) {
           log(
             `  ${step.rate} msg/s  p50 ${ms(step.latency.p50)} ms  p99 ${ms(step.latency.p99)} ms  ${step.held ? 'held' : `broke: ${step.broke}`}`,
@@ -101,32 +104,4 @@ export async function runScaleOut(context: RunContext): Promise<ScaleOutResult> 
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
-}
-
-/**
- * Creates the bench's own database on the local PostgreSQL when it is missing, so that the bench
- * never writes into a database someone else uses. Best effort: if this fails, the server says why.
- */
-async function ensureDatabase(log: (line: string) => void): Promise<void> {
-  const admin = knex({ client: 'pg', connection: DEFAULT_DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
-  try {
-    const found = await admin.raw('select 1 from pg_database where datname = ?', [DEFAULT_DATABASE]);
-    if (found.rows.length === 0) {
-      await admin.raw(`create database ${DEFAULT_DATABASE}`);
-      log(`scale-out: created database ${DEFAULT_DATABASE}`);
-    }
-  } catch {
-    // No local PostgreSQL, or no right to create databases: the server's refusal will tell.
-  } finally {
-    await admin.destroy();
-  }
-}
-
-function condense(output: string): string {
-  const text = output.replace(/\s+/g, ' ').trim();
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text || '(no output)';
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

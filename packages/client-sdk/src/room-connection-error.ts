@@ -1,6 +1,9 @@
 import type { ErrorCode } from '@hirechat/protocol';
 
-/** Why a RoomConnection's `opened` rejected: it stopped for good before it was ever open. */
+/**
+ * Why the `opened` of a RoomConnection or a LiveInbox rejected: it stopped for good before it was
+ * ever open.
+ */
 export class RoomConnectionError extends Error {
   override readonly name = 'RoomConnectionError';
 

@@ -1,12 +1,6 @@
 import type { ServerEventMap } from '@hirechat/protocol';
+import type { CloseInfo, ConnectionStatus } from './connection-events.js';
 import type { MessagePage } from './rest-client.js';
-
-/**
- * `connecting` until the first connection is open and caught up, `open` while it is,
- * `reconnecting` between a drop and the next `open`, `closed` for good (after `close()`, or a
- * refusal that retrying cannot cure).
- */
-export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** The room's log no longer reached back to the last event this client saw: some were missed. */
 export interface ResyncEvent {
@@ -17,12 +11,6 @@ export interface ResyncEvent {
   page: MessagePage | null;
 }
 
-/** A socket of the connection closed (it reconnects unless the status is `closed`). */
-export interface CloseInfo {
-  code: number;
-  reason: string;
-}
-
 /** Every event a RoomConnection emits, by name. Room events are the protocol's own shapes. */
 export interface RoomConnectionEvents {
   message_created: ServerEventMap['message_created'];
@@ -31,7 +19,10 @@ export interface RoomConnectionEvents {
   message_read: ServerEventMap['message_read'];
   /** The room's participants changed (a client added, removed, or gone). */
   room_updated: ServerEventMap['room_updated'];
-  /** Who of the room's participants is online, whenever that changes (and once on open). */
+  /**
+   * Who of the room's participants is online (holds a room or inbox socket on any server process),
+   * once it is first known after opening and whenever it changes.
+   */
   presence: ServerEventMap['presence'];
   /** The room's typing set, whenever it changes. */
   typing: ServerEventMap['typing'];

@@ -234,7 +234,7 @@ describe('RoomConnection', () => {
     });
 
     it('stops on 4401 when the token is a string, which cannot be refreshed', async () => {
-      const { seen, error, attempts } = await refused({ token: 'not a token' });
+      const { seen, error, attempts } = await refused({ token: 'not-a-token' });
 
       expect(error).toMatchObject({ code: 'not_authenticated' });
       expect(seen.closes.map((close) => close.code)).toEqual([4401]);

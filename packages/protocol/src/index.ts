@@ -66,6 +66,12 @@ export {
 } from './errors.js';
 export type {
   ErrorEvent,
+  InboxMessageCreatedEvent,
+  InboxMessageDeletedEvent,
+  InboxMessageUpdatedEvent,
+  InboxRoomCreatedEvent,
+  InboxRoomRemovedEvent,
+  InboxRoomUpdatedEvent,
   MessageCreatedEvent,
   MessageDeletedEvent,
   MessageReadEvent,
@@ -73,10 +79,13 @@ export type {
   MessageUpdatedEvent,
   PingInputEvent,
   PongEvent,
+  PresenceEvent,
   ResyncRequiredEvent,
+  RoomUpdatedEvent,
   SyncedEvent,
   TypingEvent,
   TypingInputEvent,
+  UnreadChangedEvent,
 } from './event-types.js';
 export {
   CLIENT_EVENT_TYPES,
@@ -172,4 +181,5 @@ export {
   type UpdateMessageBody,
   UpdateMessageBodySchema,
 } from './rest.js';
+export { BEARER_SUBPROTOCOL_PREFIX, bearerSubprotocols, SOCKET_SUBPROTOCOL } from './socket-auth.js';
 export { SINCE_LATEST, type Since, SinceParamSchema } from './socket-query.js';

@@ -1,19 +1,22 @@
 import type { ChatRoom, Message } from '@hirechat/client-sdk';
 import { useLayoutEffect, useRef } from 'react';
+import { MembersPanel } from '../members/members-panel.js';
 import { useSession } from '../session.js';
 import { Composer } from './composer.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { MessageItem } from './message-item.js';
 import { useConversation } from './use-conversation.js';
 
+const NOBODY: readonly string[] = [];
+
 /** How close to the top (px) scrolling loads the page before; to the bottom, follows new messages. */
 const EDGE_PX = 48;
 
-/** An open room: its messages with scroll-back, who is typing, and the message box. */
-export function Conversation({ room, onActivity }: { room: ChatRoom; onActivity(): void }) {
+/** An open room: its people, its messages with scroll-back, who is typing, and the message box. */
+export function Conversation({ room }: { room: ChatRoom }) {
   const session = useSession();
   const { me, nameOf } = session;
-  const conversation = useConversation(session, room.uuid, onActivity);
+  const conversation = useConversation(session, room.uuid);
   const { messages, typingUsers } = conversation;
   const list = useRef<HTMLOListElement>(null);
   const lastOwn = newestOf(messages, me.id);
@@ -46,9 +49,14 @@ export function Conversation({ room, onActivity }: { room: ChatRoom; onActivity(
   return (
     <section className="conversation" aria-label="Conversation">
       <header className="conversation-header">
-        <h2>{others.map(nameOf).join(', ')}</h2>
+        <h2>{others.length > 0 ? others.map(nameOf).join(', ') : 'Only you'}</h2>
         <span className="muted">{room.clients.length + 1} people</span>
       </header>
+      {/* Who is online is known only while connected: the last word otherwise, which may be stale. */}
+      <MembersPanel
+        room={room}
+        onlineUsers={conversation.status === 'open' ? conversation.onlineUsers : NOBODY}
+      />
       <ConnectionBanner status={conversation.status} closedBecause={conversation.closedBecause} />
       <ol className="messages" aria-label="Messages" ref={list} onScroll={onScroll}>
         {conversation.hasOlder && (

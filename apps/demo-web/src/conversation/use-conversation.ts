@@ -47,6 +47,8 @@ export interface Conversation {
   closedBecause: string | null;
   /** Others typing now. */
   typingUsers: string[];
+  /** The room's participants online now (a room or inbox socket open), as its `presence` events say. */
+  onlineUsers: readonly string[];
   /** Whether older messages than those shown exist. */
   hasOlder: boolean;
   loadingOlder: boolean;
@@ -68,36 +70,35 @@ export interface Conversation {
 
 /**
  * One open room: its live connection (`chat.connect`), its history page by page
- * (`chat.messages.list`, newest page first, then older ones on demand), what the signed-in user
- * does in it, and read receipts for every message of others it shows. `onActivity` is called on
- * each of the room's events, for the room list.
+ * (`chat.messages.list`, newest page first, then older ones on demand), who of it is online, what
+ * the signed-in user does in it, and read receipts for every message of others it shows. (The
+ * room list needs no word of it: the live inbox hears of everything itself.)
  */
-export function useConversation(session: Session, roomId: string, onActivity: () => void): Conversation {
+export function useConversation(session: Session, roomId: string): Conversation {
   const { chat, me } = session;
   const [store, dispatch] = useReducer(messageReducer, emptyStore);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [closedBecause, setClosedBecause] = useState<string | null>(null);
   const [typingUsers, setTypingUsers] = useState<string[]>([]);
+  const [onlineUsers, setOnlineUsers] = useState<readonly string[]>([]);
   const [older, setOlder] = useState<MessageListQueryInput | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const live = useRef<RoomConnection | null>(null);
   const readsSent = useRef(new Set<string>());
-  const activity = useRef(onActivity);
-  activity.current = onActivity;
 
   useEffect(() => {
     dispatch({ type: 'reset' });
     setStatus('connecting');
     setClosedBecause(null);
     setTypingUsers([]);
+    setOnlineUsers([]);
     setOlder(null);
     setError(null);
     readsSent.current = new Set();
 
     const room = chat.connect(roomId);
     live.current = room;
-    const changed = () => activity.current();
     // History after `opened`, so that nothing falls between the page and the live events.
     const loadNewest = () =>
       chat.messages.list({ chat_room: roomId, limit: PAGE_SIZE }).then(
@@ -109,23 +110,14 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
         (failure: unknown) => live.current === room && setError(describeError(failure, ROOM_WORDING)),
       );
     const unsubscribe = [
-      room.on('message_created', (event) => {
-        dispatch({ type: 'upsert', messages: [event.message] });
-        changed();
-      }),
-      room.on('message_updated', (event) => {
-        dispatch({ type: 'upsert', messages: [event.message] });
-        changed();
-      }),
-      room.on('message_deleted', (event) => {
-        dispatch({ type: 'remove', uuid: event.message.uuid });
-        changed();
-      }),
-      room.on('message_read', (event) => {
-        dispatch({ type: 'read', uuid: event.message_id, reader: event.user_id });
-        changed();
-      }),
+      room.on('message_created', (event) => dispatch({ type: 'upsert', messages: [event.message] })),
+      room.on('message_updated', (event) => dispatch({ type: 'upsert', messages: [event.message] })),
+      room.on('message_deleted', (event) => dispatch({ type: 'remove', uuid: event.message.uuid })),
+      room.on('message_read', (event) =>
+        dispatch({ type: 'read', uuid: event.message_id, reader: event.user_id }),
+      ),
       room.on('typing', (event) => setTypingUsers(event.typing_users.filter((id) => id !== me.id))),
+      room.on('presence', (event) => setOnlineUsers(event.online_users)),
       room.on('status', setStatus),
       // Shown only once the room has closed for good; a refused frame leaves it open, and is no
       // business of the person's.
@@ -135,7 +127,6 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
           dispatch({ type: 'replace', messages: page.messages });
           setOlder(page.next);
         } else loadNewest();
-        changed();
       }),
     ];
     room.opened.then(loadNewest, () => undefined);
@@ -185,7 +176,6 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
         const message = await action();
         if (message) dispatch({ type: 'upsert', messages: [message] });
         if (about?.removes) dispatch({ type: 'remove', uuid: about.uuid });
-        activity.current();
       } catch (failure) {
         if (about && isGone(failure)) dispatch({ type: 'remove', uuid: about.uuid });
         setError(describeError(failure, about ? MESSAGE_WORDING : ROOM_WORDING));
@@ -214,6 +204,7 @@ export function useConversation(session: Session, roomId: string, onActivity: ()
     status,
     closedBecause: status === 'closed' ? closedBecause : null,
     typingUsers,
+    onlineUsers,
     hasOlder: older !== null,
     loadingOlder,
     error,

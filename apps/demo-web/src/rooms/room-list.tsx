@@ -4,12 +4,12 @@ import { fileName } from '../conversation/attachment.js';
 import { useSession } from '../session.js';
 
 export interface RoomListProps {
-  rooms: ChatRoom[] | null;
+  rooms: readonly ChatRoom[] | null;
   selected: string | null;
   onSelect(room: ChatRoom): void;
 }
 
-/** The rooms, latest activity first: who is in each, its last message, and its unread count. */
+/** The rooms, latest activity first (as the live inbox keeps them): who is in each, its last message, and its unread count. */
 export function RoomList({ rooms, selected, onSelect }: RoomListProps) {
   const { me, nameOf } = useSession();
   if (!rooms) return <p className="muted pad">Loading rooms…</p>;
@@ -32,7 +32,7 @@ export function RoomList({ rooms, selected, onSelect }: RoomListProps) {
             >
               <Avatar name={others[0] ?? '?'} />
               <span className="room-text">
-                <strong className="room-name">{others.join(', ')}</strong>
+                <strong className="room-name">{others.length > 0 ? others.join(', ') : 'Only you'}</strong>
                 <span className="room-preview">{preview}</span>
               </span>
               {room.unread_count > 0 && (

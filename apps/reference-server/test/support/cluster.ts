@@ -40,17 +40,12 @@ export interface ClusterOptions {
   redisRunning?: boolean;
   /** DATABASE_URL instead of the fresh database's own (e.g. through a proxy); it is still dropped. */
   databaseUrl?: (freshUrl: string) => string | Promise<string>;
-  /** More environment for every process (higher limits for a test's load, say). */
+  /** More environment for every process (PRESENCE_TIMEOUT_MS, say). */
   env?: NodeJS.ProcessEnv;
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const {
-    processes = 2,
-    redisRunning = true,
-    databaseUrl = (url: string) => url,
-    env: extraEnv = {},
-  } = options;
+  const { processes = 2, redisRunning = true, databaseUrl = (url: string) => url, env: extraEnv } = options;
   const servers: ServerProcess[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;

@@ -12,6 +12,8 @@ export interface Recorder {
   closes: CloseInfo[];
   errors: ServerEventMap['error'][];
   typing: string[][];
+  /** Each `presence` event's `online_users`. */
+  presence: string[][];
   resyncs: ResyncEvent[];
   /**
    * Resolves once the condition holds: now, or after a later event. Fails after a while with what
@@ -28,6 +30,7 @@ export function record(live: RoomConnection): Recorder {
     closes: [],
     errors: [],
     typing: [],
+    presence: [],
     resyncs: [],
   };
   const push =
@@ -45,6 +48,7 @@ export function record(live: RoomConnection): Recorder {
   live.on('close', push(recorded.closes));
   live.on('error', push(recorded.errors));
   live.on('typing', (event) => push(recorded.typing)(event.typing_users));
+  live.on('presence', (event) => push(recorded.presence)(event.online_users));
   live.on('resync', push(recorded.resyncs));
 
   return {

@@ -4,7 +4,8 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
  * A real TCP proxy between a client and a server, for tests that drop connections: `cut()` kills
  * every connection through it and refuses new ones (accepted, then dropped at once) until `heal()`;
  * `freeze()` silently stops carrying the bytes of the connections open now, without closing them
- * (a NAT that forgot them), while new connections go through.
+ * (a NAT that forgot them), while new connections go through; `retarget()` sends new connections
+ * to another server (the same address, its database restored from a backup, say).
  * It also reads the WebSocket frames that clients send through it, to count what a client sent.
  */
 export interface TcpProxy {
@@ -19,11 +20,13 @@ export interface TcpProxy {
   cut(): void;
   heal(): void;
   freeze(): void;
+  /** New connections go to this server (`http://host:port`) from now on. */
+  retarget(target: string): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const { hostname, port } = new URL(target);
+  let { hostname, port } = new URL(target);
   const open = new Set<Socket>();
   /** Connections whose bytes are dropped from now on. */
   const frozen = new WeakSet<Socket>();
@@ -84,6 +87,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     freeze() {
       for (const socket of open) frozen.add(socket);
+    },
+    retarget(next) {
+      ({ hostname, port } = new URL(next));
     },
     async close() {
       cut = true;

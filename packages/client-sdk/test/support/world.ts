@@ -6,6 +6,8 @@ import {
   ChatClient,
   type ChatClientOptions,
   type ConnectOptions,
+  type InboxOptions,
+  type LiveInbox,
   type ReconnectOptions,
   type RoomConnection,
 } from '../../src/index.js';
@@ -31,13 +33,15 @@ export interface World {
   room(recruiter: string, clients: string[]): Promise<ChatRoom>;
   /** Connects a live room (closed after the test). */
   connect(chat: ChatClient, room: string, options?: ConnectOptions): RoomConnection;
+  /** Opens the client's live inbox (closed after the test). */
+  inbox(chat: ChatClient, options?: InboxOptions): LiveInbox;
   /** A TCP proxy in front of the server (closed after the test). */
   proxy(): Promise<TcpProxy>;
 }
 
 export function useWorld(): { start(options?: TestServerOptions): Promise<World> } {
   const servers: TestServer[] = [];
-  const connections: RoomConnection[] = [];
+  const connections: Array<RoomConnection | LiveInbox> = [];
   const proxies: TcpProxy[] = [];
 
   afterEach(async () => {
@@ -65,6 +69,11 @@ export function useWorld(): { start(options?: TestServerOptions): Promise<World>
           const live = chat.connect(room, options);
           connections.push(live);
           return live;
+        },
+        inbox(chat, options) {
+          const inbox = chat.inbox(options);
+          connections.push(inbox);
+          return inbox;
         },
         async proxy() {
           const proxy = await startTcpProxy(server.url);

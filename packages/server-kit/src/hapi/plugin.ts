@@ -109,7 +109,6 @@ export const hirechat: Plugin<HirechatOptions> = {
     const hub = new TopicHub(broadcaster, logger);
     const gateway = new SocketGateway(
       chat,
-      hub,
       [new RoomChannel(chat, hub, logger), new InboxChannel(chat, hub, logger)],
       {
         allowedOrigins: resolved.allowedOrigins,

@@ -1,10 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/** The subprotocol a server answers when a browser sends its token in the handshake. */
-export const SUBPROTOCOL = 'hirechat';
-
-/** The prefix of the subprotocol entry that carries the token: `bearer.<access token>`. */
-const BEARER_PREFIX = 'bearer.';
+import { BEARER_SUBPROTOCOL_PREFIX, SOCKET_SUBPROTOCOL } from '@hirechat/protocol';
 
 /**
  * The access token of a WebSocket handshake: from `Sec-WebSocket-Protocol: hirechat,
@@ -15,9 +10,11 @@ export function handshakeToken(request: IncomingMessage, url: URL): string | nul
   const header = request.headers['sec-websocket-protocol'];
   if (typeof header === 'string') {
     const offered = header.split(',').map((protocol) => protocol.trim());
-    if (offered.includes(SUBPROTOCOL)) {
-      const bearer = offered.find((protocol) => protocol.startsWith(BEARER_PREFIX));
-      if (bearer && bearer.length > BEARER_PREFIX.length) return bearer.slice(BEARER_PREFIX.length);
+    if (offered.includes(SOCKET_SUBPROTOCOL)) {
+      const bearer = offered.find((protocol) => protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX));
+      if (bearer && bearer.length > BEARER_SUBPROTOCOL_PREFIX.length) {
+        return bearer.slice(BEARER_SUBPROTOCOL_PREFIX.length);
+      }
     }
   }
   return url.searchParams.get('token') || null;

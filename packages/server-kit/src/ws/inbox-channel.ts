@@ -96,7 +96,7 @@ export class InboxChannel implements SocketChannel {
         parseClientEvent(text, InboxClientEventSchema, INBOX_CLIENT_EVENT_TYPES);
         send(PONG_FRAME);
       },
-      closed: () => {
+      closed: async () => {
         feed.stop();
         hub.leave(topic, user, socket);
       },

@@ -105,14 +105,13 @@ export class RoomChannel implements SocketChannel {
         else if (event.type === 'typing') await chat.setTyping(membership, event.typing);
         else await chat.markRead(membership, event.message_id);
       },
-      closed: () => {
+      closed: async () => {
         feed.stop();
-        if (hub.leave(topic, membership.user, socket)) {
-          // A user whose last socket in the room closed is no longer typing there.
-          chat.setTyping(membership, false).catch((err: unknown) => {
-            logger.warn({ err, room: membership.room }, 'typing not cleared');
-          });
-        }
+        if (!hub.leave(topic, membership.user, socket)) return;
+        // A user whose last socket in the room closed is no longer typing there.
+        await chat.setTyping(membership, false).catch((err: unknown) => {
+          logger.warn({ err, room: membership.room }, 'typing not cleared');
+        });
       },
     };
   }

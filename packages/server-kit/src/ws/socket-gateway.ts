@@ -1,6 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, MAX_FRAME_BYTES, type ServerEvent } from '@hirechat/protocol';
+import { CloseCode, MAX_FRAME_BYTES, type ServerEvent, SOCKET_SUBPROTOCOL } from '@hirechat/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
@@ -10,8 +10,7 @@ import { type SocketCount, type SocketLease, TooManySockets } from '../limits/so
 import type { Logger } from '../ports/logger.js';
 import { boundedSender, type SendFrame } from './bounded-sender.js';
 import { admitWithin } from './handshake-deadline.js';
-import { handshakeToken, SUBPROTOCOL } from './handshake-token.js';
-import type { TopicHub } from './topic-hub.js';
+import { handshakeToken } from './handshake-token.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -59,8 +58,8 @@ export interface SessionContext {
 export interface Session {
   /** Handles one text frame; a ChatError it throws is answered as an `error` event. */
   handle(text: string): Promise<void>;
-  /** The socket closed. */
-  closed(): void;
+  /** The socket closed; settles once what that sets off here (clearing its typing, say) is done. */
+  closed(): Promise<void>;
 }
 
 /** One kind of socket: the room socket, the inbox socket. */
@@ -84,16 +83,20 @@ export class SocketGateway {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     // The token may travel as a subprotocol; the server answers with `hirechat` alone.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols) => (protocols.has(SOCKET_SUBPROTOCOL) ? SOCKET_SUBPROTOCOL : false),
   });
   private readonly sockets = new Set<Liveness>();
+  /**
+   * Work that sockets set off and that may outlive them: frames being handled, and what a closed
+   * socket leaves to do (clearing its typing, recording and announcing its user's presence).
+   */
+  private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private listener: HttpServer | undefined;
 
   constructor(
     private readonly chat: ChatService,
-    private readonly hub: TopicHub,
     private readonly channels: readonly SocketChannel[],
     private readonly options: GatewayOptions,
   ) {}
@@ -111,7 +114,17 @@ export class SocketGateway {
     this.listener?.off('upgrade', this.onUpgrade);
     clearInterval(this.pingTimer);
     await Promise.all([...this.sockets].map((socket) => closed(socket, code, 'Server shutting down.')));
+    // Finished before the caller goes on to close the storage and the broadcaster it needs: the
+    // users of those sockets went offline here, and other processes' rooms are to be told so.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Keeps the work in `inFlight` until it settles; it must not reject. */
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -220,7 +233,9 @@ export class SocketGateway {
     // errors answer, in the order it sent them (an error names no frame; its place in line does).
     let handled: Promise<void> = Promise.resolve();
     const inLine = (step: () => void | Promise<void>) => {
-      handled = handled.then(step).catch((err: unknown) => logger.error({ err }, 'socket event failed'));
+      handled = this.track(
+        handled.then(step).catch((err: unknown) => logger.error({ err }, 'socket event failed')),
+      );
     };
     const frames = this.options.limits?.frames.forSocket() ?? null;
     // Frames are counted as they arrive, in order, so that those over the budget are let go at
@@ -253,11 +268,13 @@ export class SocketGateway {
       this.sockets.delete(socket);
       frames?.forget();
       lease?.release();
-      session.closed();
-      void online.then(() =>
-        this.chat
-          .userDisconnected(user)
-          .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
+      this.track(session.closed());
+      this.track(
+        online.then(() =>
+          this.chat
+            .userDisconnected(user)
+            .catch((err: unknown) => logger.warn({ err, user }, 'presence not cleared')),
+        ),
       );
     });
     logger.info({ socket: admission.label, user }, 'socket joined');

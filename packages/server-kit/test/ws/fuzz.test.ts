@@ -24,11 +24,12 @@ const TRICKY_KEYS = [
   '',
 ];
 /** The keys each event knows, besides `type`. */
-const KNOWN: Record<string, readonly string[]> = {
-  typing: ['typing'],
-  message_read: ['message_id'],
-  ping: [],
-};
+// A Map, not an object: the generated type may be `constructor` or `__proto__`.
+const KNOWN = new Map<string, readonly string[]>([
+  ['typing', ['typing']],
+  ['message_read', ['message_id']],
+  ['ping', []],
+]);
 /** The error codes a client's frame may earn; `internal` would be the server's own failure. */
 const CLIENT_ERRORS: readonly ErrorCode[] = ['invalid_json', 'unknown_event', 'invalid_input', 'not_found'];
 
@@ -69,7 +70,7 @@ function objectFrame(messageIds: string[]): fc.Arbitrary<Frame> {
         members.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
         unknown.push(key);
       }
-      const known = typeof type === 'string' ? KNOWN[type] : undefined;
+      const known = typeof type === 'string' ? KNOWN.get(type) : undefined;
       if (known) {
         for (const key of ['typing', 'message_id']) {
           if (!known.includes(key) && members.some((m) => m.startsWith(`"${key}"`))) unknown.push(key);

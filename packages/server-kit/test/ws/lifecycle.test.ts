@@ -1,7 +1,15 @@
+import type { RoomEvent } from '@hirechat/protocol';
 import { CloseCode } from '@hirechat/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
-import type { BroadcastEvent, Topic, TopicListener } from '../../src/ports/broadcaster.js';
+import {
+  type BroadcastEvent,
+  roomTopic,
+  type Topic,
+  type TopicListener,
+} from '../../src/ports/broadcaster.js';
+import { RedisTypingState } from '../../src/typing/redis-typing-state.js';
+import { connectRedis, deleteKeys, quitAll, testPrefix } from '../redis/redis-clients.js';
 import { useChat } from './fixture.js';
 
 /** An in-process broadcaster whose first subscription fails, as a broker's brief outage would. */
@@ -42,6 +50,51 @@ describe('WebSocket: server lifecycle', () => {
     await chat.ts.server.stop();
 
     for (const socket of sockets) expect((await socket.closed()).code).toBe(CloseCode.GoingAway);
+  });
+
+  it('tells the rooms of the users whose sockets it closed that they left, before it has stopped', async () => {
+    // The caller owns this broadcaster and closes it as soon as the server has stopped, as the
+    // reference server does with its Redis one: an announcement made after that would be lost.
+    const broadcaster = new InProcessBroadcaster();
+    broadcasters.push(broadcaster);
+    const chat = await harness.start({ broadcaster });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    await chat.connect(client, room.uuid);
+    const heard: RoomEvent[] = [];
+    await broadcaster.subscribe(roomTopic(room.uuid), (event) => heard.push(event));
+
+    await chat.ts.server.stop();
+    await broadcaster.close();
+
+    expect(heard).toContainEqual({ type: 'presence', online_users: [] });
+  });
+
+  it('tells the room that a typist whose socket it closed stopped typing, before it has stopped', async () => {
+    const broadcaster = new InProcessBroadcaster();
+    broadcasters.push(broadcaster);
+    // A typing state that takes a round trip to clear, as across processes.
+    const prefix = testPrefix();
+    const redis = await connectRedis();
+    const typingState = new RedisTypingState({ redis, timeoutMs: 5_000, prefix });
+    onTestFinished(async () => {
+      await typingState.close();
+      await deleteKeys(redis, prefix);
+      await quitAll(redis);
+    });
+    const chat = await harness.start({ broadcaster, typingState });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const typist = await chat.connect(client, room.uuid);
+    typist.send({ type: 'typing', typing: true });
+    expect(await typist.next('typing')).toEqual({ type: 'typing', typing_users: [client.id] });
+    const heard: RoomEvent[] = [];
+    await broadcaster.subscribe(roomTopic(room.uuid), (event) => heard.push(event));
+
+    await chat.ts.server.stop();
+    await broadcaster.close();
+
+    expect(heard).toContainEqual({ type: 'typing', typing_users: [] });
   });
 
   it('drops a client that stops answering pings, and keeps one that answers', async () => {

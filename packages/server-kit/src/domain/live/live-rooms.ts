@@ -100,7 +100,11 @@ export class LiveRooms {
   /**
    * The room's logged events after `since`, for a socket that resumes there (or that missed live
    * events); `latest` asks only for the room's newest seq. Events from a time the user was out of
-   * the room are never replayed to them: a log that holds their removal answers a resync instead.
+   * the room are never replayed to them. A log in which they are out of the room at its end
+   * answers the events up to their removal, the removal included, so that the feed sends what
+   * came before and ends at the removal (the socket closes with 4403): a resync there would let
+   * the events after the removal through. A log in which they were removed and are back answers
+   * a resync.
    */
   async replay(membership: RoomMembership, since: Since): Promise<Replay<LoggedRoomEvent>> {
     if (since === 'latest') {
@@ -112,10 +116,16 @@ export class LiveRooms {
     if (!read) throw ChatError.notFound('No such chat room.');
     const replay = replayFrom(since, read);
     if (replay.resync) return replay;
-    if (replay.events.some((event) => excludes(event, membership.user)))
-      return { resync: true, seq: replay.seq };
+    let events = replay.events;
+    const removal = events.findIndex((event) => excludes(event, membership.user));
+    if (removal !== -1) {
+      const changes = events.filter((event) => event.type === 'room_updated');
+      const lastChange = changes[changes.length - 1];
+      if (!lastChange || !excludes(lastChange, membership.user)) return { resync: true, seq: replay.seq };
+      events = events.slice(0, removal + 1);
+    }
     // Logged when written, sent now: their file URLs must count from now, not from the write.
-    return { ...replay, events: replay.events.map((event) => this.media.signEvent(event)) };
+    return { ...replay, events: events.map((event) => this.media.signEvent(event)) };
   }
 
   private async changeTyping(room: string, user: string, typing: boolean): Promise<void> {

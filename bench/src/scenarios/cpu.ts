@@ -1,0 +1,141 @@
+import { backingServices, condense } from '../backing-services.js';
+import { cpuRate } from '../options.js';
+import { type RunningServer, ServerRefused, startHirechat, startServer } from '../servers.js';
+import type { ServerKind } from '../wire.js';
+import { logCpu, type RunContext, serverOptions } from './context.js';
+import { type CpuPhase, type CpuRun, measureCpuRun, summariseCpu } from './cpu-phase.js';
+import { shapeName } from './fanout.js';
+import { type Layout, makeLayout } from './layout.js';
+import { LoadPool } from './load-pool.js';
+
+export interface CpuServerResult {
+  label: string;
+  kind: ServerKind;
+  /** hirechat's storage and broadcast; null for the others. */
+  backing: 'SQLite' | 'PostgreSQL + Redis' | null;
+  phase: CpuPhase | null;
+  error: string | null;
+}
+
+export interface CpuResult {
+  shape: string;
+  rate: number;
+  stepMs: number;
+  turns: number;
+  servers: CpuServerResult[];
+  /** Servers left out, and why (PostgreSQL or Redis refused, say). */
+  skipped: string[];
+}
+
+interface Entry extends CpuServerResult {
+  server: RunningServer;
+  layout: Layout | null;
+  runs: CpuRun[];
+}
+
+const HIRECHAT_SQLITE = 'hirechat (SQLite)';
+const HIRECHAT_PG = 'hirechat (PostgreSQL + Redis)';
+
+/**
+ * Scenario 0, issue 13's figure: CPU per message in the rooms recruiters use (200 rooms of 3), at
+ * a fixed rate well below what any server holds, for hirechat over SQLite and over PostgreSQL and
+ * Redis, the floor, bare ws and Socket.IO. Every server's sockets stay open throughout, and the
+ * servers take turns run by run, so that a change in the machine's load falls on all of them; each
+ * figure is the median of its runs, and the report gives hirechat's as ratios to the others'.
+ */
+export async function runCpu(context: RunContext): Promise<CpuResult> {
+  const { options, log } = context;
+  const settings = options.cpu;
+  const rate = cpuRate(options, settings.shape.members);
+  const entries: Entry[] = [];
+  const skipped: string[] = [];
+  const pool = await LoadPool.start(options.fanout.subscribers);
+  try {
+    for (const kind of options.servers) {
+      if (kind !== 'hirechat') {
+        add(entries, kind, null, await startServer(kind, await serverOptions(context, 'cpu')));
+        continue;
+      }
+      add(
+        entries,
+        kind,
+        'SQLite',
+        await startHirechat({ ...(await serverOptions(context, 'cpu')), label: HIRECHAT_SQLITE }),
+      );
+      const { databaseUrl, redisUrl } = await backingServices(options.scaleOut, log);
+      try {
+        const server = await startHirechat({
+          ...(await serverOptions(context, 'cpu')),
+          label: HIRECHAT_PG,
+          env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+        });
+        add(entries, kind, 'PostgreSQL + Redis', server);
+      } catch (error) {
+        if (!(error instanceof ServerRefused)) throw error;
+        skipped.push(`${HIRECHAT_PG}: the reference server refused them: ${condense(error.output)}`);
+      }
+    }
+    const sizes = new Array<number>(settings.shape.rooms).fill(settings.shape.members);
+    for (const entry of entries) {
+      const layout = await makeLayout(entry.server, sizes, context.jwtSecret);
+      const connect = await pool.connect(layout.sockets, options.fanout.connectConcurrency, 120_000);
+      if (connect.failed > 0) entry.error = `${connect.failed} sockets did not open (${connect.firstError})`;
+      else entry.layout = layout;
+    }
+    const phase = { rate, stepMs: settings.stepMs, drainTimeoutMs: options.fanout.drainTimeoutMs };
+    for (let turn = 0; turn < settings.turns; turn++) {
+      log(`cpu ${shapeName(settings.shape)} at ${rate} msg/s: turn ${turn + 1} of ${settings.turns}`);
+      for (const entry of entries) {
+        if (!entry.layout || entry.error) continue;
+        try {
+          await pool.setupWriter(entry.layout.writer);
+          // Unmeasured first: the JIT's first look at the path in the first turn, fresh keep-alive
+          // connections (the writer's new agent) in every turn.
+          const warmupMs = turn === 0 ? settings.stepMs : Math.min(settings.stepMs, 1_000);
+          await measureCpuRun(pool, entry.layout, [entry.server], { ...phase, stepMs: warmupMs });
+          await pool.settle();
+          entry.runs.push(await measureCpuRun(pool, entry.layout, [entry.server], phase));
+          await pool.settle();
+        } catch (error) {
+          entry.error = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
+    for (const entry of entries) {
+      entry.phase = summariseCpu(phase, entry.runs);
+      log(`cpu on ${entry.label}${entry.error ? `: error ${entry.error}` : ''}`);
+      logCpu(log, entry.phase);
+    }
+  } finally {
+    await pool.release().catch(() => undefined);
+    await pool.stop();
+    await Promise.all(entries.map((entry) => entry.server.stop()));
+  }
+  return {
+    shape: shapeName(settings.shape),
+    rate,
+    stepMs: settings.stepMs,
+    turns: settings.turns,
+    servers: entries.map(({ label, kind, backing, phase, error }) => ({
+      label,
+      kind,
+      backing,
+      phase,
+      error,
+    })),
+    skipped,
+  };
+}
+
+function add(entries: Entry[], kind: ServerKind, backing: Entry['backing'], server: RunningServer): void {
+  entries.push({
+    label: server.label,
+    kind,
+    backing,
+    phase: null,
+    error: null,
+    server,
+    layout: null,
+    runs: [],
+  });
+}
