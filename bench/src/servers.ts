@@ -84,6 +84,10 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
     JWT_SECRET: options.jwtSecret,
     // One JSON line per request and per socket would cost more than some of what is measured.
     LOG_LEVEL: 'warn',
+    // The writer is one user posting thousands of messages a second, far past any person's rate
+    // limit: the bench measures the server's throughput, not its limits (tools/slow-consumers.ts
+    // measures the one limit that is about memory, with its own settings).
+    RATE_LIMITS: 'off',
     ...options.env,
   });
   const root = options.sourceRoot ?? ROOT;

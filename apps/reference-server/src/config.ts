@@ -6,7 +6,12 @@ import {
   DEFAULT_MEDIA_URL_TTL_S,
   DEFAULT_TYPING_TIMEOUT_MS,
 } from '@hirechat/protocol';
-import { DEFAULT_PRESENCE_TIMEOUT_MS } from '@hirechat/server-kit';
+import {
+  DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
+  DEFAULT_PRESENCE_TIMEOUT_MS,
+  DEFAULT_RATE_LIMITS as RATE_LIMIT_DEFAULTS,
+  type RateLimitOptions,
+} from '@hirechat/server-kit';
 import { z } from 'zod';
 
 /** pino's level names; `silent` turns logging off (handy in tests). */
@@ -55,7 +60,16 @@ export interface ReferenceServerConfig {
   demoWebDir: string | null;
   /** Serve `/openapi.json`, `/asyncapi.json` and the `/docs` page (API_DOCS, default on). */
   apiDocs: boolean;
+  /** The per-user limits (RATE_LIMIT_*); null when RATE_LIMITS=off. */
+  rateLimits: RateLimitSettings | null;
+  /** A socket whose unsent backlog passes this many bytes is closed with 1013 (SOCKET_MAX_BACKLOG_BYTES). */
+  socketMaxBacklogBytes: number;
 }
+
+/** The limits of the contract's "Limits" section, as the plugin's `limits` option takes them. */
+export type RateLimitSettings = Required<
+  Pick<RateLimitOptions, 'restWrites' | 'restReads' | 'socketFrames' | 'socketsPerUser'>
+>;
 
 /** A problem with one environment variable. */
 export interface ConfigIssue {
@@ -92,6 +106,15 @@ const ECHOABLE = new Set([
   'DEMO_WEB',
   'API_DOCS',
   'JWT_REQUIRE_EXP',
+  'RATE_LIMITS',
+  'RATE_LIMIT_WRITES_PER_S',
+  'RATE_LIMIT_WRITES_BURST',
+  'RATE_LIMIT_READS_PER_S',
+  'RATE_LIMIT_READS_BURST',
+  'RATE_LIMIT_FRAMES',
+  'RATE_LIMIT_FRAMES_WINDOW_S',
+  'RATE_LIMIT_SOCKETS_PER_USER',
+  'SOCKET_MAX_BACKLOG_BYTES',
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -268,6 +291,27 @@ const EnvSchema = z.object({
   ),
   DEMO_WEB: withDefault(onOff),
   API_DOCS: withDefault(switchSchema),
+  RATE_LIMITS: withDefault(onOff),
+  RATE_LIMIT_WRITES_PER_S: withDefault(
+    wholeNumber(2, 1_000_000, 'a whole number of requests from 2 to 1000000'),
+  ),
+  RATE_LIMIT_WRITES_BURST: withDefault(
+    wholeNumber(3, 10_000_000, 'a whole number of requests from 3 to 10000000'),
+  ),
+  RATE_LIMIT_READS_PER_S: withDefault(
+    wholeNumber(2, 1_000_000, 'a whole number of requests from 2 to 1000000'),
+  ),
+  RATE_LIMIT_READS_BURST: withDefault(
+    wholeNumber(3, 10_000_000, 'a whole number of requests from 3 to 10000000'),
+  ),
+  RATE_LIMIT_FRAMES: withDefault(wholeNumber(1, 1_000_000, 'a whole number of frames from 1 to 1000000')),
+  RATE_LIMIT_FRAMES_WINDOW_S: withDefault(wholeNumber(1, 3_600, 'a whole number of seconds from 1 to 3600')),
+  RATE_LIMIT_SOCKETS_PER_USER: withDefault(
+    wholeNumber(1, 1_000_000, 'a whole number of sockets from 1 to 1000000'),
+  ),
+  SOCKET_MAX_BACKLOG_BYTES: withDefault(
+    wholeNumber(64 * 1024, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 65536'),
+  ),
 });
 
 /**
@@ -317,6 +361,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
         'must differ from JWT_SECRET; unset it to derive a separate key from JWT_SECRET, or give it a value of its own',
     });
   }
+  for (const kind of ['WRITES', 'READS'] as const) {
+    const [rateName, burstName] = [`RATE_LIMIT_${kind}_PER_S`, `RATE_LIMIT_${kind}_BURST`] as const;
+    if (issues.some((issue) => issue.variable === rateName || issue.variable === burstName)) continue;
+    const defaults = RATE_LIMIT_DEFAULTS[kind === 'WRITES' ? 'restWrites' : 'restReads'];
+    const rate = Number(unsetIfBlank(env[rateName]) ?? defaults.perSecond);
+    const burst = Number(unsetIfBlank(env[burstName]) ?? defaults.burst);
+    if (burst <= rate) {
+      // A burst no larger than a second's worth would be no burst at all.
+      issues.push({
+        variable: burstName,
+        message: `must be larger than ${rateName} (${rate}), got ${burst}`,
+      });
+    }
+  }
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
 
   const vars = parsed.data;
@@ -341,6 +399,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
     demoWebDir: (vars.DEMO_WEB ?? true) ? demoWebBuildDir() : null,
     apiDocs: vars.API_DOCS ?? true,
+    rateLimits:
+      (vars.RATE_LIMITS ?? true)
+        ? {
+            restWrites: {
+              perSecond: vars.RATE_LIMIT_WRITES_PER_S ?? RATE_LIMIT_DEFAULTS.restWrites.perSecond,
+              burst: vars.RATE_LIMIT_WRITES_BURST ?? RATE_LIMIT_DEFAULTS.restWrites.burst,
+            },
+            restReads: {
+              perSecond: vars.RATE_LIMIT_READS_PER_S ?? RATE_LIMIT_DEFAULTS.restReads.perSecond,
+              burst: vars.RATE_LIMIT_READS_BURST ?? RATE_LIMIT_DEFAULTS.restReads.burst,
+            },
+            socketFrames: {
+              points: vars.RATE_LIMIT_FRAMES ?? RATE_LIMIT_DEFAULTS.socketFrames.points,
+              seconds: vars.RATE_LIMIT_FRAMES_WINDOW_S ?? RATE_LIMIT_DEFAULTS.socketFrames.seconds,
+            },
+            socketsPerUser: vars.RATE_LIMIT_SOCKETS_PER_USER ?? RATE_LIMIT_DEFAULTS.socketsPerUser,
+          }
+        : null,
+    socketMaxBacklogBytes: vars.SOCKET_MAX_BACKLOG_BYTES ?? DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   RedisTypingState,
   type TypingState,
 } from '@hirechat/server-kit';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JwtKey, ReferenceServerConfig } from './config.js';
 import { mountDemoWeb } from './demo-web/demo-web-routes.js';
@@ -117,6 +118,12 @@ export async function createReferenceServer(
           typingState: events.typingState,
           presence: events.presence,
         }),
+        // Counted in Redis where events go through it, so that limits hold across processes.
+        limits:
+          config.rateLimits === null
+            ? false
+            : { ...config.rateLimits, ...(events && { redis: events.redis }) },
+        maxSocketBacklogBytes: config.socketMaxBacklogBytes,
         logger,
       },
     });
@@ -131,6 +138,8 @@ export async function createReferenceServer(
     throw error;
   }
 
+  if (config.rateLimits === null) logger.warn('RATE_LIMITS=off: no request, frame or socket is limited');
+  else logger.info({ limits: config.rateLimits, shared: config.redisUrl !== null }, 'rate limits');
   if (config.allowedOrigins === '*') {
     logger.warn('ALLOWED_ORIGINS is unset: pages from any origin may call the API and open sockets');
   } else {
@@ -169,6 +178,8 @@ interface RedisPorts {
   broadcaster: Broadcaster;
   typingState: TypingState;
   presence: PresenceState;
+  /** The command connection, which the limits count on too. */
+  redis: Redis;
   /** Close the ports, then quit their connections. */
   closers: Array<() => Promise<void>>;
 }
@@ -224,6 +235,7 @@ function redisPorts(redis: RedisConnections, config: ReferenceServerConfig, logg
     broadcaster,
     typingState,
     presence,
+    redis: redis.pub,
     closers: [
       () => presence.close(),
       () => typingState.close(),

@@ -41,6 +41,15 @@ describe('loadConfig', () => {
       mediaUrlTtlS: 3600,
       demoWebDir: demoWebBuildDir(),
       apiDocs: true,
+      // The contract's ceilings ("Limits"): 10 writes a second with bursts of 100, 50 frames per
+      // 10 s per socket, 100 sockets per user.
+      rateLimits: {
+        restWrites: { perSecond: 10, burst: 100 },
+        restReads: { perSecond: 20, burst: 200 },
+        socketFrames: { points: 50, seconds: 10 },
+        socketsPerUser: 100,
+      },
+      socketMaxBacklogBytes: 4 * 1024 * 1024,
     });
   });
 
@@ -66,6 +75,14 @@ describe('loadConfig', () => {
       MEDIA_URL_TTL_S: '600',
       DEMO_WEB: 'OFF',
       API_DOCS: 'off',
+      RATE_LIMIT_WRITES_PER_S: '3',
+      RATE_LIMIT_WRITES_BURST: '30',
+      RATE_LIMIT_READS_PER_S: '4',
+      RATE_LIMIT_READS_BURST: '40',
+      RATE_LIMIT_FRAMES: '5',
+      RATE_LIMIT_FRAMES_WINDOW_S: '6',
+      RATE_LIMIT_SOCKETS_PER_USER: '7',
+      SOCKET_MAX_BACKLOG_BYTES: '1048576',
     });
     expect(config).toEqual({
       port: 0,
@@ -84,7 +101,38 @@ describe('loadConfig', () => {
       mediaUrlTtlS: 600,
       demoWebDir: null,
       apiDocs: false,
+      rateLimits: {
+        restWrites: { perSecond: 3, burst: 30 },
+        restReads: { perSecond: 4, burst: 40 },
+        socketFrames: { points: 5, seconds: 6 },
+        socketsPerUser: 7,
+      },
+      socketMaxBacklogBytes: 1_048_576,
     });
+  });
+
+  it.each(['off', ' OFF '])(
+    'turns every rate limit off with RATE_LIMITS=%j, and keeps the backlog bound',
+    (value) => {
+      expect(loadConfig({ RATE_LIMITS: value, RATE_LIMIT_FRAMES: '5' })).toMatchObject({
+        rateLimits: null,
+        socketMaxBacklogBytes: 4 * 1024 * 1024,
+      });
+      expect(loadConfig({ RATE_LIMITS: 'on' }).rateLimits).not.toBeNull();
+    },
+  );
+
+  it('refuses a burst no larger than its rate, naming both', () => {
+    const error = configError({ RATE_LIMIT_WRITES_PER_S: '100' });
+    expect(error.issues).toEqual([
+      {
+        variable: 'RATE_LIMIT_WRITES_BURST',
+        message: 'must be larger than RATE_LIMIT_WRITES_PER_S (100), got 100',
+      },
+    ]);
+    expect(configError({ RATE_LIMIT_READS_BURST: '20' }).issues.map((issue) => issue.variable)).toEqual([
+      'RATE_LIMIT_READS_BURST',
+    ]);
   });
 
   it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
@@ -147,6 +195,14 @@ describe('loadConfig', () => {
     ['API_DOCS', 'maybe'],
     ['JWT_REQUIRE_EXP', 'no'],
     ['JWT_REQUIRE_EXP', '0'],
+    ['RATE_LIMITS', 'false'],
+    ['RATE_LIMIT_WRITES_PER_S', '1'],
+    ['RATE_LIMIT_WRITES_PER_S', 'fast'],
+    ['RATE_LIMIT_READS_BURST', '2.5'],
+    ['RATE_LIMIT_FRAMES', '0'],
+    ['RATE_LIMIT_FRAMES_WINDOW_S', '3601'],
+    ['RATE_LIMIT_SOCKETS_PER_USER', '-1'],
+    ['SOCKET_MAX_BACKLOG_BYTES', '1024'],
   ])('names %s in the error when it is %j', (variable, value) => {
     // A valid MEDIA_URL_SECRET, so that a JWT_PUBLIC_KEY (which requires one) is the only issue.
     const error = configError({ MEDIA_URL_SECRET: MEDIA_SECRET, [variable]: value });

@@ -83,7 +83,17 @@ describe.each([
   it('keeps every acknowledged message, and the seq and unread counts agree with what is stored', async () => {
     deployment = await deploy();
     const secret = newSecret();
-    const env = { ...cleanEnv(), ...deployment.env, JWT_SECRET: secret, LOG_LEVEL: 'info' };
+    const env = {
+      ...cleanEnv(),
+      ...deployment.env,
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'info',
+      // Writers and a reader as fast as they can go, far above what people do: their limits are
+      // raised, so that only the crash is under test.
+      RATE_LIMIT_WRITES_PER_S: '100000',
+      RATE_LIMIT_WRITES_BURST: '1000000',
+      RATE_LIMIT_FRAMES: '1000000',
+    };
     const before = await startServerProcess(env);
     servers.push(before);
 

@@ -38,6 +38,13 @@ export type { HirechatOptions } from './hapi/plugin-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
 export {
+  type BurstRate,
+  DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
+  DEFAULT_RATE_LIMITS,
+  type RateLimitOptions,
+  type WindowBudget,
+} from './limits/limit-options.js';
+export {
   type BroadcastEvent,
   type Broadcaster,
   inboxTopic,

@@ -16,6 +16,29 @@ export interface ErrorResponseDoc {
   headers?: Record<string, HeaderDoc>;
 }
 
+const seconds = z.number().int().min(0);
+
+/**
+ * Where the caller stands against their rate limit (contract, "Errors, continued"): on every answer
+ * to a signed-in caller, and on a 429.
+ */
+export const RATE_LIMIT_HEADER_DOCS: Record<string, HeaderDoc> = {
+  'RateLimit-Limit': {
+    description:
+      "Requests of this kind (reads: GET; writes: the rest) the caller may make at once after a quiet spell: the limit's burst.",
+    schema: z.number().int().min(1),
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests of this kind the caller may make right now.',
+    schema: z.number().int().min(0),
+  },
+  'RateLimit-Reset': {
+    description:
+      'Seconds until the allowance is whole again; on a 429, until the next request may pass (as `Retry-After`).',
+    schema: seconds,
+  },
+};
+
 /**
  * The error answers of the REST API (contract, "Errors"), described once. A status an operation
  * may answer is listed in its `errors`, or follows from what it is (see `impliedErrors` in
@@ -60,6 +83,20 @@ export const ERROR_RESPONSES = {
     name: 'UnsupportedMediaType',
     description: 'The body is of a media type the operation does not take.',
     schema: DetailErrorBodySchema,
+  },
+  429: {
+    name: 'TooManyRequests',
+    description:
+      "Over the caller's rate limit for this kind of request (code `rate_limited`); nothing was done. " +
+      'Try again after `Retry-After` seconds.',
+    schema: DetailErrorBodySchema,
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before the next request may pass.',
+        schema: z.number().int().min(1),
+      },
+      ...RATE_LIMIT_HEADER_DOCS,
+    },
   },
   503: {
     name: 'Unavailable',

@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import { ChatRoomSchema } from '../chat-room.js';
 import { DetailErrorBodySchema, ErrorBodySchema, FieldErrorBodySchema } from '../errors.js';
 import { MessageSchema } from '../message.js';
-import { ERROR_RESPONSES, type ErrorStatus, type HeaderDoc } from './error-responses.js';
+import {
+  ERROR_RESPONSES,
+  type ErrorStatus,
+  type HeaderDoc,
+  RATE_LIMIT_HEADER_DOCS,
+} from './error-responses.js';
 import { type JsonObject, toInlineJsonSchema, toNamedJsonSchemas } from './json-schema.js';
 import { BODY_MEDIA_TYPES, type BodyKind, REST_OPERATIONS, type RestOperation } from './rest-operations.js';
 import { mergeDistinct, pascalCase, SchemaNames } from './schema-names.js';
@@ -107,9 +112,12 @@ function operationObject(operation: RestOperation, input: SchemaNames, output: S
           ]),
         )
       : undefined;
+    // A signed-in caller's answers say where they stand against their rate limit.
+    const limited = operation.authenticated !== false && Number(status) < 300;
+    const headers = limited ? { ...response.headers, ...RATE_LIMIT_HEADER_DOCS } : response.headers;
     responses[status] = {
       description: response.description,
-      ...headersObject(response.headers),
+      ...headersObject(headers),
       ...(content && { content }),
     };
   }
@@ -133,7 +141,7 @@ function operationObject(operation: RestOperation, input: SchemaNames, output: S
 function errorsOf(operation: RestOperation): ErrorStatus[] {
   const statuses = new Set<ErrorStatus>(operation.errors ?? []);
   if (operation.query || operation.body) statuses.add(400);
-  if (operation.authenticated !== false) statuses.add(401);
+  if (operation.authenticated !== false) statuses.add(401).add(429);
   if (operation.params) statuses.add(404);
   if (operation.body) statuses.add(415);
   statuses.add(503);

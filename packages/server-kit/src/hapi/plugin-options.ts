@@ -5,6 +5,8 @@ import {
 } from '@hirechat/protocol';
 import type { RequestDeadlines } from '../deadlines/request-deadlines.js';
 import type { MediaUrls } from '../domain/media-urls.js';
+import { DEFAULT_MAX_SOCKET_BACKLOG_BYTES, type RateLimitOptions } from '../limits/limit-options.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
 import type { FileStore } from '../ports/file-store.js';
@@ -57,6 +59,20 @@ export interface HirechatOptions {
   /** How often sockets are pinged; a socket that missed the last ping is dropped. Default 30000. */
   pingIntervalMs?: number;
   /**
+   * Per-user limits on REST requests and open sockets, and on the frames of each socket (contract,
+   * "Limits"; README, "Limits"): REST over its limit is a 429, a socket over the user's count is
+   * closed with 4429, frames over a socket's budget are dropped and answered `rate_limited`, and a
+   * socket that keeps on is closed with 1008. Counted in process unless `limits.redis` is given.
+   * Default: on, with the defaults of RateLimitOptions. `false` turns them all off.
+   */
+  limits?: RateLimitOptions | false;
+  /**
+   * A socket whose unsent backlog (what the server holds for it, not yet written to the network)
+   * passes this many bytes is closed with 1013; past half of it, its typing events are dropped.
+   * Not a rate limit: `limits: false` leaves it on. Default 4 MiB.
+   */
+  maxSocketBacklogBytes?: number;
+  /**
    * How long each phase of a request may take, in ms (see RequestDeadlines): headers 10,000, body
    * 10,000, idle keep-alive 5,000, WebSocket admission 10,000. The header and keep-alive deadlines
    * are set on the server's listener (Node's `headersTimeout` and `keepAliveTimeout`), so they
@@ -83,11 +99,13 @@ export interface HirechatOptions {
 
 /** Options with every default filled in. */
 export type ResolvedHirechatOptions = Required<
-  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines'>
+  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines' | 'limits'>
 > & {
   users: UserDirectory;
   mediaUrls: MediaUrls;
   deadlines: RequestDeadlines;
+  /** Null when limits are off. */
+  limits: RateLimits | null;
 };
 
 export const DEFAULTS = {
@@ -96,6 +114,7 @@ export const DEFAULTS = {
   allowedOrigins: '*' as const,
   mediaUrlTtlSeconds: DEFAULT_MEDIA_URL_TTL_S,
   pingIntervalMs: 30_000,
+  maxSocketBacklogBytes: DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
   migrate: true,
   docs: true,
 };

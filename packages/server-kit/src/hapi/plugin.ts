@@ -8,6 +8,8 @@ import { resolveRequestDeadlines } from '../deadlines/request-deadlines.js';
 import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
 import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
+import { resolveRateLimits } from '../limits/limit-options.js';
+import { RateLimits } from '../limits/rate-limits.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
@@ -20,6 +22,7 @@ import { TopicHub } from '../ws/topic-hub.js';
 import { AUTH_STRATEGY, registerAuth } from './auth.js';
 import { errorResponder } from './error-response.js';
 import { DEFAULTS, type HirechatOptions, type ResolvedHirechatOptions } from './plugin-options.js';
+import { applyRestLimits, RATE_LIMIT_HEADERS } from './rest-limits.js';
 import { mountFallbacks, mountPaths } from './route-table.js';
 import { healthRoutes } from './routes/health-route.js';
 import { mediaRoutes } from './routes/media-routes.js';
@@ -74,13 +77,16 @@ export const hirechat: Plugin<HirechatOptions> = {
     await server.register(inert);
     registerAuth(server, chat);
     server.ext('onPreResponse', errorResponder(logger), { sandbox: 'plugin' });
+    // After the error responder, whose answers get the limit's headers too.
+    if (resolved.limits) applyRestLimits(server, resolved.limits, logger);
 
+    const exposedHeaders = ['Link', ...RATE_LIMIT_HEADERS];
     const common: RouteOptions = {
       auth: AUTH_STRATEGY,
       cors:
         resolved.allowedOrigins === '*'
-          ? { origin: ['*'], additionalExposedHeaders: ['Link'] }
-          : { origin: resolved.allowedOrigins, additionalExposedHeaders: ['Link'] },
+          ? { origin: ['*'], additionalExposedHeaders: exposedHeaders }
+          : { origin: resolved.allowedOrigins, additionalExposedHeaders: exposedHeaders },
     };
     const { deadlines } = resolved;
     applyListenerDeadlines(server.listener, deadlines);
@@ -108,6 +114,8 @@ export const hirechat: Plugin<HirechatOptions> = {
         allowedOrigins: resolved.allowedOrigins,
         pingIntervalMs: resolved.pingIntervalMs,
         handshakeTimeoutMs: deadlines.handshakeMs,
+        maxBacklogBytes: resolved.maxSocketBacklogBytes,
+        limits: resolved.limits,
         logger,
       },
     );
@@ -117,6 +125,7 @@ export const hirechat: Plugin<HirechatOptions> = {
     });
     server.ext('onPreStop', () => gateway.close());
     server.ext('onPostStop', async () => {
+      resolved.limits?.close();
       // Close only what the plugin made; the caller owns what it passed in.
       if (!options.typingState) await typingState.close();
       if (!options.presence) await presence.close();
@@ -138,7 +147,12 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     identity: options.identity,
     files: options.files,
   };
-  for (const name of ['typingTimeoutMs', 'maxUploadBytes', 'pingIntervalMs'] as const) {
+  for (const name of [
+    'typingTimeoutMs',
+    'maxUploadBytes',
+    'pingIntervalMs',
+    'maxSocketBacklogBytes',
+  ] as const) {
     const value = merged[name];
     if (!Number.isInteger(value) || value <= 0) {
       throw new Error(`hirechat: "${name}" must be a positive whole number, got ${String(value)}.`);
@@ -146,9 +160,10 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
   }
   const users = options.users ?? asUserDirectory(options.storage);
   const logger = new RepeatThrottledLogger(merged.logger ?? silentLogger);
-  const { mediaUrlSecret, ...rest } = merged;
+  const { mediaUrlSecret, limits, ...rest } = merged;
   return {
     ...rest,
+    limits: limits === false ? null : new RateLimits(resolveRateLimits(limits ?? {}), logger),
     users,
     mediaUrls: mediaUrlsOf(mediaUrlSecret, merged.mediaUrlTtlSeconds, logger),
     deadlines: resolveRequestDeadlines(options.deadlines),

@@ -13,9 +13,15 @@ import type { ChatService } from '../domain/chat-service.js';
 import { inboxTopic } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
 import { parseClientEvent } from './client-events.js';
-import { PONG_FRAME, parseSince, TEXT_FRAME } from './frames.js';
+import { PONG_FRAME, parseSince } from './frames.js';
 import { SocketFeed } from './socket-feed.js';
-import { type Admission, errorEvent, type Session, type SocketChannel } from './socket-gateway.js';
+import {
+  type Admission,
+  errorEvent,
+  type Session,
+  type SessionContext,
+  type SocketChannel,
+} from './socket-gateway.js';
 import type { TopicHub } from './topic-hub.js';
 
 const INBOX_PATHS = new Set([INBOX_SOCKET_PATH, INBOX_SOCKET_PATH.slice(0, -1)]);
@@ -49,7 +55,7 @@ export class InboxChannel implements SocketChannel {
       return {
         label: 'inbox',
         release: () => this.hub.release(topic),
-        open: (socket) => this.open(socket, user, startSeq, since),
+        open: (socket, context) => this.open(socket, user, startSeq, since, context),
       };
     } catch (error) {
       this.hub.release(topic);
@@ -62,13 +68,12 @@ export class InboxChannel implements SocketChannel {
     user: string,
     startSeq: number | null,
     since: Since | ChatError | null,
+    { send }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = inboxTopic(user);
     const feed = new SocketFeed<InboxEvent>(
-      (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(frame, TEXT_FRAME);
-      },
+      (frame) => send(frame),
       {
         replay: (after) => chat.replayInbox(user, after),
         stateAfterReplay: async () => [],
@@ -83,13 +88,13 @@ export class InboxChannel implements SocketChannel {
       },
     );
     hub.join(topic, user, socket, feed);
-    if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
+    if (since instanceof ChatError) send(JSON.stringify(errorEvent(since)));
     if (startSeq !== null) feed.follow(startSeq, hub.heardAfter(topic, startSeq));
     else if (since !== null && !(since instanceof ChatError)) feed.resume(since);
     return {
       handle: async (text) => {
         parseClientEvent(text, InboxClientEventSchema, INBOX_CLIENT_EVENT_TYPES);
-        if (socket.readyState === socket.OPEN) socket.send(PONG_FRAME);
+        send(PONG_FRAME);
       },
       closed: async () => {
         feed.stop();

@@ -14,7 +14,7 @@ import { excludes } from '../domain/live/live-rooms.js';
 import { roomTopic } from '../ports/broadcaster.js';
 import type { Logger } from '../ports/logger.js';
 import { parseClientEvent } from './client-events.js';
-import { PONG_FRAME, parseSince, TEXT_FRAME } from './frames.js';
+import { PONG_FRAME, parseSince } from './frames.js';
 import { SocketFeed } from './socket-feed.js';
 import type { Admission, Session, SessionContext, SocketChannel } from './socket-gateway.js';
 import { errorEvent } from './socket-gateway.js';
@@ -65,14 +65,13 @@ export class RoomChannel implements SocketChannel {
     socket: WebSocket,
     membership: RoomMembership,
     since: Since | ChatError | null,
-    { online }: SessionContext,
+    { online, send }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = roomTopic(membership.room);
     const feed = new SocketFeed<RoomEvent>(
-      (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(frame, TEXT_FRAME);
-      },
+      // Typing is state that the next change repeats: what a lagging socket can best do without.
+      (frame, event) => send(frame, event.type === 'typing'),
       {
         replay: (after) => chat.replay(membership, after),
         stateAfterReplay: async () => [{ type: 'typing', typing_users: await chat.typingUsers(membership) }],
@@ -89,7 +88,7 @@ export class RoomChannel implements SocketChannel {
     );
     hub.join(topic, membership.user, socket, feed);
     // A bad `since` is answered, then ignored: the socket works as one opened without it.
-    if (since instanceof ChatError) socket.send(JSON.stringify(errorEvent(since)));
+    if (since instanceof ChatError) send(JSON.stringify(errorEvent(since)));
     const startSeq = membership.admittedSeq;
     if (since === null || since instanceof ChatError) feed.follow(startSeq, hub.heardAfter(topic, startSeq));
     else feed.resume(since);
@@ -102,9 +101,8 @@ export class RoomChannel implements SocketChannel {
     return {
       handle: async (text) => {
         const event = parseClientEvent(text, ClientEventSchema, CLIENT_EVENT_TYPES);
-        if (event.type === 'ping') {
-          if (socket.readyState === socket.OPEN) socket.send(PONG_FRAME);
-        } else if (event.type === 'typing') await chat.setTyping(membership, event.typing);
+        if (event.type === 'ping') send(PONG_FRAME);
+        else if (event.type === 'typing') await chat.setTyping(membership, event.typing);
         else await chat.markRead(membership, event.message_id);
       },
       closed: async () => {

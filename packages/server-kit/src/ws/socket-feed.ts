@@ -58,7 +58,8 @@ export class SocketFeed<E extends FeedEvent> {
   private stopped = false;
 
   constructor(
-    private readonly sendFrame: (frame: Frame) => void,
+    /** Sends one event's frame on the socket; `event` says what it is (typing may be dropped). */
+    private readonly sendFrame: (frame: Frame, event: FeedEvent) => void,
     private readonly source: FeedSource<E>,
     /** Called once when the feed ended by itself; the socket should go. */
     private readonly onEnd: (end: FeedEnd) => void,
@@ -142,13 +143,13 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private deliver(event: E, frame: Frame): void | Promise<void> {
-    if (!isLogged(event)) return this.sendFrame(frame);
+    if (!isLogged(event)) return this.sendFrame(frame, event);
     const last = this.lastSeq;
     if (last !== null && event.seq <= last) return; // sent already, from the log
     if (last !== null && event.seq > last + 1) return this.fillGap(last, event, frame);
     if (!this.admitted(event)) return;
     this.lastSeq = event.seq;
-    this.sendFrame(frame);
+    this.sendFrame(frame, event);
   }
 
   private async replay(since: Since): Promise<void> {
@@ -197,6 +198,6 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private send(event: FeedEvent): void {
-    this.sendFrame(JSON.stringify(event));
+    this.sendFrame(JSON.stringify(event), event);
   }
 }

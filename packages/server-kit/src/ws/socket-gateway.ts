@@ -5,7 +5,10 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
 import type { ChatService } from '../domain/chat-service.js';
+import type { FrameBudget } from '../limits/frame-budget.js';
+import { type SocketCount, type SocketLease, TooManySockets } from '../limits/socket-count.js';
 import type { Logger } from '../ports/logger.js';
+import { boundedSender, type SendFrame } from './bounded-sender.js';
 import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken } from './handshake-token.js';
 
@@ -17,7 +20,20 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   /** How long admitting a socket may take; see RequestDeadlines.handshakeMs. */
   handshakeTimeoutMs: number;
+  /** A socket whose unsent backlog passes this many bytes is closed with 1013 (see boundedSender). */
+  maxBacklogBytes: number;
+  /** Open sockets per user and frames per socket; null when limits are off. */
+  limits: { sockets: SocketCount; frames: FrameBudget } | null;
   logger: Logger;
+}
+
+/** A socket let in, before its handshake completes. */
+interface Admitted {
+  admission: Admission;
+  caller: Caller;
+  expiresAt: Date | null;
+  /** Its place in the user's count of open sockets; null when limits are off. */
+  lease: SocketLease | null;
 }
 
 /** A socket let in by its channel, before its handshake completes. */
@@ -34,6 +50,8 @@ export interface Admission {
 export interface SessionContext {
   /** Resolves once the user counts as online (their presence is recorded, or failed to be). */
   online: Promise<void>;
+  /** The one way to send the socket a frame: it keeps the socket's backlog bounded. */
+  send: SendFrame;
 }
 
 /** A socket's life in its channel. */
@@ -145,13 +163,13 @@ export class SocketGateway {
     // A client that resets during the checks must not crash the process.
     const ignore = () => undefined;
     socket.on('error', ignore);
-    let admitted: { admission: Admission; caller: Caller; expiresAt: Date | null } | undefined;
+    let admitted: Admitted | undefined;
     let refused: [number, string] = [CloseCode.InternalError, 'Internal error.'];
     try {
       admitted = await admitWithin(
         this.admit(channel, request, url),
         this.options.handshakeTimeoutMs,
-        (late) => late.admission.release(),
+        giveBack,
       );
     } catch (error) {
       refused = refusal(error);
@@ -159,31 +177,52 @@ export class SocketGateway {
     }
     socket.off('error', ignore);
     if (this.closing || socket.destroyed) {
-      admitted?.admission.release();
+      if (admitted) giveBack(admitted);
       socket.destroy();
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      if (admitted) this.start(ws, admitted.caller, admitted.admission, admitted.expiresAt);
+      if (admitted) this.start(ws, admitted);
       else ws.close(...refused);
     });
   }
 
-  /** Authenticates the handshake's token and asks the channel to let the caller in. */
-  private async admit(channel: SocketChannel, request: IncomingMessage, url: URL) {
+  /**
+   * Authenticates the handshake's token, counts the socket among the user's open ones, and asks
+   * the channel to let the caller in.
+   */
+  private async admit(channel: SocketChannel, request: IncomingMessage, url: URL): Promise<Admitted> {
     const token = handshakeToken(request, url);
     if (!token) throw ChatError.of('not_authenticated', 'Missing token.');
     const { caller, expiresAt } = await this.chat.authenticate(token);
-    return { admission: await channel.admit(caller, url), caller, expiresAt };
+    const lease = await this.acquireSocket(caller.id);
+    try {
+      return { admission: await channel.admit(caller, url), caller, expiresAt, lease };
+    } catch (error) {
+      lease?.release();
+      throw error;
+    }
   }
 
-  private start(socket: Liveness, caller: Caller, admission: Admission, expiresAt: Date | null): void {
+  /** The user's place among their open sockets, or the refusal when they hold too many. */
+  private async acquireSocket(user: string): Promise<SocketLease | null> {
+    if (!this.options.limits) return null;
+    try {
+      return await this.options.limits.sockets.acquire(user);
+    } catch (error) {
+      if (error instanceof TooManySockets) throw ChatError.of('rate_limited', error.message);
+      throw error;
+    }
+  }
+
+  private start(socket: Liveness, { caller, admission, expiresAt, lease }: Admitted): void {
     const { logger } = this.options;
     const user = caller.id;
     const online = this.chat
       .userConnected(user)
       .catch((err: unknown) => logger.warn({ err, user }, 'presence not recorded'));
-    const session = admission.open(socket, { online });
+    const send = boundedSender(socket, this.options.maxBacklogBytes);
+    const session = admission.open(socket, { online, send });
     this.sockets.add(socket);
     socket.isAlive = true;
     socket.on('pong', () => {
@@ -193,17 +232,42 @@ export class SocketGateway {
     // Each frame waits for the one before it, so that a socket's events take effect, and its
     // errors answer, in the order it sent them (an error names no frame; its place in line does).
     let handled: Promise<void> = Promise.resolve();
-    socket.on('message', (data, isBinary) => {
+    const inLine = (step: () => void | Promise<void>) => {
       handled = this.track(
-        handled
-          .then(() => this.onFrame(socket, session, data, isBinary))
-          .catch((err: unknown) => logger.error({ err }, 'socket event failed')),
+        handled.then(step).catch((err: unknown) => logger.error({ err }, 'socket event failed')),
       );
+    };
+    const frames = this.options.limits?.frames.forSocket() ?? null;
+    // Frames are counted as they arrive, in order, so that those over the budget are let go at
+    // once instead of waiting in line; those within it wait in line to be handled.
+    let counted: Promise<void> = Promise.resolve();
+    let closing = false;
+    socket.on('message', (data, isBinary) => {
+      if (!frames) {
+        inLine(() => this.onFrame(socket, session, send, data, isBinary));
+        return;
+      }
+      counted = counted
+        .then(() => (closing ? null : frames.take()))
+        .then(
+          (verdict) => {
+            if (verdict === 'handle') inLine(() => this.onFrame(socket, session, send, data, isBinary));
+            else if (verdict === 'drop') inLine(() => this.overBudget(socket, send));
+            else if (verdict === 'close') {
+              // In line too, so that what the frames before it earned is sent first.
+              closing = true;
+              inLine(() => socket.close(CloseCode.PolicyViolation, 'Too many frames.'));
+            }
+          },
+          (err: unknown) => logger.error({ err }, 'frame not counted'),
+        );
     });
     socket.on('error', (err) => logger.warn({ err }, 'socket error'));
     socket.on('close', (code) => {
       logger.info({ socket: admission.label, user, code }, 'socket left');
       this.sockets.delete(socket);
+      frames?.forget();
+      lease?.release();
       this.track(session.closed());
       this.track(
         online.then(() =>
@@ -216,7 +280,20 @@ export class SocketGateway {
     logger.info({ socket: admission.label, user }, 'socket joined');
   }
 
-  private async onFrame(socket: WebSocket, session: Session, data: RawData, isBinary: boolean) {
+  /** Answers a frame over the socket's budget, which is dropped. */
+  private overBudget(socket: WebSocket, send: SendFrame): void {
+    if (socket.readyState !== socket.OPEN) return;
+    const detail = `Too many frames: at most ${this.options.limits?.frames.description}. This one was dropped.`;
+    send(JSON.stringify({ type: 'error', code: 'rate_limited', detail } satisfies ServerEvent));
+  }
+
+  private async onFrame(
+    socket: WebSocket,
+    session: Session,
+    send: SendFrame,
+    data: RawData,
+    isBinary: boolean,
+  ) {
     // A frame that arrives after its socket was closed (a removal, say) is not acted on.
     if (socket.readyState !== socket.OPEN) return;
     try {
@@ -228,7 +305,7 @@ export class SocketGateway {
         error instanceof ChatError
           ? errorEvent(error)
           : { type: 'error', code: 'internal', detail: 'The event could not be handled.' };
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply));
+      send(JSON.stringify(reply));
     }
   }
 
@@ -250,6 +327,12 @@ export function errorEvent(error: ChatError): ServerEvent {
   return { type: 'error', code: error.code, detail: error.message };
 }
 
+/** Gives back what a socket that never opened was given: its channel's reservation and its count. */
+function giveBack(admitted: Admitted): void {
+  admitted.admission.release();
+  admitted.lease?.release();
+}
+
 function closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
   const timer = setTimeout(
     () => socket.close(CloseCode.Unauthorized, 'Token expired.'),
@@ -269,6 +352,8 @@ function refusal(error: unknown): [number, string] {
       return [CloseCode.Forbidden, error.message];
     case 'not_found':
       return [CloseCode.NotFound, error.message];
+    case 'rate_limited':
+      return [CloseCode.TooManySockets, error.message];
     default:
       return [CloseCode.InternalError, error.message];
   }

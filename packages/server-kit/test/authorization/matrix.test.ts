@@ -1,6 +1,7 @@
 import { CloseCode, type ServerEvent } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { expectAnswer, rawRoute, sendRoute } from '../catalog/requests.js';
 import { CALLERS, type Expected, REST_ROUTES } from '../catalog/rest-routes.js';
 import { SOCKET_ACTIONS, type SocketAction, type SocketExpected } from '../catalog/socket-actions.js';
@@ -16,7 +17,7 @@ import { TestSocket } from '../ws/socket.js';
  * outsider's answer is byte for byte the answer about something that does not exist.
  */
 describe('authorization matrix', () => {
-  const t = useTestServer();
+  const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   /** Targets for the refused requests, which change nothing. */
   let shared: Targets;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { rawRoute } from '../catalog/requests.js';
 import { REST_ROUTES, type RestRoute } from '../catalog/rest-routes.js';
 import {
@@ -49,7 +50,7 @@ const CASES: Case[] = REST_ROUTES.flatMap((route) => {
 });
 
 describe('what an outsider learns', () => {
-  const t = useTestServer();
+  const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let real: Targets;
 

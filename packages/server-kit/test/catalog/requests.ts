@@ -74,7 +74,14 @@ export function expectAnswer(answer: Answer, expected: Expected, what: string): 
   }
 }
 
-/** An answer as bytes: status, headers but the date, and the body's text. */
+/**
+ * Headers that differ from one answer to the next whatever is asked: the date, and where the
+ * caller stands against their rate limit (each request counts one, and the window runs on), which
+ * depend on the caller's own requests and the clock alone (README, "Who may").
+ */
+const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
+
+/** An answer as bytes: status, headers but the per-request ones, and the body's text. */
 export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
@@ -104,7 +111,7 @@ export async function rawRoute(
   });
   const kept: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'date') kept[name] = value;
+    if (!PER_REQUEST_HEADERS.has(name)) kept[name] = value;
   });
   return { status: response.status, headers: kept, body: await response.text() };
 }

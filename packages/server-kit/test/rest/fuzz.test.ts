@@ -2,6 +2,7 @@ import { DetailErrorBodySchema, FieldErrorBodySchema, RestPaths } from '@hirecha
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { queryString, REST_ROUTES, type RestRoute } from '../catalog/rest-routes.js';
 import {
   type BodyType,
@@ -192,7 +193,7 @@ const unknownKeys = (pairs: Pairs, known: readonly string[]) =>
   [...new Set(pairs.map(([key]) => key))].filter((key) => !known.includes(key));
 
 describe('fuzzing every REST route', () => {
-  const t = useTestServer();
+  const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;
 

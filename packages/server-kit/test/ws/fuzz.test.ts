@@ -6,6 +6,7 @@ import {
 } from '@hirechat/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { useChat } from './fixture.js';
 
 /*
@@ -113,7 +114,7 @@ describe('fuzzing the room socket', () => {
   const harness = useChat();
 
   it('answers any frame with protocol events only, never internal, and stays open', async () => {
-    const chat = await harness.start();
+    const chat = await harness.start({ limits: LOAD_LIMITS });
     const [recruiter, client] = [chat.user(), chat.user()];
     const room = await chat.room(recruiter, [client]);
     const messageIds = await Promise.all(

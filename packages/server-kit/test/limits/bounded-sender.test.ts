@@ -1,0 +1,84 @@
+import { once } from 'node:events';
+import { CloseCode } from '@hirechat/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { boundedSender } from '../../src/ws/bounded-sender.js';
+
+/*
+ * The one way the server sends a socket a frame (ws/bounded-sender.ts), over a real socket pair whose
+ * client stops reading: typing goes first once the backlog passes half the bound, everything else
+ * still goes until the bound, and past it the socket is closed with 1013 and sent nothing more.
+ */
+
+const BOUND = 256 * 1024;
+const FRAME = JSON.stringify({ type: 'message_created', padding: 'x'.repeat(16 * 1024) });
+const TYPING = JSON.stringify({ type: 'typing', typing_users: [] });
+
+describe('boundedSender', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  /** A server socket whose client has stopped reading. */
+  async function laggingPair() {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    const address = wss.address() as { port: number };
+    const accepted = once(wss, 'connection') as Promise<[WebSocket]>;
+    const client = new WebSocket(`ws://127.0.0.1:${address.port}`);
+    await once(client, 'open');
+    client.pause();
+    const [server] = await accepted;
+    cleanups.push(() => {
+      client.terminate();
+      wss.close();
+    });
+    return { server, client };
+  }
+
+  /** Sends frames until the server holds more than `bytes` unsent (the kernel's buffers full first). */
+  async function fill(send: ReturnType<typeof boundedSender>, server: WebSocket, bytes: number) {
+    for (let i = 0; server.bufferedAmount <= bytes; i++) {
+      send(FRAME);
+      // Now and then, let the kernel take what it will, as it would between events.
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+      if (i > 100_000) throw new Error('the backlog never grew');
+    }
+  }
+
+  it('drops typing past half the bound and keeps sending the rest, then closes with 1013 past the bound', async () => {
+    const { server, client } = await laggingPair();
+    const send = boundedSender(server, BOUND);
+    await fill(send, server, BOUND / 2);
+
+    const held = server.bufferedAmount;
+    send(TYPING, true);
+    expect(server.bufferedAmount).toBe(held);
+    send(FRAME);
+    expect(server.bufferedAmount).toBeGreaterThan(held);
+    expect(server.readyState).toBe(WebSocket.OPEN);
+
+    await fill(send, server, BOUND);
+    send(FRAME);
+    expect(server.readyState).toBe(WebSocket.CLOSING);
+    const closing = server.bufferedAmount;
+    send(FRAME);
+    expect(server.bufferedAmount).toBe(closing);
+
+    // The client that reads again gets what was queued, then the close.
+    client.resume();
+    const [code, reason] = (await once(client, 'close')) as [number, Buffer];
+    expect(code).toBe(CloseCode.TryAgainLater);
+    expect(reason.toString()).toMatch(/faster than they were read/);
+  });
+
+  it('sends typing to a socket that keeps up', async () => {
+    const { server, client } = await laggingPair();
+    client.resume();
+    const send = boundedSender(server, BOUND);
+    const got = once(client, 'message') as Promise<[Buffer]>;
+    send(TYPING, true);
+    expect(String((await got)[0])).toBe(TYPING);
+  });
+});

@@ -1,0 +1,58 @@
+import { CloseCode, type ServerEventMap } from '@hirechat/protocol';
+import { describe, expect, it } from 'vitest';
+import { useChat } from '../ws/fixture.js';
+
+/*
+ * Slow consumers (contract, "Limits"): a socket that stops reading is closed with 1013 once what
+ * the server holds for it unsent passes the bound, and sent nothing more; a socket of the same room
+ * that reads gets every event all the while.
+ */
+
+/** Bound of these tests: small, so that a few MB of events pass it behind the kernel's buffers. */
+const BOUND = 256 * 1024;
+/** 8 KB messages, 8 MB in all: more than the loopback's socket buffers (a few MB) and the bound. */
+const MESSAGES = 1_000;
+const CONTENT = 'x'.repeat(8_000);
+
+describe('WebSocket: slow consumers', () => {
+  const harness = useChat();
+
+  it('closes a socket that does not read with 1013 past the bound, while a socket that reads gets every event', async () => {
+    const chat = await harness.start({ maxSocketBacklogBytes: BOUND });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const reader = await chat.connect(recruiter, room.uuid);
+    const slow = await chat.connect(client, room.uuid);
+    // Reads nothing more from the network: the kernel's buffers fill, then the server's backlog.
+    slow.ws.pause();
+
+    // Posted through the plugin's ChatService, so that REST's limits do not pace the test.
+    const service = chat.ts.server.plugins.hirechat.chat;
+    const { caller } = await service.authenticate(recruiter.token);
+    // Each message once the reader has the one before: a client that keeps up, however slow the
+    // test process (server and client both) may be.
+    for (let i = 0; i < MESSAGES; i++) {
+      await service.createMessage(caller, { chat_room: room.uuid, content: `${i} ${CONTENT}` });
+      await reader.next('message_created', (event) => event.message.content?.startsWith(`${i} `) === true);
+    }
+    const read = reader.received.filter((event) => event.type === 'message_created');
+    expect(read.map((event) => event.message.content?.split(' ')[0])).toEqual(
+      Array.from({ length: MESSAGES }, (_, i) => String(i)),
+    );
+
+    slow.ws.resume();
+    const closed = await slow.closed(30_000);
+    expect(closed.code).toBe(CloseCode.TryAgainLater);
+    // What it got before the close is the start of the room's events, in order, and not all of them.
+    const got = slow.received.filter(
+      (event): event is ServerEventMap['message_created'] => event.type === 'message_created',
+    );
+    expect(got.length).toBeLessThan(MESSAGES);
+    expect(got.map((event) => event.message.content?.split(' ')[0])).toEqual(
+      Array.from({ length: got.length }, (_, i) => String(i)),
+    );
+    // The reader is still served.
+    reader.send({ type: 'ping' });
+    await reader.next('pong');
+  });
+});
