@@ -35,6 +35,13 @@ export { LocalFileStore } from './files/local-file-store.js';
 export { errorResponder } from './hapi/error-response.js';
 export { type HirechatPluginApi, hirechat } from './hapi/plugin.js';
 export type { HirechatOptions } from './hapi/plugin-options.js';
+export type {
+  BeforeMessageHook,
+  BeforeMessageInput,
+  BeforeMessageVerdict,
+  ChatHooks,
+  EventHook,
+} from './hooks/hook-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
 export {

@@ -5,6 +5,7 @@ import {
 } from '@hirechat/protocol';
 import type { RequestDeadlines } from '../deadlines/request-deadlines.js';
 import type { MediaUrls } from '../domain/media-urls.js';
+import type { ChatHooks } from '../hooks/hook-options.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
 import type { FileStore } from '../ports/file-store.js';
@@ -63,6 +64,12 @@ export interface HirechatOptions {
    * hold for every route of the server, the host's too.
    */
   deadlines?: Partial<RequestDeadlines>;
+  /**
+   * Server-side hooks: `beforeMessage` moderates or rewrites every message before it is stored,
+   * `onEvent` receives every committed domain event (see ChatHooks for what happens when one
+   * throws or times out). Default: none.
+   */
+  hooks?: ChatHooks;
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
   /**
@@ -83,8 +90,9 @@ export interface HirechatOptions {
 
 /** Options with every default filled in. */
 export type ResolvedHirechatOptions = Required<
-  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines'>
+  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines' | 'hooks'>
 > & {
+  hooks: ChatHooks;
   users: UserDirectory;
   mediaUrls: MediaUrls;
   deadlines: RequestDeadlines;

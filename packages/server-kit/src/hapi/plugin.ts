@@ -8,6 +8,9 @@ import { resolveRequestDeadlines } from '../deadlines/request-deadlines.js';
 import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
 import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
+import { DomainEventBus } from '../hooks/domain-event-bus.js';
+import { EventHookRunner } from '../hooks/event-hook-runner.js';
+import { type ChatHooks, HOOK_DEFAULTS } from '../hooks/hook-options.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
@@ -58,7 +61,18 @@ export const hirechat: Plugin<HirechatOptions> = {
   requirements: { hapi: '>=21.0.0' },
   async register(server: Server, options: HirechatOptions) {
     const resolved = resolveOptions(options);
-    const { storage, broadcaster, typingState, presence, files, logger } = resolved;
+    const { storage, broadcaster, typingState, presence, files, logger, hooks } = resolved;
+    const domainEvents = new DomainEventBus(logger);
+    const eventHook = hooks.onEvent
+      ? new EventHookRunner({
+          hook: hooks.onEvent,
+          timeoutMs: hooks.timeoutMs ?? HOOK_DEFAULTS.timeoutMs,
+          maxPending: hooks.maxPendingEvents ?? HOOK_DEFAULTS.maxPendingEvents,
+          media: resolved.mediaUrls,
+          logger,
+        })
+      : null;
+    if (eventHook) domainEvents.onCommitted((events) => eventHook.enqueue(events));
     const chat = new ChatService({
       storage,
       users: resolved.users,
@@ -69,6 +83,8 @@ export const hirechat: Plugin<HirechatOptions> = {
       files,
       mediaUrls: resolved.mediaUrls,
       logger,
+      hooks,
+      domainEvents,
     });
 
     await server.register(inert);
@@ -118,6 +134,8 @@ export const hirechat: Plugin<HirechatOptions> = {
     });
     server.ext('onPreStop', () => gateway.close());
     server.ext('onPostStop', async () => {
+      // Events of writes that made it before the stop still reach the hook (each within its timeout).
+      await eventHook?.drain();
       // Close only what the plugin made; the caller owns what it passed in.
       if (!options.typingState) await typingState.close();
       if (!options.presence) await presence.close();
@@ -146,6 +164,7 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     }
   }
   const users = options.users ?? asUserDirectory(options.storage);
+  const hooks = resolveHooks(options.hooks);
   const logger = new RepeatThrottledLogger(merged.logger ?? silentLogger);
   const { mediaUrlSecret, ...rest } = merged;
   return {
@@ -157,7 +176,25 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
     presence: options.presence ?? new InProcessPresenceState(),
     logger,
+    hooks,
   };
+}
+
+/** Checks the hooks once, at registration: functions where given, and sane limits. */
+function resolveHooks(hooks: ChatHooks | undefined): ChatHooks {
+  if (hooks === undefined) return {};
+  for (const name of ['beforeMessage', 'onEvent'] as const) {
+    if (hooks[name] !== undefined && typeof hooks[name] !== 'function') {
+      throw new Error(`hirechat: "hooks.${name}" must be a function.`);
+    }
+  }
+  for (const name of ['timeoutMs', 'maxPendingEvents'] as const) {
+    const value = hooks[name];
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+      throw new Error(`hirechat: "hooks.${name}" must be a positive whole number, got ${String(value)}.`);
+    }
+  }
+  return hooks;
 }
 
 /** The signer of file URLs; with no secret given, a random one, which suits one process only. */

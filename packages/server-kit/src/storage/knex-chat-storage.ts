@@ -11,9 +11,9 @@ import type {
 import { nowTimestamp } from '../domain/timestamp.js';
 import type {
   ChatStorage,
+  CreatedRoom,
   EventLogRead,
   EventsOf,
-  InboxDelivery,
   Logged,
   MessagePage,
   MessagePosition,
@@ -25,7 +25,7 @@ import type {
 } from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { readInboxEventsAfter, readInboxSeq } from './inbox-log.js';
-import { type LoggedWrite, type LogSizes, writeLogged } from './logged-write.js';
+import { type LoggedWrite, type LogSizes, type OutboxWriter, writeLogged } from './logged-write.js';
 import { withReaders } from './message-readers.js';
 import { migrateToLatest } from './migrations/index.js';
 import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq } from './room-event-log.js';
@@ -70,6 +70,8 @@ class NotAParticipant extends Error {}
  */
 export class KnexChatStorage implements ChatStorage, UserDirectory {
   private readonly sizes: LogSizes;
+  /** Where writes queue their domain events; none until the outbox is opened (see openOutbox). */
+  private outbox: OutboxWriter | null = null;
 
   constructor(
     private readonly knex: Knex,
@@ -107,9 +109,9 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
 
   async createRoom(
     room: RoomRecord,
-    events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
-  ): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }> {
-    return createRoom(this.knex, this.sizes.inbox, room, events);
+    events: Pick<EventsOf<RoomChangeRecord>, 'inbox' | 'webhooks'>,
+  ): Promise<CreatedRoom> {
+    return createRoom(this.knex, this.sizes.inbox, room, events, this.outbox);
   }
 
   async getRoom(uuid: string): Promise<RoomRecord | null> {
@@ -367,7 +369,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
   // ---- internals ------------------------------------------------------------------------------
 
   private writeLogged<R>(write: LoggedWrite<R>): Promise<Logged<R> | null> {
-    return writeLogged(this.knex, this.sizes, write);
+    return writeLogged(this.knex, this.sizes, write, this.outbox);
   }
 
   /** Answers null for a write that found its writer outside the room (and rolled back). */

@@ -130,7 +130,7 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
         throw new Error('the event could not be made');
       };
 
-      await expect(storage.insertMessage(input, { room: failing, inbox: failing })).rejects.toThrow(
+      await expect(storage.insertMessage(input, { room: failing, inbox: failing, webhooks: failing })).rejects.toThrow(
         'the event could not be made',
       );
 
