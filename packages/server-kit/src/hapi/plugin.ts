@@ -16,6 +16,9 @@ import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessPresenceState } from '../presence/in-process-presence-state.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
+import { keepsOutbox } from '../webhooks/outbox.js';
+import { OutboxRuntime, type WebhookAdmin } from '../webhooks/outbox-runtime.js';
+import { resolveUnreadOptions, resolveWebhookOptions } from '../webhooks/webhook-options.js';
 import { InboxChannel } from '../ws/inbox-channel.js';
 import { RoomChannel } from '../ws/room-channel.js';
 import { SocketGateway } from '../ws/socket-gateway.js';
@@ -40,6 +43,11 @@ export interface HirechatPluginApi {
    * is migrated in `onPreStart`: call it after `await server.initialize()` (or `start()`).
    */
   chat: ChatService;
+  /**
+   * The webhook queue's failed deliveries, to list and send again (null without the `webhooks`
+   * option): what `npm run webhooks -- failed | retry` does for the reference server.
+   */
+  webhooks: WebhookAdmin | null;
 }
 
 declare module '@hapi/hapi' {
@@ -73,6 +81,7 @@ export const hirechat: Plugin<HirechatOptions> = {
         })
       : null;
     if (eventHook) domainEvents.onCommitted((events) => eventHook.enqueue(events));
+    const outbox = outboxRuntime(resolved, domainEvents);
     const chat = new ChatService({
       storage,
       users: resolved.users,
@@ -85,6 +94,7 @@ export const hirechat: Plugin<HirechatOptions> = {
       logger,
       hooks,
       domainEvents,
+      ...(outbox && { onPresenceChange: outbox.onPresenceChange }),
     });
 
     await server.register(inert);
@@ -130,9 +140,14 @@ export const hirechat: Plugin<HirechatOptions> = {
     );
     server.ext('onPreStart', async () => {
       if (resolved.migrate) await storage.migrate();
+      await outbox?.start();
       gateway.attach(server.listener);
     });
-    server.ext('onPreStop', () => gateway.close());
+    server.ext('onPreStop', async () => {
+      await gateway.close();
+      // Deliveries in flight get their outcome recorded; what is queued waits for the next start.
+      await outbox?.stop();
+    });
     server.ext('onPostStop', async () => {
       // Events of writes that made it before the stop still reach the hook (each within its timeout).
       await eventHook?.drain();
@@ -142,8 +157,29 @@ export const hirechat: Plugin<HirechatOptions> = {
       if (!options.broadcaster) await broadcaster.close();
     });
     server.expose('chat', chat);
+    server.expose('webhooks', outbox?.admin ?? null);
   },
 };
+
+/** The outbox and what reads it, when webhooks or `message.unread` are on; null otherwise. */
+function outboxRuntime(resolved: ResolvedHirechatOptions, events: DomainEventBus): OutboxRuntime | null {
+  const { webhooks, unread, storage } = resolved;
+  if (!webhooks && !unread) return null;
+  if (!keepsOutbox(storage)) {
+    throw new Error(
+      'hirechat: webhooks and message.unread need a storage that keeps an outbox (KnexChatStorage).',
+    );
+  }
+  return new OutboxRuntime({
+    storage,
+    webhooks,
+    unread,
+    events,
+    presence: resolved.presence,
+    media: resolved.mediaUrls,
+    logger: resolved.logger,
+  });
+}
 
 /** Fills in the defaults and checks the options once, at registration. */
 function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
@@ -165,6 +201,12 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
   }
   const users = options.users ?? asUserDirectory(options.storage);
   const hooks = resolveHooks(options.hooks);
+  const webhooks = options.webhooks ? resolveWebhookOptions(options.webhooks) : null;
+  // Kept only when someone is told: webhooks, or the onEvent hook.
+  const unread =
+    options.unread !== false && (webhooks !== null || hooks.onEvent !== undefined)
+      ? resolveUnreadOptions(options.unread ?? {})
+      : null;
   const logger = new RepeatThrottledLogger(merged.logger ?? silentLogger);
   const { mediaUrlSecret, ...rest } = merged;
   return {
@@ -177,6 +219,8 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     presence: options.presence ?? new InProcessPresenceState(),
     logger,
     hooks,
+    webhooks,
+    unread,
   };
 }
 

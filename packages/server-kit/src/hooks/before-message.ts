@@ -28,7 +28,7 @@ export class BeforeMessage {
   async check(input: BeforeMessageInput): Promise<Moderated> {
     const { hook } = this;
     if (!hook) return { content: input.content };
-    let verdict: BeforeMessageVerdict | void;
+    let verdict: BeforeMessageVerdict;
     try {
       verdict = await withDeadline(this.timeoutMs, () => hook(input));
     } catch (error) {

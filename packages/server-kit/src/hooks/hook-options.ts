@@ -31,7 +31,7 @@ export type BeforeMessageVerdict = undefined | { reject: string } | { content: s
 /** Moderates (or rewrites) a message before anything of it is stored. May be async. */
 export type BeforeMessageHook = (
   input: BeforeMessageInput,
-) => BeforeMessageVerdict | void | Promise<BeforeMessageVerdict | void>;
+) => BeforeMessageVerdict | Promise<BeforeMessageVerdict>;
 
 /**
  * Receives every domain event of this process after the write that caused it has committed, in

@@ -24,6 +24,10 @@ import type {
   RoomQuery,
 } from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import { KnexDeliveryQueue } from '../webhooks/knex/knex-delivery-queue.js';
+import { KnexOutboxWriter } from '../webhooks/knex/knex-outbox-writer.js';
+import { KnexUnreadLedger } from '../webhooks/knex/knex-unread-ledger.js';
+import type { Outbox, OutboxConfig, OutboxStorage } from '../webhooks/outbox.js';
 import { readInboxEventsAfter, readInboxSeq } from './inbox-log.js';
 import { type LoggedWrite, type LogSizes, type OutboxWriter, writeLogged } from './logged-write.js';
 import { withReaders } from './message-readers.js';
@@ -68,7 +72,7 @@ class NotAParticipant extends Error {}
  * the same queries and migrations. Takes a knex instance the caller made and owns it from then on:
  * `close()` destroys it.
  */
-export class KnexChatStorage implements ChatStorage, UserDirectory {
+export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorage {
   private readonly sizes: LogSizes;
   /** Where writes queue their domain events; none until the outbox is opened (see openOutbox). */
   private outbox: OutboxWriter | null = null;
@@ -95,6 +99,20 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.knex);
+  }
+
+  /**
+   * From now on, every write also queues its domain events for webhook delivery (and keeps the
+   * state of `message.unread`) in its own transaction, as `config` says; answers the queue and the
+   * ledger that the plugin's delivery loop and notifier read. The plugin calls it for its
+   * `webhooks` and `unread` options.
+   */
+  openOutbox(config: OutboxConfig): Outbox {
+    this.outbox = new KnexOutboxWriter(config);
+    return {
+      deliveries: new KnexDeliveryQueue(this.knex),
+      unread: new KnexUnreadLedger(this.knex, config),
+    };
   }
 
   async ping(): Promise<void> {
