@@ -7,6 +7,14 @@ import {
   DEFAULT_TYPING_TIMEOUT_MS,
 } from '@hirechat/protocol';
 import { z } from 'zod';
+import {
+  unreadNotifyAfterS,
+  WEBHOOK_ECHOABLE,
+  WEBHOOK_ENV,
+  type WebhookConfig,
+  webhookConfig,
+  webhookIssues,
+} from './webhooks/webhook-config.js';
 
 /** pino's level names; `silent` turns logging off (handy in tests). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -49,6 +57,10 @@ export interface ReferenceServerConfig {
   demoWebDir: string | null;
   /** Serve `/openapi.json`, `/asyncapi.json` and the `/docs` page (API_DOCS, default on). */
   apiDocs: boolean;
+  /** Outgoing webhooks (WEBHOOK_URLS and the other WEBHOOK_ variables); null without WEBHOOK_URLS. */
+  webhooks: WebhookConfig | null;
+  /** UNREAD_NOTIFY_AFTER_S: when a participant who missed a message is told (`message.unread`). */
+  unreadNotifyAfterS: number;
 }
 
 /** A problem with one environment variable. */
@@ -85,6 +97,7 @@ const ECHOABLE = new Set([
   'DEMO_WEB',
   'API_DOCS',
   'JWT_REQUIRE_EXP',
+  ...WEBHOOK_ECHOABLE,
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -249,6 +262,7 @@ const EnvSchema = z.object({
   ),
   DEMO_WEB: withDefault(onOff),
   API_DOCS: withDefault(switchSchema),
+  ...WEBHOOK_ENV,
 });
 
 /**
@@ -298,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
         'must differ from JWT_SECRET; unset it to derive a separate key from JWT_SECRET, or give it a value of its own',
     });
   }
+  if (parsed.success) issues.push(...webhookIssues(parsed.data));
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
 
   const vars = parsed.data;
@@ -321,6 +336,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     mediaUrlTtlS: vars.MEDIA_URL_TTL_S ?? DEFAULT_MEDIA_URL_TTL_S,
     demoWebDir: (vars.DEMO_WEB ?? true) ? demoWebBuildDir() : null,
     apiDocs: vars.API_DOCS ?? true,
+    webhooks: webhookConfig(vars),
+    unreadNotifyAfterS: unreadNotifyAfterS(vars),
   };
 }
 

@@ -23,6 +23,7 @@ import { mountDevSignIn } from './dev-sign-in/dev-sign-in-routes.js';
 import { logRequests } from './logging.js';
 import { mediaUrlSecret } from './media-url-secret.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
+import { webhookOptions } from './webhooks/webhook-config.js';
 
 /** SQLite file in DATA_DIR. */
 export const DATABASE_FILE = 'hirechat.sqlite';
@@ -105,6 +106,10 @@ export async function createReferenceServer(
         mediaUrlSecret: media.secret,
         mediaUrlTtlSeconds: config.mediaUrlTtlS,
         docs: config.apiDocs,
+        ...(config.webhooks && {
+          webhooks: webhookOptions(config.webhooks),
+          unread: { notifyAfterS: config.unreadNotifyAfterS },
+        }),
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && { broadcaster: events.broadcaster, typingState: events.typingState }),
         logger,
@@ -121,6 +126,12 @@ export async function createReferenceServer(
     throw error;
   }
 
+  if (config.webhooks) {
+    logger.info(
+      { urls: config.webhooks.urls.map(withoutCredentials), unreadNotifyAfterS: config.unreadNotifyAfterS },
+      'sending webhooks',
+    );
+  }
   if (config.allowedOrigins === '*') {
     logger.warn('ALLOWED_ORIGINS is unset: pages from any origin may call the API and open sockets');
   } else {

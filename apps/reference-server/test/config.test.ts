@@ -40,6 +40,8 @@ describe('loadConfig', () => {
       mediaUrlTtlS: 3600,
       demoWebDir: demoWebBuildDir(),
       apiDocs: true,
+      webhooks: null,
+      unreadNotifyAfterS: 300,
     });
   });
 
@@ -81,6 +83,8 @@ describe('loadConfig', () => {
       mediaUrlTtlS: 600,
       demoWebDir: null,
       apiDocs: false,
+      webhooks: null,
+      unreadNotifyAfterS: 300,
     });
   });
 

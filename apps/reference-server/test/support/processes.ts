@@ -35,6 +35,9 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     MEDIA_URL_TTL_S: _mediaTtl,
     ...inherited
   } = process.env;
+  for (const name of Object.keys(inherited)) {
+    if (name.startsWith('WEBHOOK_') || name === 'UNREAD_NOTIFY_AFTER_S') delete inherited[name];
+  }
   return inherited;
 }
 
