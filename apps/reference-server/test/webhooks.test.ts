@@ -7,7 +7,6 @@ import {
   createTestDatabase,
   type ReceivedWebhook,
   startWebhookReceiver,
-  type WebhookReceiver,
 } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoom, newSecret, newUser, postMessage, type User } from './support/chat.js';
