@@ -60,6 +60,11 @@ export interface DeliveryQueue {
   retryAt(delivery: QueuedDelivery, at: number, error: string): Promise<void>;
   /** It failed for the last time: kept as failed. */
   failed(delivery: QueuedDelivery, error: string): Promise<void>;
+  /**
+   * Pending deliveries to these URLs whose retries are over without a last attempt (the URL was
+   * down, and left alone) become failed; answers how many.
+   */
+  expire(urls: readonly string[]): Promise<number>;
   /** The failed deliveries, oldest first. */
   listFailed(): Promise<FailedDelivery[]>;
   /**

@@ -66,6 +66,19 @@ export class KnexDeliveryQueue implements DeliveryQueue {
     await this.mine(delivery).update({ status: 'failed', last_error: error.slice(0, MAX_ERROR_LENGTH) });
   }
 
+  async expire(urls: readonly string[]): Promise<number> {
+    if (urls.length === 0) return 0;
+    return (
+      this.knex('webhook_deliveries')
+        .where('status', 'pending')
+        .whereIn('url', [...urls])
+        .where('retry_until', '<', Date.now())
+        // Not one in flight: its attempt decides.
+        .where('next_attempt_at', '<=', Date.now())
+        .update({ status: 'failed', last_error: 'retries are over: the receiver was down' })
+    );
+  }
+
   async listFailed(): Promise<FailedDelivery[]> {
     const rows: DeliveryRow[] = await this.knex('webhook_deliveries')
       .select('id', 'event_id', 'url', 'event_type', 'attempts', 'created_at', 'last_error')
