@@ -3,11 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebhookHeaders } from '@hirechat/protocol';
-import {
-  createTestDatabase,
-  type ReceivedWebhook,
-  startWebhookReceiver,
-} from '@hirechat/server-kit/testing';
+import { createTestDatabase, type ReceivedWebhook, startWebhookReceiver } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoom, newSecret, newUser, postMessage, type User } from './support/chat.js';
 import {
