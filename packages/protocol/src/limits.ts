@@ -4,6 +4,13 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** Longest text a message may carry, in characters. */
 export const MAX_CONTENT_LENGTH = 10_000;
 
+/**
+ * Most clients a room may hold (besides its recruiter). Every change to a room tells each
+ * participant the whole room, so its cost grows with the square of the room's size: without a
+ * bound, one request naming thousands of clients could exhaust the server's memory and disk.
+ */
+export const MAX_ROOM_CLIENTS = 1_000;
+
 /** Page size of the message list when the query names none, and the largest it may name. */
 export const MESSAGE_LIST_DEFAULT_LIMIT = 50;
 export const MESSAGE_LIST_MAX_LIMIT = 200;

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { UuidInputSchema } from './ids.js';
-import { MAX_CONTENT_LENGTH, MESSAGE_LIST_DEFAULT_LIMIT, MESSAGE_LIST_MAX_LIMIT } from './limits.js';
+import {
+  MAX_CONTENT_LENGTH,
+  MAX_ROOM_CLIENTS,
+  MESSAGE_LIST_DEFAULT_LIMIT,
+  MESSAGE_LIST_MAX_LIMIT,
+} from './limits.js';
 
 /*
  * Request bodies and queries. Every object is strict: an unknown field is an error that names it,
@@ -30,7 +35,10 @@ export const CreateChatRoomBodySchema = z
     // One array with its own minimum, rather than a pipe into a second one, so that the input side
     // (what the API documents show) keeps `clients` required.
     clients: oneOrMany(
-      z.array(UuidInputSchema, { error: 'Must be a list of UUIDs.' }).min(1, 'Name at least one client.'),
+      z
+        .array(UuidInputSchema, { error: 'Must be a list of UUIDs.' })
+        .min(1, 'Name at least one client.')
+        .max(MAX_ROOM_CLIENTS, `A room holds at most ${MAX_ROOM_CLIENTS} clients.`),
     ),
   })
   .superRefine((body, ctx) => {
@@ -49,7 +57,12 @@ export type CreateChatRoomBody = z.infer<typeof CreateChatRoomBodySchema>;
  */
 export const AddClientsBodySchema = z
   .strictObject({
-    clients: oneOrMany(z.array(UuidInputSchema).min(1, 'Name at least one client.')),
+    clients: oneOrMany(
+      z
+        .array(UuidInputSchema)
+        .min(1, 'Name at least one client.')
+        .max(MAX_ROOM_CLIENTS, `A room holds at most ${MAX_ROOM_CLIENTS} clients.`),
+    ),
   })
   .superRefine((body, ctx) => {
     if (new Set(body.clients).size !== body.clients.length) {

@@ -8,6 +8,7 @@ import {
   expectRoom,
   expectRoomDetail,
   expectRooms,
+  PER_REQUEST_HEADERS,
 } from '../rest/http.js';
 import { type Expected, queryString, type RestRoute } from './rest-routes.js';
 import { type BodyType, encodeBody, type Targets } from './world.js';
@@ -73,13 +74,6 @@ export function expectAnswer(answer: Answer, expected: Expected, what: string): 
       return;
   }
 }
-
-/**
- * Headers that differ from one answer to the next whatever is asked: the date, and where the
- * caller stands against their rate limit (each request counts one, and the window runs on), which
- * depend on the caller's own requests and the clock alone (README, "Who may").
- */
-const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
 
 /** An answer as bytes: status, headers but the per-request ones, and the body's text. */
 export interface RawAnswer {

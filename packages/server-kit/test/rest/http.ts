@@ -300,6 +300,13 @@ export interface RawAnswer {
  * Sends the request and keeps its answer byte for byte, for comparing two answers (contract,
  * "Errors, continued": an outsider's answers about what exists and what does not are identical).
  */
+/**
+ * Headers that differ from one answer to the next whatever is asked: the date, and where the
+ * caller stands against their rate limit (each request counts one, and the window runs on), which
+ * depend on the caller's own requests and the clock alone (README, "Who may").
+ */
+export const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
+
 export async function rawAnswer(
   server: Pick<TestServer, 'url'>,
   token: string,
@@ -317,7 +324,7 @@ export async function rawAnswer(
   });
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    if (name !== 'date') headers[name] = value;
+    if (!PER_REQUEST_HEADERS.has(name)) headers[name] = value;
   });
   return { status: response.status, headers, body: await response.text() };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatRoom, RestPaths } from '@hirechat/protocol';
+import { type ChatRoom, MAX_ROOM_CLIENTS, RestPaths } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -183,6 +183,30 @@ describe('POST /chats/chat-room/detail/{uuid}/clients/', () => {
       expect(expectRoomDetail(await recruiter.api.get(RestPaths.roomDetail(room.uuid))).clients).toEqual(
         room.clients,
       );
+    });
+
+    it('more clients than a room may hold, in the request or in the room after it (400, nothing kept)', async () => {
+      // Each change tells every participant the whole room: unbounded, one request could exhaust the
+      // server's memory (found by trying it: 20,000 clients in one request).
+      const tooMany = Array.from({ length: MAX_ROOM_CLIENTS + 1 }, () => randomUUID());
+      expect(expectFieldErrors(await add(recruiter, room.uuid, tooMany), ['clients']).clients).toEqual([
+        `A room holds at most ${MAX_ROOM_CLIENTS} clients.`,
+      ]);
+      // A request within the bound that would take the room past it.
+      const onePastFull = tooMany.slice(0, MAX_ROOM_CLIENTS - room.clients.length + 1);
+      expect(expectFieldErrors(await add(recruiter, room.uuid, onePastFull), ['clients']).clients).toEqual([
+        `A room holds at most ${MAX_ROOM_CLIENTS} clients.`,
+      ]);
+      expect(expectRoomDetail(await recruiter.api.get(RestPaths.roomDetail(room.uuid))).clients).toEqual(
+        room.clients,
+      );
+      const created = await recruiter.api.post(RestPaths.createRoom, {
+        recruiter: recruiter.id,
+        clients: tooMany,
+      });
+      expect(expectFieldErrors(created, ['clients']).clients).toEqual([
+        `A room holds at most ${MAX_ROOM_CLIENTS} clients.`,
+      ]);
     });
 
     it('the recruiter as a client', async () => {

@@ -12,6 +12,7 @@ import {
   expectMessages,
   expectRooms,
   newUser,
+  PER_REQUEST_HEADERS,
   sendFile,
   sendText,
   type User,
@@ -50,11 +51,11 @@ function bareGet(base: string, path: string): Promise<{ status: number; headers:
   });
 }
 
-/** What a client can tell of a refusal: status, every header but the date, and the body. */
+/** What a client can tell of a refusal: status, every header but the per-request ones, and the body. */
 function refusal(answer: Answer) {
   const headers: Record<string, string> = {};
   answer.headers.forEach((value, name) => {
-    if (name !== 'date') headers[name] = value;
+    if (!PER_REQUEST_HEADERS.has(name)) headers[name] = value;
   });
   return { status: answer.status, headers, body: answer.body };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AddClientsBody,
-  ChatRoom,
-  ChatRoomDetail,
-  ChatRoomListQuery,
-  CreateChatRoomBody,
+import {
+  type AddClientsBody,
+  type ChatRoom,
+  type ChatRoomDetail,
+  type ChatRoomListQuery,
+  type CreateChatRoomBody,
+  MAX_ROOM_CLIENTS,
 } from '@hirechat/protocol';
 import type { ChatStorage } from '../../ports/chat-storage.js';
 import type { Caller } from '../caller.js';
@@ -81,6 +82,11 @@ export class Rooms {
     }
     if (body.clients.includes(room.recruiter)) {
       throw ChatError.invalidField('clients', 'The recruiter cannot also be a client.');
+    }
+    const present = new Set(room.clients);
+    const after = present.size + body.clients.filter((client) => !present.has(client)).length;
+    if (after > MAX_ROOM_CLIENTS) {
+      throw ChatError.invalidField('clients', `A room holds at most ${MAX_ROOM_CLIENTS} clients.`);
     }
     const change = await this.change(uuid, () =>
       this.deps.storage.addClients(uuid, body.clients, participantsChangedEvents(this.deps.media)),
