@@ -65,7 +65,7 @@ export class OutboxRuntime {
         schedule: { minDelayMs: webhooks.minRetryDelayMs, maxDelayMs: webhooks.maxRetryDelayMs },
         logger,
       });
-      events.onCommitted(() => loop.wake());
+      events.onCommitted(() => loop.committed());
       this.deliveries = loop;
     }
     if (unread) {

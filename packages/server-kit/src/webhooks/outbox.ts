@@ -54,8 +54,8 @@ export interface DeliveryQueue {
    * `leaseMs`, by which time this process has recorded how each went.
    */
   claim(urls: readonly string[], limit: number, leaseMs: number): Promise<QueuedDelivery[]>;
-  /** The receiver took it: it leaves the queue. */
-  delivered(delivery: QueuedDelivery): Promise<void>;
+  /** The receivers took these: they leave the queue (in one statement). */
+  delivered(deliveries: readonly QueuedDelivery[]): Promise<void>;
   /** It failed and is due again at `at` (Unix ms). */
   retryAt(delivery: QueuedDelivery, at: number, error: string): Promise<void>;
   /** It failed for the last time: kept as failed. */

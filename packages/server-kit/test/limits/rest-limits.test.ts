@@ -174,6 +174,16 @@ describe('REST limits', () => {
     expect(limitHeaders(answers[0]!).limit).toBeNull();
   });
 
+  it.each([
+    [{ limits: { restWrites: { perSecond: 1, burst: 5 } } }, /"limits.restWrites"/],
+    [{ limits: { restReads: { perSecond: 10, burst: 10 } } }, /"limits.restReads"/],
+    [{ limits: { socketFrames: { points: 0, seconds: 10 } } }, /"limits.socketFrames"/],
+    [{ limits: { socketsPerUser: 1.5 } }, /"limits.socketsPerUser"/],
+    [{ maxSocketBacklogBytes: 0 }, /"maxSocketBacklogBytes"/],
+  ] as const)('refuses to register with limits that make no sense (%j)', async (options, message) => {
+    await expect(startTestServer(options as TestServerOptions)).rejects.toThrow(message);
+  });
+
   it('holds across two servers that share a Redis', async () => {
     const redis = await connectRedis();
     redisClients.push(redis);

@@ -54,8 +54,14 @@ export class KnexDeliveryQueue implements DeliveryQueue {
       .sort((a, b) => a.id - b.id);
   }
 
-  async delivered(delivery: QueuedDelivery): Promise<void> {
-    await this.knex('webhook_deliveries').where('id', delivery.id).delete();
+  async delivered(deliveries: readonly QueuedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.knex('webhook_deliveries')
+      .whereIn(
+        'id',
+        deliveries.map((delivery) => delivery.id),
+      )
+      .delete();
   }
 
   async retryAt(delivery: QueuedDelivery, at: number, error: string): Promise<void> {
