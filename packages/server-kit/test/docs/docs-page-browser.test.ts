@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventTypeOf, REST_OPERATIONS, SOCKET_CHANNELS } from '@hirechat/protocol';
+import { eventTypeOf, REST_OPERATIONS, SOCKET_CHANNELS, WEBHOOK_EVENT_TYPES } from '@hirechat/protocol';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../rest/http.js';
@@ -62,7 +62,10 @@ describe('the /docs page in a browser', () => {
     for (const operation of REST_OPERATIONS) {
       await page.locator(`#operations-${operation.tag}-${operation.id}`).waitFor();
     }
-    expect(await page.locator('#rest .opblock').count()).toBe(REST_OPERATIONS.length);
+    // Every REST operation, and each webhook the server sends (the document's `webhooks` section).
+    expect(await page.locator('#rest .opblock').count()).toBe(
+      REST_OPERATIONS.length + WEBHOOK_EVENT_TYPES.length,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'rest.png') });
 
     await page.getByRole('link', { name: 'WebSocket' }).click();
