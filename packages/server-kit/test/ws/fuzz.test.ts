@@ -173,7 +173,7 @@ describe('fuzzing the inbox socket', () => {
   const harness = useChat();
 
   it('answers any frame with an error or a pong only, never internal, and stays open', async () => {
-    const chat = await harness.start();
+    const chat = await harness.start({ limits: LOAD_LIMITS });
     const [recruiter, client] = [chat.user(), chat.user()];
     const room = await chat.room(recruiter, [client]);
     const messageIds = [(await chat.post(recruiter, room.uuid, 'a')).uuid];
