@@ -1,5 +1,6 @@
 import { RestPaths } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { sendRoute } from '../catalog/requests.js';
 import { queryString, REST_ROUTES } from '../catalog/rest-routes.js';
 import { freshTargets, makeWorld, type Targets, type World } from '../catalog/world.js';
@@ -13,7 +14,8 @@ const PROTOTYPE_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 
  * every body type and every query string refuses it by name, as any unknown field.
  */
 describe('fields named after prototype properties', () => {
-  const t = useTestServer();
+  // Every route, key and body type as one user: far past a person's rate.
+  const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;
 
@@ -97,7 +99,8 @@ describe('fields named after prototype properties', () => {
  * body, given a value of another type, is named with a message that says so.
  */
 describe('fields of the wrong type', () => {
-  const t = useTestServer();
+  // Every route, key and body type as one user: far past a person's rate.
+  const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;
 
