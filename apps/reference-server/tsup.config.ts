@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts', 'src/token-cli.ts'],
+  entry: ['src/main.ts', 'src/token-cli.ts', 'src/webhooks/webhooks-cli.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,

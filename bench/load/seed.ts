@@ -37,7 +37,7 @@ async function seed(payload: { file: string; rooms: SeedRoom[] }): Promise<SeedR
           clients: room.clients,
           createdAt: timestamp(Date.now() * 1000 - 10 ** 12),
         },
-        { inbox: () => null },
+        { inbox: () => null, webhooks: () => [] },
       );
     }
   } finally {

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChatClient } from '@hirechat/client-sdk';
+import { WebhookHeaders } from '@hirechat/protocol';
 import { freePort, startTestServer, type TestServer } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, Script } from './support/script.js';
@@ -22,8 +23,8 @@ function example(file: string, title: string, run: () => Promise<void>): void {
 }
 
 /** A test server, stopped after the test. */
-async function server(): Promise<TestServer> {
-  const started = await startTestServer({ database: { kind: 'sqlite' } });
+async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const started = await startTestServer({ database: { kind: 'sqlite' }, ...options });
   cleanups.push(() => started.stop());
   return started;
 }
@@ -114,4 +115,51 @@ describe('examples/', () => {
     expect(await watcher.exited).toEqual({ code: 1, signal: null });
     expect(watcher.output).toContain('socket closed with 4401: no token, a bad one or an expired one');
   });
+
+  example(
+    'webhook-receiver.mjs',
+    'verifies, prints a message.unread, and refuses a forged request',
+    async () => {
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      const port = await freePort();
+      const receiver = start('webhook-receiver.mjs', [String(port)], { WEBHOOK_SECRET: secret });
+      const [, url] = await receiver.waitFor(/listening on (http:\/\/\S+)\n/);
+      const chatServer = await server({
+        webhooks: { urls: [url as string], secret, pollIntervalMs: 50 },
+        unread: { notifyAfterS: 0.5, checkIntervalMs: 20 },
+      });
+      const [recruiter, client] = [randomUUID(), randomUUID()];
+      const asRecruiter = new ChatClient({
+        baseUrl: chatServer.url,
+        token: chatServer.token({ sub: recruiter, role: 'recruiter' }),
+      });
+      const room = await asRecruiter.rooms.create({ recruiter, clients: [client] });
+      const posted = await asRecruiter.messages.create({
+        chat_room: room.uuid,
+        content: 'Are you free on Monday?',
+      });
+
+      const [, line] = await receiver.waitFor(/^(message\.unread \(msg_[0-9a-f]{32}\): .*)\n/m);
+      expect(line).toContain(`email ${client}: they missed "Are you free on Monday?" in room ${room.uuid}`);
+      const [printed] = await receiver.waitFor(/^\{\n {2}"type": "message\.unread",[\s\S]*?\n\}\n/m);
+      expect(JSON.parse(printed)).toEqual({
+        type: 'message.unread',
+        timestamp: expect.any(String),
+        data: { message: posted, user_id: client },
+      });
+
+      const forged = await fetch(url as string, {
+        method: 'POST',
+        headers: {
+          [WebhookHeaders.id]: 'msg_forged',
+          [WebhookHeaders.timestamp]: String(Math.floor(Date.now() / 1000)),
+          [WebhookHeaders.signature]: 'v1,bm90IGEgc2lnbmF0dXJl',
+        },
+        body: JSON.stringify({ type: 'message.unread', timestamp: posted.timestamp, data: {} }),
+      });
+      expect(forged.status).toBe(400);
+      await receiver.waitFor(/refused a request: No matching signature found\n/);
+      expect(await receiver.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    },
+  );
 });

@@ -13,6 +13,14 @@ import {
   type RateLimitOptions,
 } from '@hirechat/server-kit';
 import { z } from 'zod';
+import {
+  unreadNotifyAfterS,
+  WEBHOOK_ECHOABLE,
+  WEBHOOK_ENV,
+  type WebhookConfig,
+  webhookConfig,
+  webhookIssues,
+} from './webhooks/webhook-config.js';
 
 /** pino's level names; `silent` turns logging off (handy in tests). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +72,10 @@ export interface ReferenceServerConfig {
   rateLimits: RateLimitSettings | null;
   /** A socket whose unsent backlog passes this many bytes is closed with 1013 (SOCKET_MAX_BACKLOG_BYTES). */
   socketMaxBacklogBytes: number;
+  /** Outgoing webhooks (WEBHOOK_URLS and the other WEBHOOK_ variables); null without WEBHOOK_URLS. */
+  webhooks: WebhookConfig | null;
+  /** UNREAD_NOTIFY_AFTER_S: when a participant who missed a message is told (`message.unread`). */
+  unreadNotifyAfterS: number;
 }
 
 /** The limits of the contract's "Limits" section, as the plugin's `limits` option takes them. */
@@ -115,6 +127,7 @@ const ECHOABLE = new Set([
   'RATE_LIMIT_FRAMES_WINDOW_S',
   'RATE_LIMIT_SOCKETS_PER_USER',
   'SOCKET_MAX_BACKLOG_BYTES',
+  ...WEBHOOK_ECHOABLE,
 ]);
 
 /** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
@@ -312,6 +325,7 @@ const EnvSchema = z.object({
   SOCKET_MAX_BACKLOG_BYTES: withDefault(
     wholeNumber(64 * 1024, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 65536'),
   ),
+  ...WEBHOOK_ENV,
 });
 
 /**
@@ -375,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
       });
     }
   }
+  if (parsed.success) issues.push(...webhookIssues(parsed.data));
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
 
   const vars = parsed.data;
@@ -418,6 +433,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
           }
         : null,
     socketMaxBacklogBytes: vars.SOCKET_MAX_BACKLOG_BYTES ?? DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
+    webhooks: webhookConfig(vars),
+    unreadNotifyAfterS: unreadNotifyAfterS(vars),
   };
 }
 

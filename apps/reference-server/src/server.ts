@@ -26,6 +26,7 @@ import { mountDevSignIn } from './dev-sign-in/dev-sign-in-routes.js';
 import { logRequests } from './logging.js';
 import { mediaUrlSecret } from './media-url-secret.js';
 import { connectRedis, type RedisConnections } from './redis-connections.js';
+import { webhookOptions } from './webhooks/webhook-config.js';
 
 /** SQLite file in DATA_DIR. */
 export const DATABASE_FILE = 'hirechat.sqlite';
@@ -112,6 +113,10 @@ export async function createReferenceServer(
         mediaUrlSecret: media.secret,
         mediaUrlTtlSeconds: config.mediaUrlTtlS,
         docs: config.apiDocs,
+        ...(config.webhooks && {
+          webhooks: webhookOptions(config.webhooks),
+          unread: { notifyAfterS: config.unreadNotifyAfterS },
+        }),
         // Without these the plugin makes in-process ones, and closes them itself.
         ...(events && {
           broadcaster: events.broadcaster,
@@ -140,6 +145,12 @@ export async function createReferenceServer(
 
   if (config.rateLimits === null) logger.warn('RATE_LIMITS=off: no request, frame or socket is limited');
   else logger.info({ limits: config.rateLimits, shared: config.redisUrl !== null }, 'rate limits');
+  if (config.webhooks) {
+    logger.info(
+      { urls: config.webhooks.urls.map(withoutCredentials), unreadNotifyAfterS: config.unreadNotifyAfterS },
+      'sending webhooks',
+    );
+  }
   if (config.allowedOrigins === '*') {
     logger.warn('ALLOWED_ORIGINS is unset: pages from any origin may call the API and open sockets');
   } else {

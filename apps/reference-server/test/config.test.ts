@@ -50,6 +50,8 @@ describe('loadConfig', () => {
         socketsPerUser: 100,
       },
       socketMaxBacklogBytes: 4 * 1024 * 1024,
+      webhooks: null,
+      unreadNotifyAfterS: 300,
     });
   });
 
@@ -108,6 +110,8 @@ describe('loadConfig', () => {
         socketsPerUser: 7,
       },
       socketMaxBacklogBytes: 1_048_576,
+      webhooks: null,
+      unreadNotifyAfterS: 300,
     });
   });
 

@@ -24,6 +24,11 @@ export const ErrorCodes = [
   /** The request (its body, usually) did not arrive within its deadline; the connection is closed. */
   'request_timeout',
   'payload_too_large',
+  /**
+   * The server's `beforeMessage` hook refused the message (a moderation rule, say); `detail` says
+   * why, in the hook's words. Nothing was stored.
+   */
+  'message_rejected',
   'unsupported_media_type',
   'rate_limited',
   /** The server cannot reach its database or broker right now; try again. */

@@ -183,3 +183,22 @@ export {
 } from './rest.js';
 export { BEARER_SUBPROTOCOL_PREFIX, bearerSubprotocols, SOCKET_SUBPROTOCOL } from './socket-auth.js';
 export { SINCE_LATEST, type Since, SinceParamSchema } from './socket-query.js';
+export {
+  DEFAULT_UNREAD_NOTIFY_AFTER_S,
+  DEFAULT_WEBHOOK_RETRY_HOURS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  MessageCreatedWebhookSchema,
+  MessageDeletedWebhookSchema,
+  MessageReadWebhookSchema,
+  MessageUnreadWebhookSchema,
+  MessageUpdatedWebhookSchema,
+  RoomCreatedWebhookSchema,
+  RoomMemberRemovedWebhookSchema,
+  RoomUpdatedWebhookSchema,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEvent,
+  type WebhookEventMap,
+  WebhookEventSchema,
+  type WebhookEventType,
+  WebhookHeaders,
+} from './webhooks/webhook-events.js';

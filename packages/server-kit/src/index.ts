@@ -35,6 +35,13 @@ export { LocalFileStore } from './files/local-file-store.js';
 export { errorResponder } from './hapi/error-response.js';
 export { type HirechatPluginApi, hirechat } from './hapi/plugin.js';
 export type { HirechatOptions } from './hapi/plugin-options.js';
+export type {
+  BeforeMessageHook,
+  BeforeMessageInput,
+  BeforeMessageVerdict,
+  ChatHooks,
+  EventHook,
+} from './hooks/hook-options.js';
 export { JwtIdentity, type JwtIdentityOptions } from './identity/jwt-identity.js';
 export { signAccessToken } from './identity/sign-access-token.js';
 export {
@@ -85,3 +92,19 @@ export { DEFAULT_EVENT_LOG_SIZE } from './storage/room-event-log.js';
 export { createSqliteKnex } from './storage/sqlite.js';
 export { InProcessTypingState } from './typing/in-process-typing-state.js';
 export { RedisTypingState, type RedisTypingStateOptions } from './typing/redis-typing-state.js';
+export { KnexDeliveryQueue } from './webhooks/knex/knex-delivery-queue.js';
+export type {
+  DeliveryQueue,
+  FailedDelivery,
+  Outbox,
+  OutboxConfig,
+  OutboxStorage,
+  QueuedDelivery,
+} from './webhooks/outbox.js';
+export type { WebhookAdmin } from './webhooks/outbox-runtime.js';
+export { type RetrySchedule, retryDelay } from './webhooks/retry-schedule.js';
+export {
+  isWebhookSecret,
+  type UnreadOptions,
+  type WebhookOptions,
+} from './webhooks/webhook-options.js';

@@ -36,8 +36,13 @@ export function cleanEnv(): NodeJS.ProcessEnv {
     SOCKET_MAX_BACKLOG_BYTES: _backlog,
     ...inherited
   } = process.env;
-  // RATE_LIMITS and every RATE_LIMIT_*: a test raises the limits it needs raised, itself.
-  return Object.fromEntries(Object.entries(inherited).filter(([name]) => !name.startsWith('RATE_LIMIT')));
+  // RATE_LIMITS and every RATE_LIMIT_*, WEBHOOK_* and UNREAD_NOTIFY_AFTER_S: a test sets what it needs itself.
+  return Object.fromEntries(
+    Object.entries(inherited).filter(
+      ([name]) =>
+        !name.startsWith('RATE_LIMIT') && !name.startsWith('WEBHOOK_') && name !== 'UNREAD_NOTIFY_AFTER_S',
+    ),
+  );
 }
 
 export type LogRecord = Record<string, unknown>;

@@ -50,7 +50,8 @@ export const ERROR_RESPONSES = {
     description:
       'Bad input. A field error body, `{"<field>": ["...", ...]}`, names each field and what is wrong ' +
       'with it (`non_field_errors` holds rules across fields; unknown fields and query parameters ' +
-      'are named too); a body that cannot be parsed at all is a `{"detail": "..."}`.',
+      'are named too); a body that cannot be parsed at all is a `{"detail": "..."}`, and so is a message ' +
+      "that the server's moderation hook refused (`code` `message_rejected`, `detail` its reason).",
     schema: ErrorBodySchema,
   },
   401: {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ChatRoomSchema } from '../chat-room.js';
 import { DetailErrorBodySchema, ErrorBodySchema, FieldErrorBodySchema } from '../errors.js';
 import { MessageSchema } from '../message.js';
+import { webhookDocs } from '../webhooks/webhook-docs.js';
 import {
   ERROR_RESPONSES,
   type ErrorStatus,
@@ -60,6 +61,33 @@ export function openApiDocument(options: ApiDocumentOptions): JsonObject {
       throw new Error(`openApiDocument: ${operation.method} ${operation.path} is listed twice.`);
     methods[method] = operationObject(operation, input, output);
   }
+  const webhooks: Record<string, JsonObject> = {};
+  for (const webhook of webhookDocs()) {
+    const stem = `${pascalCase(webhook.type)}Webhook`;
+    webhooks[webhook.type] = {
+      post: {
+        operationId: `webhook${stem}`,
+        tags: ['Webhooks'],
+        summary: webhook.summary,
+        description: webhook.description,
+        parameters: webhook.headers.map((header) => ({
+          name: header.name,
+          in: 'header',
+          required: true,
+          description: header.description,
+          schema: { type: 'string' },
+        })),
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref(output.name(webhook.schema, stem)) } },
+        },
+        responses: {
+          '2XX': { description: 'Delivered.' },
+          default: { description: 'Not delivered: retried with backoff.' },
+        },
+      },
+    };
+  }
   const errorResponses: Record<string, JsonObject> = {};
   for (const [status, error] of Object.entries(ERROR_RESPONSES)) {
     const limit =
@@ -81,8 +109,11 @@ export function openApiDocument(options: ApiDocumentOptions): JsonObject {
     info: { title: 'hirechat REST API', version: options.version, description: DESCRIPTION },
     servers: [{ url: '/', description: 'This server.' }],
     security: [{ [BEARER]: [] }],
-    tags: [...new Set(REST_OPERATIONS.map((operation) => operation.tag))].map((name) => ({ name })),
+    tags: [...new Set([...REST_OPERATIONS.map((operation) => operation.tag), 'Webhooks'])].map((name) => ({
+      name,
+    })),
     paths,
+    webhooks,
     components: {
       schemas: sortedKeys(schemas),
       responses: errorResponses,

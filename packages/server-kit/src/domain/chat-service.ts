@@ -11,6 +11,9 @@ import type {
   Since,
   UpdateMessageBody,
 } from '@hirechat/protocol';
+import { BeforeMessage } from '../hooks/before-message.js';
+import { DomainEventBus } from '../hooks/domain-event-bus.js';
+import { type ChatHooks, HOOK_DEFAULTS } from '../hooks/hook-options.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
 import type { ChatStorage } from '../ports/chat-storage.js';
 import type { FileStore } from '../ports/file-store.js';
@@ -31,7 +34,7 @@ import {
   type NewMessageInput,
   type SignedFile,
 } from './messages/messages.js';
-import { Presence } from './presence/presence.js';
+import { Presence, type PresenceChangeListener } from './presence/presence.js';
 import { RoomQueue } from './room-queue.js';
 import { RoomGuard } from './rooms/room-guard.js';
 import { Rooms } from './rooms/rooms.js';
@@ -52,6 +55,15 @@ export interface ChatServiceDeps {
   /** Signs the `file_url` of every Message the service hands out or publishes. */
   mediaUrls: MediaUrls;
   logger?: Logger;
+  /** The app's `beforeMessage` hook (and its timeout); `onEvent` listens on `domainEvents`. */
+  hooks?: Pick<ChatHooks, 'beforeMessage' | 'timeoutMs'>;
+  /**
+   * Where every committed domain event goes (the `onEvent` hook and webhook deliveries listen).
+   * Default: a bus of the service's own, with no listeners.
+   */
+  domainEvents?: DomainEventBus;
+  /** Told when users come online or go offline (see PresenceChangeListener). */
+  onPresenceChange?: PresenceChangeListener;
 }
 
 /**
@@ -80,11 +92,16 @@ export class ChatService {
     const { storage } = deps;
     const queue = new RoomQueue();
     const media = deps.mediaUrls;
-    const publisher = new EventPublisher(deps.broadcaster, media, logger);
+    const publisher = new EventPublisher(
+      deps.broadcaster,
+      media,
+      logger,
+      deps.domainEvents ?? new DomainEventBus(logger),
+    );
     this.mediaUrls = media;
     this.identity = deps.identity;
     this.users = new UserMemory(deps.users);
-    this.presence = new Presence(deps.presence, storage, publisher, logger);
+    this.presence = new Presence(deps.presence, storage, publisher, logger, deps.onPresenceChange);
     this.live = new LiveRooms(storage, deps.typing, publisher, queue, media);
     this.inbox = new Inbox(storage, media);
     this.rooms = new Rooms({ storage, media, publisher, presence: this.presence, live: this.live, queue });
@@ -97,6 +114,11 @@ export class ChatService {
       live: this.live,
       users: this.users,
       queue,
+      moderation: new BeforeMessage(
+        deps.hooks?.beforeMessage,
+        deps.hooks?.timeoutMs ?? HOOK_DEFAULTS.timeoutMs,
+        logger,
+      ),
       logger,
     });
   }

@@ -5,6 +5,7 @@ import {
 } from '@hirechat/protocol';
 import type { RequestDeadlines } from '../deadlines/request-deadlines.js';
 import type { MediaUrls } from '../domain/media-urls.js';
+import type { ChatHooks } from '../hooks/hook-options.js';
 import { DEFAULT_MAX_SOCKET_BACKLOG_BYTES, type RateLimitOptions } from '../limits/limit-options.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { Broadcaster } from '../ports/broadcaster.js';
@@ -15,6 +16,12 @@ import type { Logger } from '../ports/logger.js';
 import type { PresenceState } from '../ports/presence-state.js';
 import type { TypingState } from '../ports/typing-state.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import type {
+  ResolvedUnreadOptions,
+  ResolvedWebhookOptions,
+  UnreadOptions,
+  WebhookOptions,
+} from '../webhooks/webhook-options.js';
 
 /** Options of the hirechat Hapi plugin. Only `storage`, `identity` and `files` are required. */
 export interface HirechatOptions {
@@ -79,6 +86,24 @@ export interface HirechatOptions {
    * hold for every route of the server, the host's too.
    */
   deadlines?: Partial<RequestDeadlines>;
+  /**
+   * Server-side hooks: `beforeMessage` moderates or rewrites every message before it is stored,
+   * `onEvent` receives every committed domain event (see ChatHooks for what happens when one
+   * throws or times out). Default: none.
+   */
+  hooks?: ChatHooks;
+  /**
+   * Outgoing webhooks: every committed domain event POSTed to `urls`, signed per the Standard
+   * Webhooks specification, from a durable queue that the storage keeps in each write's
+   * transaction (the storage must keep an outbox: KnexChatStorage does). Default: none.
+   */
+  webhooks?: WebhookOptions;
+  /**
+   * `message.unread`: a participant who has neither read a message nor been online within
+   * `notifyAfterS` (default 300) of it being sent is told, through webhooks and `onEvent`. Kept when
+   * either is configured; `false` turns it off.
+   */
+  unread?: UnreadOptions | false;
   /** Run storage migrations when the server starts. Default true. */
   migrate?: boolean;
   /**
@@ -99,8 +124,11 @@ export interface HirechatOptions {
 
 /** Options with every default filled in. */
 export type ResolvedHirechatOptions = Required<
-  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines' | 'limits'>
+  Omit<HirechatOptions, 'users' | 'mediaUrlSecret' | 'deadlines' | 'limits' | 'hooks' | 'webhooks' | 'unread'>
 > & {
+  hooks: ChatHooks;
+  webhooks: ResolvedWebhookOptions | null;
+  unread: ResolvedUnreadOptions | null;
   users: UserDirectory;
   mediaUrls: MediaUrls;
   deadlines: RequestDeadlines;

@@ -8,6 +8,9 @@ import { resolveRequestDeadlines } from '../deadlines/request-deadlines.js';
 import { mountDocs } from '../docs/docs-routes.js';
 import { ChatService } from '../domain/chat-service.js';
 import { MAX_MEDIA_URL_TTL_S, MediaUrls, MIN_MEDIA_URL_SECRET_BYTES } from '../domain/media-urls.js';
+import { DomainEventBus } from '../hooks/domain-event-bus.js';
+import { EventHookRunner } from '../hooks/event-hook-runner.js';
+import { type ChatHooks, HOOK_DEFAULTS } from '../hooks/hook-options.js';
 import { resolveRateLimits } from '../limits/limit-options.js';
 import { RateLimits } from '../limits/rate-limits.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
@@ -15,6 +18,9 @@ import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessPresenceState } from '../presence/in-process-presence-state.js';
 import { InProcessTypingState } from '../typing/in-process-typing-state.js';
+import { keepsOutbox } from '../webhooks/outbox.js';
+import { OutboxRuntime, type WebhookAdmin } from '../webhooks/outbox-runtime.js';
+import { resolveUnreadOptions, resolveWebhookOptions } from '../webhooks/webhook-options.js';
 import { InboxChannel } from '../ws/inbox-channel.js';
 import { RoomChannel } from '../ws/room-channel.js';
 import { SocketGateway } from '../ws/socket-gateway.js';
@@ -40,6 +46,11 @@ export interface HirechatPluginApi {
    * is migrated in `onPreStart`: call it after `await server.initialize()` (or `start()`).
    */
   chat: ChatService;
+  /**
+   * The webhook queue's failed deliveries, to list and send again (null without the `webhooks`
+   * option): what `npm run webhooks -- failed | retry` does for the reference server.
+   */
+  webhooks: WebhookAdmin | null;
 }
 
 declare module '@hapi/hapi' {
@@ -61,7 +72,19 @@ export const hirechat: Plugin<HirechatOptions> = {
   requirements: { hapi: '>=21.0.0' },
   async register(server: Server, options: HirechatOptions) {
     const resolved = resolveOptions(options);
-    const { storage, broadcaster, typingState, presence, files, logger } = resolved;
+    const { storage, broadcaster, typingState, presence, files, logger, hooks } = resolved;
+    const domainEvents = new DomainEventBus(logger);
+    const eventHook = hooks.onEvent
+      ? new EventHookRunner({
+          hook: hooks.onEvent,
+          timeoutMs: hooks.timeoutMs ?? HOOK_DEFAULTS.timeoutMs,
+          maxPending: hooks.maxPendingEvents ?? HOOK_DEFAULTS.maxPendingEvents,
+          media: resolved.mediaUrls,
+          logger,
+        })
+      : null;
+    if (eventHook) domainEvents.onCommitted((events) => eventHook.enqueue(events));
+    const outbox = outboxRuntime(resolved, domainEvents);
     const chat = new ChatService({
       storage,
       users: resolved.users,
@@ -72,6 +95,9 @@ export const hirechat: Plugin<HirechatOptions> = {
       files,
       mediaUrls: resolved.mediaUrls,
       logger,
+      hooks,
+      domainEvents,
+      ...(outbox && { onPresenceChange: outbox.onPresenceChange }),
     });
 
     await server.register(inert);
@@ -121,19 +147,47 @@ export const hirechat: Plugin<HirechatOptions> = {
     );
     server.ext('onPreStart', async () => {
       if (resolved.migrate) await storage.migrate();
+      await outbox?.start();
       gateway.attach(server.listener);
     });
-    server.ext('onPreStop', () => gateway.close());
+    server.ext('onPreStop', async () => {
+      await gateway.close();
+      // Deliveries in flight get their outcome recorded; what is queued waits for the next start.
+      await outbox?.stop();
+    });
     server.ext('onPostStop', async () => {
       resolved.limits?.close();
+      // Events of writes that made it before the stop still reach the hook (each within its timeout).
+      await eventHook?.drain();
       // Close only what the plugin made; the caller owns what it passed in.
       if (!options.typingState) await typingState.close();
       if (!options.presence) await presence.close();
       if (!options.broadcaster) await broadcaster.close();
     });
     server.expose('chat', chat);
+    server.expose('webhooks', outbox?.admin ?? null);
   },
 };
+
+/** The outbox and what reads it, when webhooks or `message.unread` are on; null otherwise. */
+function outboxRuntime(resolved: ResolvedHirechatOptions, events: DomainEventBus): OutboxRuntime | null {
+  const { webhooks, unread, storage } = resolved;
+  if (!webhooks && !unread) return null;
+  if (!keepsOutbox(storage)) {
+    throw new Error(
+      'hirechat: webhooks and message.unread need a storage that keeps an outbox (KnexChatStorage).',
+    );
+  }
+  return new OutboxRuntime({
+    storage,
+    webhooks,
+    unread,
+    events,
+    presence: resolved.presence,
+    media: resolved.mediaUrls,
+    logger: resolved.logger,
+  });
+}
 
 /** Fills in the defaults and checks the options once, at registration. */
 function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
@@ -159,6 +213,13 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     }
   }
   const users = options.users ?? asUserDirectory(options.storage);
+  const hooks = resolveHooks(options.hooks);
+  const webhooks = options.webhooks ? resolveWebhookOptions(options.webhooks) : null;
+  // Kept only when someone is told: webhooks, or the onEvent hook.
+  const unread =
+    options.unread !== false && (webhooks !== null || hooks.onEvent !== undefined)
+      ? resolveUnreadOptions(options.unread ?? {})
+      : null;
   const logger = new RepeatThrottledLogger(merged.logger ?? silentLogger);
   const { mediaUrlSecret, limits, ...rest } = merged;
   return {
@@ -171,7 +232,27 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     typingState: options.typingState ?? new InProcessTypingState({ timeoutMs: merged.typingTimeoutMs }),
     presence: options.presence ?? new InProcessPresenceState(),
     logger,
+    hooks,
+    webhooks,
+    unread,
   };
+}
+
+/** Checks the hooks once, at registration: functions where given, and sane limits. */
+function resolveHooks(hooks: ChatHooks | undefined): ChatHooks {
+  if (hooks === undefined) return {};
+  for (const name of ['beforeMessage', 'onEvent'] as const) {
+    if (hooks[name] !== undefined && typeof hooks[name] !== 'function') {
+      throw new Error(`hirechat: "hooks.${name}" must be a function.`);
+    }
+  }
+  for (const name of ['timeoutMs', 'maxPendingEvents'] as const) {
+    const value = hooks[name];
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+      throw new Error(`hirechat: "hooks.${name}" must be a positive whole number, got ${String(value)}.`);
+    }
+  }
+  return hooks;
 }
 
 /** The signer of file URLs; with no secret given, a random one, which suits one process only. */

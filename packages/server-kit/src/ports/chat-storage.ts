@@ -3,6 +3,7 @@ import type {
   LoggedRoomEvent,
   UnsequencedInboxEvent,
   UnsequencedRoomEvent,
+  WebhookEvent,
 } from '@hirechat/protocol';
 import type {
   MessageRecord,
@@ -68,6 +69,12 @@ export interface InboxRecipient {
 export interface EventsOf<R> {
   room(stored: R): UnsequencedRoomEvent;
   inbox(stored: R, recipient: InboxRecipient): UnsequencedInboxEvent | null;
+  /**
+   * The write's domain events (contract, "Webhooks"), in the order they happened: storage that
+   * keeps an outbox queues them for webhook delivery in the write's transaction, and hands them
+   * back (Logged.webhooks) for the `onEvent` hook.
+   */
+  webhooks(stored: R): WebhookEvent[];
 }
 
 /** An inbox event as logged, and whose inbox it went to. */
@@ -82,6 +89,8 @@ export interface Logged<R> {
   event: LoggedRoomEvent;
   /** In user id order. */
   inbox: InboxDelivery[];
+  /** The write's domain events (see EventsOf.webhooks). */
+  webhooks: WebhookEvent[];
 }
 
 /** What an event log (a room's, or a user's inbox) holds after a seq. */
@@ -93,6 +102,16 @@ export interface EventLogRead<E = LoggedRoomEvent> {
    * log no longer holds the event right after it (older events are pruned as new ones come).
    */
   events: E[];
+}
+
+/** What createRoom answers: the stored room, whether this call made it, and what it logged. */
+export interface CreatedRoom {
+  room: RoomRecord;
+  created: boolean;
+  /** Empty when the room existed. */
+  inbox: InboxDelivery[];
+  /** Empty when the room existed. */
+  webhooks: WebhookEvent[];
 }
 
 /** A room and everyone in it. */
@@ -130,8 +149,8 @@ export interface ChatStorage {
    */
   createRoom(
     room: RoomRecord,
-    events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
-  ): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }>;
+    events: Pick<EventsOf<RoomChangeRecord>, 'inbox' | 'webhooks'>,
+  ): Promise<CreatedRoom>;
   getRoom(uuid: string): Promise<RoomRecord | null>;
   /** Whether the user is a participant of the room now (false also when there is no such room). */
   isParticipant(room: string, user: string): Promise<boolean>;

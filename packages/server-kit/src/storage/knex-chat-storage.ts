@@ -11,9 +11,9 @@ import type {
 import { nowTimestamp } from '../domain/timestamp.js';
 import type {
   ChatStorage,
+  CreatedRoom,
   EventLogRead,
   EventsOf,
-  InboxDelivery,
   Logged,
   MessagePage,
   MessagePosition,
@@ -24,8 +24,12 @@ import type {
   RoomQuery,
 } from '../ports/chat-storage.js';
 import type { UserDirectory } from '../ports/user-directory.js';
+import { KnexDeliveryQueue } from '../webhooks/knex/knex-delivery-queue.js';
+import { KnexOutboxWriter } from '../webhooks/knex/knex-outbox-writer.js';
+import { KnexUnreadLedger } from '../webhooks/knex/knex-unread-ledger.js';
+import type { Outbox, OutboxConfig, OutboxStorage } from '../webhooks/outbox.js';
 import { readInboxEventsAfter, readInboxSeq } from './inbox-log.js';
-import { type LoggedWrite, type LogSizes, writeLogged } from './logged-write.js';
+import { type LoggedWrite, type LogSizes, type OutboxWriter, writeLogged } from './logged-write.js';
 import { withReaders } from './message-readers.js';
 import { migrateToLatest } from './migrations/index.js';
 import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq } from './room-event-log.js';
@@ -68,8 +72,10 @@ class NotAParticipant extends Error {}
  * the same queries and migrations. Takes a knex instance the caller made and owns it from then on:
  * `close()` destroys it.
  */
-export class KnexChatStorage implements ChatStorage, UserDirectory {
+export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorage {
   private readonly sizes: LogSizes;
+  /** Where writes queue their domain events; none until the outbox is opened (see openOutbox). */
+  private outbox: OutboxWriter | null = null;
 
   constructor(
     private readonly knex: Knex,
@@ -95,6 +101,20 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
     await migrateToLatest(this.knex);
   }
 
+  /**
+   * From now on, every write also queues its domain events for webhook delivery (and keeps the
+   * state of `message.unread`) in its own transaction, as `config` says; answers the queue and the
+   * ledger that the plugin's delivery loop and notifier read. The plugin calls it for its
+   * `webhooks` and `unread` options.
+   */
+  openOutbox(config: OutboxConfig): Outbox {
+    this.outbox = new KnexOutboxWriter(config);
+    return {
+      deliveries: new KnexDeliveryQueue(this.knex),
+      unread: new KnexUnreadLedger(this.knex, config),
+    };
+  }
+
   async ping(): Promise<void> {
     await this.knex.raw('select 1');
   }
@@ -107,9 +127,9 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
 
   async createRoom(
     room: RoomRecord,
-    events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
-  ): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }> {
-    return createRoom(this.knex, this.sizes.inbox, room, events);
+    events: Pick<EventsOf<RoomChangeRecord>, 'inbox' | 'webhooks'>,
+  ): Promise<CreatedRoom> {
+    return createRoom(this.knex, this.sizes.inbox, room, events, this.outbox);
   }
 
   async getRoom(uuid: string): Promise<RoomRecord | null> {
@@ -367,7 +387,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory {
   // ---- internals ------------------------------------------------------------------------------
 
   private writeLogged<R>(write: LoggedWrite<R>): Promise<Logged<R> | null> {
-    return writeLogged(this.knex, this.sizes, write);
+    return writeLogged(this.knex, this.sizes, write, this.outbox);
   }
 
   /** Answers null for a write that found its writer outside the room (and rolled back). */

@@ -1,4 +1,4 @@
-import type { LoggedRoomEvent, UnsequencedInboxEvent } from '@hirechat/protocol';
+import type { LoggedRoomEvent, UnsequencedInboxEvent, WebhookEvent } from '@hirechat/protocol';
 import type { Knex } from 'knex';
 import type { EventsOf, InboxRecipient, Logged } from '../ports/chat-storage.js';
 import { appendToLog, ROOM_LOG } from './event-log.js';
@@ -9,6 +9,15 @@ import { type RoomOf, takeSeq } from './room-event-log.js';
 export interface LogSizes {
   room: number;
   inbox: number;
+}
+
+/**
+ * Where a write queues its domain events for after the commit (webhook deliveries and the state
+ * of `message.unread`), in the write's own transaction, so that no committed change is ever
+ * missing from the queue and no rolled-back one is ever in it. See KnexOutbox.
+ */
+export interface OutboxWriter {
+  append(trx: Knex.Transaction, events: readonly WebhookEvent[]): Promise<void>;
 }
 
 /** One write that logs events: what it does, and whose inboxes hear of it. */
@@ -28,13 +37,15 @@ class NothingWritten extends Error {}
  * Runs one logged write in one transaction: first takes the room's next seq, whose row lock orders
  * the room's writers (in every process) before they touch anything else, so that seqs follow commit
  * order and writers of one room never deadlock; then the write; then appends its room event and
- * each recipient's inbox event. A write that answers null rolls back, giving the seqs back; so does
- * a room (or message) that does not exist.
+ * each recipient's inbox event, and queues its domain events in the outbox (when there is one). A
+ * write that answers null rolls back, giving the seqs back; so does a room (or message) that does
+ * not exist.
  */
 export async function writeLogged<R>(
   knex: Knex,
   sizes: LogSizes,
   { roomOf, write, events, recipients = everyParticipant }: LoggedWrite<R>,
+  outbox: OutboxWriter | null = null,
 ): Promise<Logged<R> | null> {
   try {
     return await knex.transaction(async (trx) => {
@@ -50,7 +61,9 @@ export async function writeLogged<R>(
         if (inboxEvent) unsequenced.push({ user: recipient.user, event: inboxEvent });
       }
       const inbox = await appendInboxEvents(trx, sizes.inbox, unsequenced);
-      return { record, event, inbox };
+      const webhooks = events.webhooks(record);
+      await outbox?.append(trx, webhooks);
+      return { record, event, inbox, webhooks };
     });
   } catch (error) {
     if (error instanceof NothingWritten) return null;

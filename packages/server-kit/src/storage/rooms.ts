@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RoomChangeRecord, RoomRecord } from '../domain/records.js';
 import type {
+  CreatedRoom,
   EventsOf,
-  InboxDelivery,
   InboxRecipient,
   RoomAccess,
   RoomParticipants,
 } from '../ports/chat-storage.js';
 import { appendInboxEvents } from './inbox-log.js';
-import { everyParticipant } from './logged-write.js';
+import { everyParticipant, type OutboxWriter } from './logged-write.js';
 import { lastMessageOf } from './message-readers.js';
 import { type RoomRow, sortedIds, toRoom } from './rows.js';
 
@@ -28,8 +28,9 @@ export async function createRoom(
   knex: Knex,
   inboxSize: number,
   room: RoomRecord,
-  events: Pick<EventsOf<RoomChangeRecord>, 'inbox'>,
-): Promise<{ room: RoomRecord; created: boolean; inbox: InboxDelivery[] }> {
+  events: Pick<EventsOf<RoomChangeRecord>, 'inbox' | 'webhooks'>,
+  outbox: OutboxWriter | null,
+): Promise<CreatedRoom> {
   const clients = sortedIds(room.clients);
   const digest = participantsDigest(room.recruiter, clients);
   return knex.transaction(async (trx) => {
@@ -38,7 +39,7 @@ export async function createRoom(
       .where('participants_digest', digest)
       .orderBy([{ column: 'created_at' }, { column: 'uuid' }])
       .first();
-    if (existing) return { room: toRoom(existing, clients), created: false, inbox: [] };
+    if (existing) return { room: toRoom(existing, clients), created: false, inbox: [], webhooks: [] };
     // The unique key settles concurrent creations: the loser inserts nothing and reads the winner.
     const inserted = await trx('chat_rooms')
       .insert({
@@ -56,7 +57,7 @@ export async function createRoom(
       const winner = await trx<RoomRow>('chat_rooms').where('participants_key', digest).first();
       if (!winner) throw new Error(`Room with participants key ${digest} vanished while being created`);
       // Equal keys mean the same recruiter and clients, so the participants need no reading.
-      return { room: toRoom(winner, clients), created: false, inbox: [] };
+      return { room: toRoom(winner, clients), created: false, inbox: [], webhooks: [] };
     }
     await trx.batchInsert(
       'chat_room_participants',
@@ -72,7 +73,10 @@ export async function createRoom(
       const event = events.inbox(change, { user, unreadCount: 0, removed: false });
       return event ? [{ user, event }] : [];
     });
-    return { room: stored, created: true, inbox: await appendInboxEvents(trx, inboxSize, unsequenced) };
+    const inbox = await appendInboxEvents(trx, inboxSize, unsequenced);
+    const webhooks = events.webhooks(change);
+    await outbox?.append(trx, webhooks);
+    return { room: stored, created: true, inbox, webhooks };
   });
 }
 

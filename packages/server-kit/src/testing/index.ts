@@ -7,3 +7,9 @@ export {
   type TestServerDatabase,
   type TestServerOptions,
 } from './test-server.js';
+export {
+  type ReceivedWebhook,
+  type ReceiverAnswer,
+  startWebhookReceiver,
+  WebhookReceiver,
+} from './webhook-receiver.js';

@@ -76,8 +76,8 @@ export async function createRoom(
   storage: ChatStorage,
   room: RoomRecord,
 ): Promise<{ room: RoomRecord; created: boolean }> {
-  const { inbox: _inbox, ...result } = await storage.createRoom(room, roomCreatedEvents(testMediaUrls));
-  return result;
+  const { room: stored, created } = await storage.createRoom(room, roomCreatedEvents(testMediaUrls));
+  return { room: stored, created };
 }
 export async function insertMessage(storage: ChatStorage, message: NewMessage): Promise<MessageRecord> {
   const logged = await storage.insertMessage(message, messageEvent('message_created'));

@@ -130,9 +130,9 @@ export function describeEventLog(fixture: () => ChatStorageFixture): void {
         throw new Error('the event could not be made');
       };
 
-      await expect(storage.insertMessage(input, { room: failing, inbox: failing })).rejects.toThrow(
-        'the event could not be made',
-      );
+      await expect(
+        storage.insertMessage(input, { room: failing, inbox: failing, webhooks: failing }),
+      ).rejects.toThrow('the event could not be made');
 
       expect(await storage.getMessage(input.uuid)).toBeNull();
       const next = await storage.insertMessage(

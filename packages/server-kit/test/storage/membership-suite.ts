@@ -41,6 +41,7 @@ function failingForLast(recipients: readonly string[]): EventsOf<RoomChangeRecor
   const events = changeEvents();
   return {
     room: events.room,
+    webhooks: events.webhooks,
     inbox: (change, recipient) => {
       if (recipient.user === last) throw new Error('the inbox event could not be made');
       return events.inbox(change, recipient);

@@ -1,12 +1,14 @@
-import type { Message } from '@hirechat/protocol';
+import type { Message, WebhookEvent } from '@hirechat/protocol';
 import type { EventsOf } from '../../ports/chat-storage.js';
 import type { MediaUrls } from '../media-urls.js';
 import type { MessageRecord, ReadRecord, RoomChangeRecord } from '../records.js';
+import { nowTimestamp } from '../timestamp.js';
 import { toChatRoom, toChatRoomBase, toMessage } from '../to-wire.js';
 
 /*
  * The events each write causes, as the domain shapes them for storage to log (see EventsOf): the
- * room's event, and each recipient's inbox event (contract, "The inbox").
+ * room's event, each recipient's inbox event (contract, "The inbox"), and the domain events that
+ * webhooks and the `onEvent` hook carry (contract, "Webhooks"), stamped with the moment of the write.
  */
 
 /**
@@ -30,6 +32,9 @@ export function messageCreatedEvents(media: MediaUrls): EventsOf<MessageRecord> 
       message: wire(record),
       unread_count: unreadCount,
     }),
+    webhooks: (record) => [
+      { type: 'message.created', timestamp: nowTimestamp(), data: { message: wire(record) } },
+    ],
   };
 }
 
@@ -38,6 +43,9 @@ export function messageUpdatedEvents(media: MediaUrls): EventsOf<MessageRecord> 
   return {
     room: (record) => ({ type: 'message_updated', message: wire(record) }),
     inbox: (record) => ({ type: 'message_updated', message: wire(record) }),
+    webhooks: (record) => [
+      { type: 'message.updated', timestamp: nowTimestamp(), data: { message: wire(record) } },
+    ],
   };
 }
 
@@ -51,6 +59,9 @@ export function messageDeletedEvents(media: MediaUrls): EventsOf<MessageRecord> 
       message: wire(record),
       unread_count: unreadCount,
     }),
+    webhooks: (record) => [
+      { type: 'message.deleted', timestamp: nowTimestamp(), data: { message: wire(record) } },
+    ],
   };
 }
 
@@ -63,22 +74,33 @@ export function messageReadEvents(): EventsOf<ReadRecord> {
       room_id: read.chatRoom,
       unread_count: unreadCount,
     }),
+    webhooks: (read) => [
+      {
+        type: 'message.read',
+        timestamp: nowTimestamp(),
+        data: { message_id: read.messageUuid, user_id: read.userId, chat_room: read.chatRoom },
+      },
+    ],
   };
 }
 
 /** A new room: each participant's inbox hears of it as they see it. */
-export function roomCreatedEvents(media: MediaUrls): Pick<EventsOf<RoomChangeRecord>, 'inbox'> {
+export function roomCreatedEvents(media: MediaUrls): Pick<EventsOf<RoomChangeRecord>, 'inbox' | 'webhooks'> {
   return {
     inbox: (change, { unreadCount }) => ({
       type: 'room_created',
       room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }, media),
     }),
+    webhooks: (change) => [
+      { type: 'room.created', timestamp: nowTimestamp(), data: { room: toChatRoomBase(change.room) } },
+    ],
   };
 }
 
 /**
  * Participants came or went: the room hears of it once, without per-caller fields; each inbox hears
- * of the room as that participant sees it, and a client who left hears that they did.
+ * of the room as that participant sees it, and a client who left hears that they did. The platform
+ * hears `room.updated`, then a `room.member_removed` for each client who left.
  */
 export function participantsChangedEvents(media: MediaUrls): EventsOf<RoomChangeRecord> {
   return {
@@ -90,5 +112,18 @@ export function participantsChangedEvents(media: MediaUrls): EventsOf<RoomChange
             type: 'room_updated',
             room: toChatRoom({ room: change.room, lastMessage: change.lastMessage, unreadCount }, media),
           },
+    webhooks: (change) => {
+      const timestamp = nowTimestamp();
+      return [
+        { type: 'room.updated', timestamp, data: { room: toChatRoomBase(change.room) } },
+        ...change.removed.map(
+          (user): WebhookEvent => ({
+            type: 'room.member_removed',
+            timestamp,
+            data: { room_id: change.room.uuid, user_id: user },
+          }),
+        ),
+      ];
+    },
   };
 }

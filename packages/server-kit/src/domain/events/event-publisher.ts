@@ -1,13 +1,18 @@
-import type { LoggedRoomEvent, RoomEvent } from '@hirechat/protocol';
+import type { LoggedRoomEvent, RoomEvent, WebhookEvent } from '@hirechat/protocol';
+import type { DomainEventBus } from '../../hooks/domain-event-bus.js';
 import { type Broadcaster, inboxTopic, roomTopic } from '../../ports/broadcaster.js';
 import type { InboxDelivery } from '../../ports/chat-storage.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MediaUrls } from '../media-urls.js';
 
-/** What a committed write publishes: its room event (if it logged one) and its inbox events. */
+/**
+ * What a committed write publishes: its room event (if it logged one), its inbox events, and its
+ * domain events (for the `onEvent` hook and webhook deliveries).
+ */
 export interface CommittedEvents {
   room?: { uuid: string; event: LoggedRoomEvent };
   inbox: readonly InboxDelivery[];
+  webhooks: readonly WebhookEvent[];
 }
 
 /**
@@ -21,10 +26,14 @@ export class EventPublisher {
     private readonly broadcaster: Broadcaster,
     private readonly media: MediaUrls,
     private readonly logger: Logger,
+    private readonly domain: DomainEventBus,
   ) {}
 
-  /** The room's event first, then each inbox's: an inbox never hears of a change before its room. */
-  async committed({ room, inbox }: CommittedEvents): Promise<void> {
+  /**
+   * The room's event first, then each inbox's: an inbox never hears of a change before its room;
+   * then the domain events, to the listeners of this process (which only queue them).
+   */
+  async committed({ room, inbox, webhooks }: CommittedEvents): Promise<void> {
     if (room) await this.toRoom(room.uuid, room.event);
     await Promise.all(
       inbox.map(({ user, event }) =>
@@ -33,6 +42,7 @@ export class EventPublisher {
         }),
       ),
     );
+    this.domain.committed(webhooks);
   }
 
   /** An event for the room's sockets: a logged one, or state (typing, presence). */

@@ -64,6 +64,7 @@ export class LiveRooms {
         await this.publisher.committed({
           room: { uuid: membership.room, event: logged.event },
           inbox: logged.inbox,
+          webhooks: logged.webhooks,
         });
       }
     });

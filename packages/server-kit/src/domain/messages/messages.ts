@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, type MessageListQuery, RestPaths, type UpdateMessageBody } from '@hirechat/protocol';
+import type { BeforeMessage } from '../../hooks/before-message.js';
 import type { ChatStorage } from '../../ports/chat-storage.js';
 import type { FileStore, UploadedFile } from '../../ports/file-store.js';
 import type { Logger } from '../../ports/logger.js';
@@ -46,6 +47,8 @@ export interface MessagesDeps {
   live: LiveRooms;
   users: UserMemory;
   queue: RoomQueue;
+  /** The app's `beforeMessage` hook, run before anything of a create or an update is stored. */
+  moderation: BeforeMessage;
   logger: Logger;
 }
 
@@ -54,14 +57,23 @@ export class Messages {
   constructor(private readonly deps: MessagesDeps) {}
 
   async create(caller: Caller, input: NewMessageInput): Promise<Message> {
-    const { storage, files, guard, queue, publisher, live, media, logger } = this.deps;
-    const content = input.content ?? null;
+    const { storage, files, guard, queue, publisher, live, media, moderation, logger } = this.deps;
     const file = input.file ?? null;
-    if ((content === null) === (file === null)) {
+    if ((input.content == null) === (file === null)) {
       throw ChatError.invalidInput('Send exactly one of content and file.');
     }
-    // Checked before the file is kept, and again by the write, under the room's lock.
+    // Checked before the hook sees the message and the file is kept, and again by the write,
+    // under the room's lock.
     await guard.requireParticipant(caller, input.chat_room);
+    const { content } = await moderation.check({
+      action: 'create',
+      sender: caller,
+      chat_room: input.chat_room,
+      content: input.content ?? null,
+      file,
+      job: input.job ?? null,
+      existing: null,
+    });
     const fileKey = file ? await files.save(file) : null;
     try {
       return await queue.run(input.chat_room, async () => {
@@ -78,8 +90,8 @@ export class Messages {
           messageCreatedEvents(media),
         );
         if (!logged) throw ChatError.notFound('No such chat room.');
-        const { record, event, inbox } = logged;
-        await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox });
+        const { record, event, inbox, webhooks } = logged;
+        await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox, webhooks });
         // Sending a message ends typing, as the contract says. The message is stored by now, so a
         // typing-state failure is logged, not thrown: throwing would report a stored message as
         // failed and remove the file it points at.
@@ -105,14 +117,26 @@ export class Messages {
 
   /** Changes the content; only the sender may. A file cannot be changed (the schema refuses it). */
   async update(caller: Caller, uuid: string, body: UpdateMessageBody): Promise<Message> {
-    const { storage, guard, queue, publisher, media } = this.deps;
+    const { storage, guard, queue, publisher, media, moderation } = this.deps;
     const existing = await guard.requireOwnMessage(caller, uuid);
+    const moderated = await moderation.check({
+      action: 'update',
+      sender: caller,
+      chat_room: existing.chatRoom,
+      content: body.content,
+      file: null,
+      job: existing.job,
+      existing: toMessage(existing, media),
+    });
+    // The hook answers text for text: the update's content is never null.
+    const content = moderated.content ?? body.content;
     return queue.run(existing.chatRoom, async () => {
-      const logged = await storage.updateMessageContent(uuid, body.content, messageUpdatedEvents(media));
+      const logged = await storage.updateMessageContent(uuid, content, messageUpdatedEvents(media));
       if (!logged) throw ChatError.notFound();
       await publisher.committed({
         room: { uuid: logged.record.chatRoom, event: logged.event },
         inbox: logged.inbox,
+        webhooks: logged.webhooks,
       });
       return toMessage(logged.record, media);
     });
@@ -125,7 +149,7 @@ export class Messages {
     await queue.run(existing.chatRoom, async () => {
       const logged = await storage.deleteMessage(uuid, messageDeletedEvents(media));
       if (!logged) throw ChatError.notFound();
-      const { record, event, inbox } = logged;
+      const { record, event, inbox, webhooks } = logged;
       // The message is gone whatever becomes of its file: a file left behind is logged, not
       // thrown, so that the delete is neither reported as failed nor kept from the room.
       const { fileKey } = record;
@@ -137,7 +161,7 @@ export class Messages {
           );
         });
       }
-      await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox });
+      await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox, webhooks });
     });
   }
 

@@ -5,6 +5,13 @@ import type { EventPublisher } from '../events/event-publisher.js';
 import type { RoomRecord } from '../records.js';
 
 /**
+ * Told, on the process that learnt it, that users came online (`true`) or went offline (`false`):
+ * by a socket that opened or closed here, or by the presence state's expiry and restore (a
+ * process that died, or came back). The `message.unread` notifier keeps last-seen times with it.
+ */
+export type PresenceChangeListener = (users: readonly string[], online: boolean) => void;
+
+/**
  * Who of each room is online (contract, "Presence"): a user is online while they hold any open
  * socket, room or inbox, on any process. When a user comes or goes, every room of theirs is told
  * its new set; so is a room whose participants change.
@@ -18,21 +25,22 @@ export class Presence {
     private readonly storage: Pick<ChatStorage, 'roomsWithParticipants' | 'getRoom'>,
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
+    private readonly onChange: PresenceChangeListener = () => {},
   ) {
     // Users of a process that died (or that came back from being taken for dead): found by
     // whichever process noticed, and announced by it.
-    state.onExpire((users) => void this.announce(users));
-    state.onRestore((users) => void this.announce(users));
+    state.onExpire((users) => void this.changed(users, false));
+    state.onRestore((users) => void this.changed(users, true));
   }
 
   /** A socket of the user opened on this process. */
   async connected(user: string): Promise<void> {
-    if (await this.state.connect(user)) await this.announce([user]);
+    if (await this.state.connect(user)) await this.changed([user], true);
   }
 
   /** A socket of the user closed on this process. */
   async disconnected(user: string): Promise<void> {
-    if (await this.state.disconnect(user)) await this.announce([user]);
+    if (await this.state.disconnect(user)) await this.changed([user], false);
   }
 
   /** The participants of the room who are online now: the recruiter first, then clients in order. */
@@ -51,6 +59,16 @@ export class Presence {
     await this.inTurn(async () => {
       await this.publisher.toRoom(room.uuid, { type: 'presence', online_users: await this.onlineIn(room) });
     });
+  }
+
+  /** Users came or went: the listener hears of it, and their rooms are told. */
+  private changed(users: readonly string[], online: boolean): Promise<void> {
+    try {
+      this.onChange(users, online);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a presence change listener threw');
+    }
+    return this.announce(users);
   }
 
   /** Tells every room of these users who of it is online now. */

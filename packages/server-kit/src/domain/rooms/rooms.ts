@@ -38,7 +38,7 @@ export class Rooms {
     if (!takesPart && caller.role !== 'admin') {
       throw ChatError.of('forbidden', 'You can only create rooms that you take part in.');
     }
-    const { room, created, inbox } = await this.deps.storage.createRoom(
+    const { room, created, inbox, webhooks } = await this.deps.storage.createRoom(
       {
         uuid: randomUUID(),
         recruiter: body.recruiter,
@@ -49,7 +49,7 @@ export class Rooms {
     );
     if (created) {
       await this.deps.queue.run(room.uuid, async () => {
-        await this.deps.publisher.committed({ inbox });
+        await this.deps.publisher.committed({ inbox, webhooks });
         await this.deps.presence.announceRoom(room);
       });
       return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }, this.deps.media), created };
@@ -124,7 +124,11 @@ export class Rooms {
     return this.deps.queue.run(uuid, async () => {
       const logged = await write();
       if (!logged) return null;
-      await this.deps.publisher.committed({ room: { uuid, event: logged.event }, inbox: logged.inbox });
+      await this.deps.publisher.committed({
+        room: { uuid, event: logged.event },
+        inbox: logged.inbox,
+        webhooks: logged.webhooks,
+      });
       await this.deps.presence.announceRoom(logged.record.room);
       return logged.record;
     });

@@ -6,6 +6,7 @@ import * as roomEvents from './002-room-events.js';
 import * as unreadCounts from './003-unread-counts.js';
 import * as deletedMessagePositions from './004-deleted-message-positions.js';
 import * as roomsThatChange from './005-rooms-that-change.js';
+import * as webhooks from './006-webhooks.js';
 
 interface NamedMigration {
   name: string;
@@ -19,6 +20,7 @@ const MIGRATIONS: readonly NamedMigration[] = [
   { name: '003-unread-counts', migration: unreadCounts },
   { name: '004-deleted-message-positions', migration: deletedMessagePositions },
   { name: '005-rooms-that-change', migration: roomsThatChange },
+  { name: '006-webhooks', migration: webhooks },
 ];
 
 /**

@@ -1,0 +1,131 @@
+import {
+  DEFAULT_UNREAD_NOTIFY_AFTER_S,
+  DEFAULT_WEBHOOK_RETRY_HOURS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+} from '@hirechat/protocol';
+import { isWebhookSecret, type WebhookOptions } from '@hirechat/server-kit';
+import { z } from 'zod';
+
+/** The webhook settings of the reference server (contract, "Webhooks"); null without WEBHOOK_URLS. */
+export interface WebhookConfig {
+  urls: string[];
+  /** WEBHOOK_SECRET, `whsec_<base64>`. */
+  secret: string;
+  timeoutMs: number;
+  retryHours: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
+  pollIntervalMs: number;
+}
+
+/** Settings whose values may be echoed back in an error (none of them is secret). */
+export const WEBHOOK_ECHOABLE = [
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_RETRY_HOURS',
+  'WEBHOOK_RETRY_MIN_MS',
+  'WEBHOOK_RETRY_MAX_MS',
+  'WEBHOOK_POLL_MS',
+  'UNREAD_NOTIFY_AFTER_S',
+];
+
+const unsetIfBlank = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const withDefault = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfBlank, schema.optional());
+
+const milliseconds = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `must be ${what}`).max(max, `must be ${what}`));
+
+/** A positive decimal number (`24`, `0.5`): hours and seconds may be fractions, for short tests. */
+const positive = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(\d+(\.\d*)?|\.\d+)$/, `must be ${what}`)
+    .transform(Number)
+    .pipe(z.number().positive(`must be ${what}`).finite());
+
+/** WEBHOOK_URLS: absolute http(s) URLs, comma-separated. Values are not repeated: a URL may hold a token. */
+const urlsSchema = z.string().transform((value, ctx): string[] => {
+  const urls: string[] = [];
+  for (const [index, entry] of value.split(',').entries()) {
+    const candidate = entry.trim();
+    if (candidate === '') continue;
+    let protocol = '';
+    try {
+      protocol = new URL(candidate).protocol;
+    } catch {}
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not an http(s) URL` });
+      continue;
+    }
+    if (!urls.includes(candidate)) urls.push(candidate);
+  }
+  if (urls.length === 0)
+    ctx.addIssue({ code: 'custom', message: 'lists no URLs; unset it to send no webhooks' });
+  return urls;
+});
+
+/** The environment variables of webhooks, for the reference server's environment schema. */
+export const WEBHOOK_ENV = {
+  WEBHOOK_URLS: withDefault(urlsSchema),
+  WEBHOOK_SECRET: withDefault(
+    z.string().trim().refine(isWebhookSecret, 'must be a Standard Webhooks secret: whsec_ and base64'),
+  ),
+  WEBHOOK_TIMEOUT_MS: withDefault(
+    milliseconds(10 * 60 * 1000, 'a whole number of milliseconds from 1 to 600000'),
+  ),
+  WEBHOOK_RETRY_HOURS: withDefault(positive('a positive number of hours')),
+  WEBHOOK_RETRY_MIN_MS: withDefault(
+    milliseconds(24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
+  ),
+  WEBHOOK_RETRY_MAX_MS: withDefault(
+    milliseconds(7 * 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
+  ),
+  WEBHOOK_POLL_MS: withDefault(milliseconds(60 * 60 * 1000, 'a positive whole number of milliseconds')),
+  UNREAD_NOTIFY_AFTER_S: withDefault(positive('a positive number of seconds')),
+};
+
+type WebhookEnv = { [K in keyof typeof WEBHOOK_ENV]?: z.output<(typeof WEBHOOK_ENV)[K]> };
+
+/** Problems across webhook variables, beyond each one's own. */
+export function webhookIssues(vars: WebhookEnv): Array<{ variable: string; message: string }> {
+  if (vars.WEBHOOK_URLS !== undefined && vars.WEBHOOK_SECRET === undefined) {
+    return [
+      {
+        variable: 'WEBHOOK_SECRET',
+        message:
+          'is required with WEBHOOK_URLS: the key the receivers verify signatures with (whsec_<base64>)',
+      },
+    ];
+  }
+  return [];
+}
+
+/** The webhook settings, defaults filled in; null when WEBHOOK_URLS is unset. */
+export function webhookConfig(vars: WebhookEnv): WebhookConfig | null {
+  if (vars.WEBHOOK_URLS === undefined || vars.WEBHOOK_SECRET === undefined) return null;
+  return {
+    urls: vars.WEBHOOK_URLS,
+    secret: vars.WEBHOOK_SECRET,
+    timeoutMs: vars.WEBHOOK_TIMEOUT_MS ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    retryHours: vars.WEBHOOK_RETRY_HOURS ?? DEFAULT_WEBHOOK_RETRY_HOURS,
+    minRetryDelayMs: vars.WEBHOOK_RETRY_MIN_MS ?? 5_000,
+    maxRetryDelayMs: vars.WEBHOOK_RETRY_MAX_MS ?? 60 * 60 * 1000,
+    pollIntervalMs: vars.WEBHOOK_POLL_MS ?? 1_000,
+  };
+}
+
+/** UNREAD_NOTIFY_AFTER_S, default 300. */
+export function unreadNotifyAfterS(vars: WebhookEnv): number {
+  return vars.UNREAD_NOTIFY_AFTER_S ?? DEFAULT_UNREAD_NOTIFY_AFTER_S;
+}
+
+/** The plugin's `webhooks` option from the settings. */
+export function webhookOptions(config: WebhookConfig): WebhookOptions {
+  return { ...config };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const SECRET = `whsec_${Buffer.from('s'.repeat(24)).toString('base64')}`;
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return error.issues.map((issue) => `${issue.variable}: ${issue.message}`);
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('webhook configuration', () => {
+  it('sends no webhooks without WEBHOOK_URLS', () => {
+    expect(loadConfig({}).webhooks).toBeNull();
+  });
+
+  it('reads every webhook variable, fractions of hours and seconds included', () => {
+    const config = loadConfig({
+      WEBHOOK_URLS: 'https://crm.example.com/hooks, http://127.0.0.1:9000/in ,',
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_TIMEOUT_MS: '2500',
+      WEBHOOK_RETRY_HOURS: '0.5',
+      WEBHOOK_RETRY_MIN_MS: '100',
+      WEBHOOK_RETRY_MAX_MS: '60000',
+      WEBHOOK_POLL_MS: '250',
+      UNREAD_NOTIFY_AFTER_S: '1.5',
+    });
+    expect(config.webhooks).toEqual({
+      urls: ['https://crm.example.com/hooks', 'http://127.0.0.1:9000/in'],
+      secret: SECRET,
+      timeoutMs: 2500,
+      retryHours: 0.5,
+      minRetryDelayMs: 100,
+      maxRetryDelayMs: 60_000,
+      pollIntervalMs: 250,
+    });
+    expect(config.unreadNotifyAfterS).toBe(1.5);
+  });
+
+  it('fills in the contract defaults', () => {
+    const config = loadConfig({ WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET: SECRET });
+    expect(config.webhooks).toMatchObject({ timeoutMs: 5000, retryHours: 24 });
+    expect(config.unreadNotifyAfterS).toBe(300);
+  });
+
+  it('names every variable that is wrong, never repeating a URL or the secret', () => {
+    const issues = problems({
+      WEBHOOK_URLS: 'ftp://user:password@files.example.com/',
+      WEBHOOK_SECRET: 'hunter2',
+      WEBHOOK_TIMEOUT_MS: 'soon',
+      WEBHOOK_RETRY_HOURS: '-1',
+      UNREAD_NOTIFY_AFTER_S: '0',
+    });
+    expect(issues).toEqual([
+      'WEBHOOK_URLS: entry 1 is not an http(s) URL',
+      'WEBHOOK_SECRET: must be a Standard Webhooks secret: whsec_ and base64',
+      'WEBHOOK_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 600000 (got "soon")',
+      'WEBHOOK_RETRY_HOURS: must be a positive number of hours (got "-1")',
+      'UNREAD_NOTIFY_AFTER_S: must be a positive number of seconds (got "0")',
+    ]);
+    expect(issues.join('\n')).not.toMatch(/password|hunter2/);
+  });
+
+  it('asks for WEBHOOK_SECRET with WEBHOOK_URLS', () => {
+    expect(problems({ WEBHOOK_URLS: 'https://crm.example.com/hooks' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_SECRET: is required with WEBHOOK_URLS/),
+    ]);
+  });
+});

@@ -1,0 +1,182 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { RestPaths } from '@hirechat/protocol';
+import { signAccessToken } from '@hirechat/server-kit';
+import { freePort } from '@hirechat/server-kit/testing';
+import type { HttpLoadResult } from '../load/http-load.js';
+import { forkWorker } from '../src/rpc.js';
+import { ROOT, startHirechat } from '../src/servers.js';
+
+/*
+ * Issue 11: does sending webhooks slow message creation? The reference server (SQLite, from its
+ * sources) under autocannon creating text messages, in three modes that take turns round by round,
+ * so that a machine whose load drifts moves them alike:
+ *
+ * - off:  no WEBHOOK_URLS (the reference);
+ * - up:   WEBHOOK_URLS pointing at a receiver in this process that answers 204 at once;
+ * - down: WEBHOOK_URLS pointing at a port where nothing listens: every event fails its first
+ *         attempt and waits for its retries, a backlog growing by every message created.
+ *
+ * Every mode queues `message.unread` state too (UNREAD_NOTIFY_AFTER_S at its default, 300 s: the
+ * scan runs, no notification comes due). Default retry settings. Ratios are of the medians of
+ * each mode's rounds against off's.
+ *
+ *   node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts [--seconds 10] [--rounds 3] [--connections 10]
+ */
+
+type Mode = 'off' | 'up' | 'down';
+const MODES: Mode[] = ['off', 'up', 'down'];
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    out: { type: 'string', default: path.join(ROOT, 'bench/webhooks/results.md') },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+
+/** A receiver that takes every request and answers 204, counting them. */
+async function receiver(): Promise<{ server: Server; url: string; count: () => number }> {
+  let received = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received++;
+      response.writeHead(204).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/hooks`, count: () => received };
+}
+
+interface Run {
+  mode: Mode;
+  round: number;
+  okPerSec: number;
+  p50: number;
+  p99: number;
+  /**
+   * Mode up: events of the server (its room, the warm-up's and the run's messages), and how many
+   * the receiver had taken when the load stopped, and a second later.
+   */
+  delivered?: { atEnd: number; secondLater: number; created: number };
+}
+
+async function runMode(mode: Mode, round: number, sink: Awaited<ReturnType<typeof receiver>>): Promise<Run> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'hirechat-webhook-bench-'));
+  const jwtSecret = randomBytes(32).toString('hex');
+  const refused = `http://127.0.0.1:${await freePort()}/hooks`;
+  const env: Record<string, string> =
+    mode === 'off'
+      ? {}
+      : {
+          WEBHOOK_URLS: mode === 'up' ? sink.url : refused,
+          WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+        };
+  const server = await startHirechat({ dataDir: scratch, jwtSecret, env, label: `hirechat (${mode})` });
+  const before = sink.count();
+  const load = forkWorker('http-load');
+  try {
+    const recruiter = randomUUID();
+    const token = signAccessToken(jwtSecret, { sub: recruiter, role: 'recruiter' }, { expiresIn: 3600 });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server.baseUrl}${RestPaths.createRoom}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ recruiter, clients: [randomUUID()] }),
+    });
+    const room = ((await created.json()) as { uuid: string }).uuid;
+    const request = {
+      url: `${server.baseUrl}${RestPaths.createMessage}`,
+      method: 'POST' as const,
+      headers,
+      body: JSON.stringify({ chat_room: room, content: 'hello from autocannon' }),
+      connections,
+    };
+    await load.call('ping', undefined, 60_000);
+    const warmup = await load.call<HttpLoadResult>('run', { ...request, seconds: 2 }, 62_000);
+    const result = await load.call<HttpLoadResult>('run', { ...request, seconds }, seconds * 1000 + 60_000);
+    const run: Run = {
+      mode,
+      round,
+      okPerSec: result.okPerSec,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+    };
+    if (mode === 'up') {
+      const atEnd = sink.count() - before;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      run.delivered = { atEnd, secondLater: sink.count() - before, created: 1 + warmup.ok + result.ok };
+    }
+    return run;
+  } finally {
+    await load.stop();
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+const median = (numbers: number[]) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+const sink = await receiver();
+const runs: Run[] = [];
+const loadBefore = loadavg()[0]!;
+for (let round = 1; round <= rounds; round++) {
+  for (const mode of MODES) {
+    const run = await runMode(mode, round, sink);
+    runs.push(run);
+    console.log(
+      `round ${round} ${mode}: ${Math.round(run.okPerSec)} creates/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms` +
+        (run.delivered
+          ? `, delivered ${run.delivered.atEnd}/${run.delivered.created} by the end, ${run.delivered.secondLater} a second later`
+          : ''),
+    );
+  }
+}
+sink.server.close();
+
+const off = median(runs.filter((r) => r.mode === 'off').map((r) => r.okPerSec));
+const rows = MODES.map((mode) => {
+  const mine = runs.filter((r) => r.mode === mode);
+  const rate = median(mine.map((r) => r.okPerSec));
+  return `| ${mode} | ${Math.round(rate)} | ${(rate / off).toFixed(2)} | ${median(mine.map((r) => r.p50)).toFixed(1)} | ${median(mine.map((r) => r.p99)).toFixed(1)} | ${mine.map((r) => Math.round(r.okPerSec)).join(', ')} |`;
+});
+const up = runs.filter((r) => r.delivered);
+const report = `# Message create with webhooks on and off
+
+\`node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts --seconds ${seconds} --rounds ${rounds} --connections ${connections}\`,
+${new Date().toISOString()}. The reference server on SQLite, autocannon with ${connections} connections creating text
+messages in one room for ${seconds} s per round (after 2 s of warm-up), the modes taking turns round by round.
+Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${loadBefore.toFixed(1)} at the start,
+**shared with other developers' test runs while this ran**: compare the modes with each other, not with other runs.
+
+| webhooks | creates/s (median) | ratio to off | p50 ms | p99 ms | each round |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+- **up**: a receiver answering 204 at once. Webhooks delivered by the end of each round / created:
+  ${up.map((r) => `${r.delivered!.atEnd}/${r.delivered!.created} (${r.delivered!.secondLater} a second later)`).join('; ')}.
+- **down**: nothing listens at the URL. The first attempts fail at once (connection refused); the
+  URL is then left alone for its backoff (5-10 s, then 10-20 s, ...: the default) and probed with one
+  delivery at a time, so every message created while it is down waits in the queue, which grows
+  by each of them.
+`;
+await mkdir(path.dirname(values.out!), { recursive: true });
+await writeFile(values.out!, report);
+console.log(`\n${report}\nwritten to ${values.out}`);

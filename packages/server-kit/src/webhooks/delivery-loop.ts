@@ -1,0 +1,187 @@
+import type { Logger } from '../ports/logger.js';
+import type { DeliveryQueue, QueuedDelivery } from './outbox.js';
+import { type RetrySchedule, retryDelay } from './retry-schedule.js';
+import type { DeliveryOutcome } from './webhook-sender.js';
+
+export interface DeliveryLoopOptions {
+  queue: DeliveryQueue;
+  send(delivery: QueuedDelivery): Promise<DeliveryOutcome>;
+  /** The URLs this process delivers to. */
+  urls: readonly string[];
+  /** Deliveries in flight at once. */
+  concurrency: number;
+  /** How often the queue is looked at without being told of new events (retries, other processes). */
+  pollIntervalMs: number;
+  /** How long a claimed delivery is this process's alone: longer than an attempt may take. */
+  leaseMs: number;
+  schedule: RetrySchedule;
+  logger: Logger;
+}
+
+/** How often deliveries whose retries ran out unattempted (their URL was down) are marked failed. */
+const EXPIRE_EVERY_MS = 60_000;
+
+/** A URL whose last attempts failed: left alone until `until`, then tried with one delivery. */
+interface Outage {
+  failures: number;
+  until: number;
+  probing: boolean;
+}
+
+/**
+ * Delivers the queue, apart from the requests that fill it: nothing on a request's path waits for
+ * it. It takes due deliveries whenever it is told of new events (`wake`) and every poll interval,
+ * keeps up to `concurrency` in flight, and records how each went: delivered, due again after a
+ * backoff, or failed once its retries are over.
+ *
+ * A URL that fails is left alone for a backoff of its own (a circuit breaker, per process): then one
+ * due delivery probes it, and only when that one succeeds are the others sent. So a receiver that
+ * is down costs one attempt per backoff, not one per event, however fast events come; they wait in
+ * the queue, due, and go out in order once it is back.
+ */
+export class DeliveryLoop {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** The read of the queue under way, if any. */
+  private reading: Promise<void> | null = null;
+  /** Wakes asked for so far, and how many of them the reads so far have answered. */
+  private wakes = 0;
+  private answered = 0;
+  private readonly outages = new Map<string, Outage>();
+  private expiredAt = 0;
+
+  constructor(private readonly options: DeliveryLoopOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** New deliveries may be due: look now. Returns at once. */
+  wake(): void {
+    this.wakes++;
+    this.read();
+  }
+
+  /** Stops taking deliveries; resolves once those in flight are recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.timer);
+    await this.reading;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Reads the queue unless a read is under way, there is no room, or nothing asked for one. */
+  private read(): void {
+    if (!this.running || this.reading || this.answered >= this.wakes) return;
+    if (this.inFlight.size >= this.options.concurrency) return;
+    this.reading = this.take().finally(() => {
+      this.reading = null;
+      // Woken while it read: read again.
+      this.read();
+    });
+  }
+
+  private async take(): Promise<void> {
+    const { concurrency, logger } = this.options;
+    try {
+      while (this.running && this.answered < this.wakes) {
+        const free = concurrency - this.inFlight.size;
+        // No room: a delivery that ends reads again (see below).
+        if (free <= 0) return;
+        const asked = this.wakes;
+        const claimed = await this.claim(free);
+        // A full batch may have left more behind it: the wake stays unanswered.
+        this.answered = claimed.length === free ? asked - 1 : asked;
+        for (const delivery of claimed) {
+          const attempt = this.deliver(delivery).finally(() => {
+            this.inFlight.delete(attempt);
+            this.read();
+          });
+          this.inFlight.add(attempt);
+        }
+      }
+    } catch (error) {
+      // The next poll or commit reads again.
+      this.answered = this.wakes;
+      logger.warn({ err: error }, 'webhook deliveries not read');
+    }
+  }
+
+  /** Up to `free` due deliveries: to URLs that answer, and one to each down URL whose pause is over. */
+  private async claim(free: number): Promise<QueuedDelivery[]> {
+    const { queue, urls, leaseMs } = this.options;
+    const now = Date.now();
+    await this.expire(now);
+    const up = urls.filter((url) => !this.outages.has(url));
+    const claimed = up.length > 0 ? await queue.claim(up, free, leaseMs) : [];
+    for (const [url, outage] of this.outages) {
+      if (claimed.length >= free) break;
+      if (outage.probing || now < outage.until) continue;
+      const probe = await queue.claim([url], 1, leaseMs);
+      if (probe.length > 0) outage.probing = true;
+      else this.outages.delete(url);
+      claimed.push(...probe);
+    }
+    return claimed;
+  }
+
+  /** Now and then, deliveries whose retries ran out while their URL was left alone become failed. */
+  private async expire(now: number): Promise<void> {
+    if (this.outages.size === 0 || now - this.expiredAt < EXPIRE_EVERY_MS) return;
+    this.expiredAt = now;
+    const count = await this.options.queue.expire([...this.outages.keys()]);
+    if (count > 0) this.options.logger.error({ count }, 'webhooks not delivered; retries are over');
+  }
+
+  /** How the URL answered: an outage ends with a success, and grows with each failure. */
+  private answeredBy(url: string, ok: boolean): void {
+    if (ok) {
+      // Back: what waited for it goes now.
+      if (this.outages.delete(url)) this.wake();
+      return;
+    }
+    let outage = this.outages.get(url);
+    if (!outage) {
+      outage = { failures: 0, until: 0, probing: false };
+      this.outages.set(url, outage);
+    } else if (!outage.probing) {
+      // A delivery that was in flight when the outage began: the outage is counted once.
+      return;
+    }
+    outage.failures++;
+    outage.probing = false;
+    outage.until = Date.now() + retryDelay(outage.failures, this.options.schedule);
+  }
+
+  private async deliver(delivery: QueuedDelivery): Promise<void> {
+    const { queue, send, schedule, logger } = this.options;
+    const outcome = await send(delivery);
+    this.answeredBy(delivery.url, outcome.ok);
+    const where = { url: delivery.url, eventId: delivery.eventId, attempt: delivery.attempt };
+    try {
+      if (outcome.ok) {
+        await queue.delivered(delivery);
+        return;
+      }
+      const next = Date.now() + retryDelay(delivery.attempt, schedule);
+      if (next > delivery.retryUntil) {
+        await queue.failed(delivery, outcome.error);
+        logger.error({ ...where, error: outcome.error }, 'webhook not delivered; retries are over');
+      } else {
+        await queue.retryAt(delivery, next, outcome.error);
+        logger.warn(
+          { ...where, error: outcome.error, retryInMs: next - Date.now() },
+          'webhook not delivered',
+        );
+      }
+    } catch (error) {
+      // Its lease runs out and it is taken again: at least once.
+      logger.warn({ err: error, ...where }, 'webhook outcome not recorded');
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import {
+  DEFAULT_UNREAD_NOTIFY_AFTER_S,
+  DEFAULT_WEBHOOK_RETRY_HOURS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+} from '@hirechat/protocol';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * Outgoing webhooks (plugin option `webhooks`; contract, "Webhooks"). Every committed domain event
+ * is queued in the transaction of the change that caused it, once per URL, and POSTed by a loop of
+ * every process, signed per the Standard Webhooks specification.
+ */
+export interface WebhookOptions {
+  /** Absolute http(s) URLs to send every event to. */
+  urls: string[];
+  /** `whsec_<base64>`: the key of the signatures; receivers verify with the same. */
+  secret: string;
+  /** How long one attempt may take, in ms; longer is a failure, retried. Default 5000. */
+  timeoutMs?: number;
+  /** For how long after an event it is retried, in hours (fractions allowed). Default 24. */
+  retryHours?: number;
+  /**
+   * Backoff between attempts of one delivery, in ms: the first retry waits from `minRetryDelayMs`
+   * to twice that, each next one twice as long, never more than `maxRetryDelayMs`. Defaults 5000
+   * and 3,600,000 (an hour).
+   */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /**
+   * How often the queue is looked at for retries that came due and events queued by other
+   * processes, in ms; this process's own events are sent at once. Default 1000.
+   */
+  pollIntervalMs?: number;
+  /** Deliveries this process has in flight at once. Default 8. */
+  concurrency?: number;
+  /** Whether this process delivers (it always queues). Default true. */
+  deliver?: boolean;
+}
+
+/**
+ * `message.unread` (plugin option `unread`): told through webhooks and the `onEvent` hook, so kept
+ * only when there is either. `false` turns it off.
+ */
+export interface UnreadOptions {
+  /** Seconds after a message is sent that a participant who missed it is told. Default 300. */
+  notifyAfterS?: number;
+  /** How often due messages are looked for, in ms. Default 1000, or less for short delays. */
+  checkIntervalMs?: number;
+}
+
+export type ResolvedWebhookOptions = Required<WebhookOptions>;
+export type ResolvedUnreadOptions = Required<UnreadOptions>;
+
+const WEBHOOK_DEFAULTS = {
+  timeoutMs: DEFAULT_WEBHOOK_TIMEOUT_MS,
+  retryHours: DEFAULT_WEBHOOK_RETRY_HOURS,
+  minRetryDelayMs: 5_000,
+  maxRetryDelayMs: 60 * 60 * 1000,
+  pollIntervalMs: 1_000,
+  concurrency: 8,
+  deliver: true,
+};
+
+/**
+ * Fills in the defaults and checks the options once, at registration.
+ * @throws Error naming the option that is wrong.
+ */
+export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookOptions {
+  const merged = { ...WEBHOOK_DEFAULTS, ...definedOnly(options) } as ResolvedWebhookOptions;
+  if (!Array.isArray(merged.urls)) throw new Error('hirechat: "webhooks.urls" must be a list of URLs.');
+  for (const url of merged.urls) {
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {}
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new Error(`hirechat: "webhooks.urls" holds ${JSON.stringify(url)}, which is not an http(s) URL.`);
+    }
+  }
+  if (!isWebhookSecret(merged.secret)) {
+    throw new Error('hirechat: "webhooks.secret" must be a Standard Webhooks secret, whsec_<base64>.');
+  }
+  for (const name of [
+    'timeoutMs',
+    'minRetryDelayMs',
+    'maxRetryDelayMs',
+    'pollIntervalMs',
+    'concurrency',
+  ] as const) {
+    positiveWhole(`webhooks.${name}`, merged[name]);
+  }
+  if (
+    typeof merged.retryHours !== 'number' ||
+    !(merged.retryHours > 0) ||
+    !Number.isFinite(merged.retryHours)
+  ) {
+    throw new Error(
+      `hirechat: "webhooks.retryHours" must be a positive number, got ${String(merged.retryHours)}.`,
+    );
+  }
+  return merged;
+}
+
+/** See resolveWebhookOptions. */
+export function resolveUnreadOptions(options: UnreadOptions): ResolvedUnreadOptions {
+  const notifyAfterS = options.notifyAfterS ?? DEFAULT_UNREAD_NOTIFY_AFTER_S;
+  if (typeof notifyAfterS !== 'number' || !(notifyAfterS > 0) || !Number.isFinite(notifyAfterS)) {
+    throw new Error(
+      `hirechat: "unread.notifyAfterS" must be a positive number, got ${String(notifyAfterS)}.`,
+    );
+  }
+  const checkIntervalMs =
+    options.checkIntervalMs ?? Math.min(1_000, Math.max(10, Math.round(notifyAfterS * 100)));
+  positiveWhole('unread.checkIntervalMs', checkIntervalMs);
+  return { notifyAfterS, checkIntervalMs };
+}
+
+/** Whether the value is a `whsec_<base64>` secret that the standardwebhooks package takes. */
+export function isWebhookSecret(secret: unknown): secret is string {
+  if (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
+  try {
+    new Webhook(secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function positiveWhole(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new Error(`hirechat: "${name}" must be a positive whole number, got ${String(value)}.`);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
