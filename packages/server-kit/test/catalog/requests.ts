@@ -8,7 +8,8 @@ import {
   expectRoom,
   expectRoomDetail,
   expectRooms,
-  PER_REQUEST_HEADERS,
+  type RawAnswer,
+  rawOf,
 } from '../rest/http.js';
 import { type Expected, queryString, type RestRoute } from './rest-routes.js';
 import { type BodyType, encodeBody, type Targets } from './world.js';
@@ -75,13 +76,6 @@ export function expectAnswer(answer: Answer, expected: Expected, what: string): 
   }
 }
 
-/** An answer as bytes: status, headers but the per-request ones, and the body's text. */
-export interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
 /** Sends the route's request and keeps its answer byte for byte, for comparing two answers. */
 export async function rawRoute(
   t: Pick<TestServer, 'url'>,
@@ -103,9 +97,5 @@ export async function rawRoute(
     headers,
     body,
   });
-  const kept: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!PER_REQUEST_HEADERS.has(name)) kept[name] = value;
-  });
-  return { status: response.status, headers: kept, body: await response.text() };
+  return rawOf(response);
 }

@@ -8,6 +8,7 @@ import {
 } from '@hirechat/server-kit';
 import { startTestServer, type TestServer } from '@hirechat/server-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { REST_ROUTES } from '../catalog/rest-routes.js';
 import { freshTargets, makeWorld, type World } from '../catalog/world.js';
 import { portOf, rawExchange, requestHead } from '../rest/raw-http.js';
@@ -30,7 +31,7 @@ describe('request deadlines', () => {
   let world: World;
 
   beforeAll(async () => {
-    t = await startTestServer({ deadlines: DEADLINES });
+    t = await startTestServer({ deadlines: DEADLINES, limits: LOAD_LIMITS });
     world = await makeWorld(t);
   });
   afterAll(async () => {

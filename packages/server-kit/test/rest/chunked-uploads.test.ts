@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RestPaths } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_LIMITS } from '../catalog/load-limits.js';
 import { REST_ROUTES } from '../catalog/rest-routes.js';
 import { freshTargets, makeWorld, type Targets, type World } from '../catalog/world.js';
 import { expectMessages, useTestServer } from './http.js';
@@ -36,7 +37,7 @@ const CONTENT_TYPES = {
  * and nothing of it is kept.
  */
 describe('bodies over the limit, chunked', () => {
-  const t = useTestServer({ maxUploadBytes: LIMIT });
+  const t = useTestServer({ maxUploadBytes: LIMIT, limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;
 

@@ -14,6 +14,7 @@ const PROTOTYPE_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 
  * every body type and every query string refuses it by name, as any unknown field.
  */
 describe('fields named after prototype properties', () => {
+  // Every route, key and body type as one user: far past a person's rate.
   const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;
@@ -98,6 +99,7 @@ describe('fields named after prototype properties', () => {
  * body, given a value of another type, is named with a message that says so.
  */
 describe('fields of the wrong type', () => {
+  // Every route, key and body type as one user: far past a person's rate.
   const t = useTestServer({ limits: LOAD_LIMITS });
   let world: World;
   let targets: Targets;

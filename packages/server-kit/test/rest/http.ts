@@ -289,11 +289,27 @@ export function fileUrlOf(message: Message): string {
   return message.file!;
 }
 
-/** An answer as bytes: status, headers but the date, and the body's text. */
+/**
+ * Headers that differ from one answer to the next whatever is asked: the date, and where the
+ * caller stands against their rate limit (each request counts one, and the window runs on), which
+ * depend on the caller's own requests and the clock alone (README, "Who may").
+ */
+const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
+
+/** An answer as bytes: status, headers but the per-request ones, and the body's text. */
 export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+}
+
+/** The answer kept byte for byte, but for the headers that change with every request. */
+export async function rawOf(response: Response): Promise<RawAnswer> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!PER_REQUEST_HEADERS.has(name)) headers[name] = value;
+  });
+  return { status: response.status, headers, body: await response.text() };
 }
 
 /**
@@ -322,9 +338,5 @@ export async function rawAnswer(
     },
     body: json === undefined ? null : JSON.stringify(json),
   });
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!PER_REQUEST_HEADERS.has(name)) headers[name] = value;
-  });
-  return { status: response.status, headers, body: await response.text() };
+  return rawOf(response);
 }
