@@ -294,7 +294,7 @@ export function fileUrlOf(message: Message): string {
  * caller stands against their rate limit (each request counts one, and the window runs on), which
  * depend on the caller's own requests and the clock alone (README, "Who may").
  */
-const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
+export const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
 
 /** An answer as bytes: status, headers but the per-request ones, and the body's text. */
 export interface RawAnswer {
@@ -316,13 +316,6 @@ export async function rawOf(response: Response): Promise<RawAnswer> {
  * Sends the request and keeps its answer byte for byte, for comparing two answers (contract,
  * "Errors, continued": an outsider's answers about what exists and what does not are identical).
  */
-/**
- * Headers that differ from one answer to the next whatever is asked: the date, and where the
- * caller stands against their rate limit (each request counts one, and the window runs on), which
- * depend on the caller's own requests and the clock alone (README, "Who may").
- */
-export const PER_REQUEST_HEADERS = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
-
 export async function rawAnswer(
   server: Pick<TestServer, 'url'>,
   token: string,
