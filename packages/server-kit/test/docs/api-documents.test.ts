@@ -43,7 +43,9 @@ async function getJson(url: string): Promise<{ status: number; type: string | nu
 }
 
 describe('API documents', () => {
-  const t = useTestServer();
+  // The validations below take about as long as the server keeps an idle connection by default
+  // (5 s): a request sent on a pooled connection just as the server closes it would be reset.
+  const t = useTestServer({ deadlines: { keepAliveMs: 60_000 } });
   let openapi: Json;
   let asyncapi: Json;
 
