@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ChatRoomSchema } from './chat-room.js';
 import {
   ErrorEventSchema,
+  MessageCreatedEventSchema,
+  MessageDeletedEventSchema,
+  MessageUpdatedEventSchema,
   PingInputEventSchema,
   PongEventSchema,
   ResyncRequiredEventSchema,
@@ -9,7 +12,6 @@ import {
   SyncedEventSchema,
 } from './events.js';
 import { UuidSchema } from './ids.js';
-import { MessageSchema } from './message.js';
 
 /*
  * Additive (contract, "The inbox: one socket for all of a user's rooms"): the events of
@@ -38,23 +40,13 @@ export const InboxRoomRemovedEventSchema = z.object({
   seq: SeqSchema,
 });
 /** A message was posted in one of the user's rooms; `unread_count` is the user's after it. */
-export const InboxMessageCreatedEventSchema = z.object({
-  type: z.literal('message_created'),
-  message: MessageSchema,
+export const InboxMessageCreatedEventSchema = MessageCreatedEventSchema.extend({
   unread_count: UnreadCountSchema,
-  seq: SeqSchema,
 });
-export const InboxMessageUpdatedEventSchema = z.object({
-  type: z.literal('message_updated'),
-  message: MessageSchema,
-  seq: SeqSchema,
-});
+export const InboxMessageUpdatedEventSchema = MessageUpdatedEventSchema.extend({});
 /** Carries the message as it was; `unread_count` is the user's after the delete. */
-export const InboxMessageDeletedEventSchema = z.object({
-  type: z.literal('message_deleted'),
-  message: MessageSchema,
+export const InboxMessageDeletedEventSchema = MessageDeletedEventSchema.extend({
   unread_count: UnreadCountSchema,
-  seq: SeqSchema,
 });
 /** The user's unread count of a room changed by their own reads, on any of their devices. */
 export const InboxUnreadChangedEventSchema = z.object({

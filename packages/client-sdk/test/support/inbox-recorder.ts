@@ -6,9 +6,7 @@ import type {
   InboxResyncEvent,
   LiveInbox,
 } from '../../src/index.js';
-
-/** How long `until` waits before failing the test. */
-const WAIT_MS = 8_000;
+import { createWaiters } from './waiters.js';
 
 /** Everything a live inbox delivered to the app, in order. */
 export interface InboxRecorder {
@@ -35,7 +33,7 @@ const EVENT_TYPES = [
 ] as const satisfies readonly InboxEvent['type'][];
 
 export function recordInbox(inbox: LiveInbox): InboxRecorder {
-  const waiters = new Set<() => void>();
+  const waiters = createWaiters();
   const recorded: Omit<InboxRecorder, 'until'> = {
     events: [],
     changes: [],
@@ -44,12 +42,7 @@ export function recordInbox(inbox: LiveInbox): InboxRecorder {
     errors: [],
     resyncs: [],
   };
-  const push =
-    <T>(list: T[]) =>
-    (item: T) => {
-      list.push(item);
-      for (const check of [...waiters]) check();
-    };
+  const push = waiters.pusher;
   const logged = push(recorded.events);
   for (const type of EVENT_TYPES) inbox.on(type, logged);
   inbox.on('change', push(recorded.changes));
@@ -60,32 +53,20 @@ export function recordInbox(inbox: LiveInbox): InboxRecorder {
 
   return {
     ...recorded,
-    until(what, condition, timeoutMs = WAIT_MS) {
-      if (condition()) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!condition()) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `no ${what} within ${timeoutMs} ms; recorded: ${JSON.stringify({
-                events: inboxKeys(recorded.events),
-                statuses: recorded.statuses,
-                closes: recorded.closes,
-                errors: recorded.errors,
-                rooms: summary(inbox.getSnapshot()),
-              })}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-      });
-    },
+    until: (what, condition, timeoutMs) =>
+      waiters.until(
+        what,
+        condition,
+        () =>
+          JSON.stringify({
+            events: inboxKeys(recorded.events),
+            statuses: recorded.statuses,
+            closes: recorded.closes,
+            errors: recorded.errors,
+            rooms: summary(inbox.getSnapshot()),
+          }),
+        timeoutMs,
+      ),
   };
 }
 

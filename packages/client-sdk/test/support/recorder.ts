@@ -1,8 +1,6 @@
 import type { ChatRoom, LoggedRoomEvent, ServerEventMap } from '@hirechat/protocol';
 import type { CloseInfo, ConnectionStatus, ResyncEvent, RoomConnection } from '../../src/index.js';
-
-/** How long `until` waits before failing the test. */
-const WAIT_MS = 8_000;
+import { createWaiters } from './waiters.js';
 
 /** Everything a live room delivered to the app, in order. */
 export interface Recorder {
@@ -23,7 +21,7 @@ export interface Recorder {
 }
 
 export function record(live: RoomConnection): Recorder {
-  const waiters = new Set<() => void>();
+  const waiters = createWaiters();
   const recorded: Omit<Recorder, 'until'> = {
     events: [],
     statuses: [],
@@ -33,12 +31,7 @@ export function record(live: RoomConnection): Recorder {
     presence: [],
     resyncs: [],
   };
-  const push =
-    <T>(list: T[]) =>
-    (item: T) => {
-      list.push(item);
-      for (const check of [...waiters]) check();
-    };
+  const push = waiters.pusher;
   const logged = push(recorded.events);
   live.on('message_created', logged);
   live.on('message_updated', logged);
@@ -53,22 +46,8 @@ export function record(live: RoomConnection): Recorder {
 
   return {
     ...recorded,
-    until(what, condition, timeoutMs = WAIT_MS) {
-      if (condition()) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!condition()) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ${what} within ${timeoutMs} ms; recorded: ${describe(recorded)}`));
-        }, timeoutMs);
-        waiters.add(check);
-      });
-    },
+    until: (what, condition, timeoutMs) =>
+      waiters.until(what, condition, () => describe(recorded), timeoutMs),
   };
 }
 
