@@ -6,8 +6,27 @@ import type { Frame } from './socket-feed.js';
 /** Sends one frame on a socket; `droppable` frames (typing) go first when the socket lags. */
 export type SendFrame = (frame: Frame, droppable?: boolean) => void;
 
+/**
+ * Sends one frame of a replay, paced by the client's reading: undefined when it went out with room
+ * to spare, else a promise that settles once the socket has taken it (or closed), before which the
+ * replay sends nothing more.
+ */
+export type SendPacedFrame = (frame: Frame) => Promise<void> | undefined;
+
+/** The two ways a socket is sent frames: live (bounded) and replayed (paced). */
+export interface SocketSender {
+  send: SendFrame;
+  sendPaced: SendPacedFrame;
+}
+
 /** Why a slow consumer was closed, as its close frame says. */
 export const SLOW_CONSUMER_REASON = 'Events were sent faster than they were read.';
+
+/**
+ * How long a paced replay waits for a socket to take a frame before closing it as a slow consumer:
+ * as long as `ws` waits for the answer to a close frame.
+ */
+export const REPLAY_STALL_MS = 30_000;
 
 /**
  * Every frame a socket is sent goes through here, so that a socket that does not read its events
@@ -20,18 +39,48 @@ export const SLOW_CONSUMER_REASON = 'Events were sent faster than they were read
  *   waits behind the backlog; `ws` destroys a socket whose close is not answered within 30 s, which
  *   frees the backlog.
  *
+ * A replay (`?since=`, up to a whole room log) is paced instead: past half of the bound it waits
+ * for the socket to take each frame, so that a replay larger than the bound reaches a client that
+ * reads it, however slowly (closing it would only make it reconnect and ask again); one that takes
+ * nothing for `stallMs` is closed with 1013. Live events wait behind the replay (see SocketFeed).
+ *
  * A frame to a socket that is not open is dropped. Live events are encoded once for every socket
  * of a topic, so the backlogs of many slow sockets of one room mostly share their bytes.
  */
-export function boundedSender(socket: WebSocket, maxBacklogBytes: number): SendFrame {
-  return (frame, droppable = false) => {
-    if (socket.readyState !== socket.OPEN) return;
-    const backlog = socket.bufferedAmount;
-    if (backlog > maxBacklogBytes) {
-      socket.close(CloseCode.TryAgainLater, SLOW_CONSUMER_REASON);
-      return;
-    }
-    if (droppable && backlog > maxBacklogBytes / 2) return;
-    socket.send(frame, TEXT_FRAME);
+export function boundedSender(
+  socket: WebSocket,
+  maxBacklogBytes: number,
+  stallMs = REPLAY_STALL_MS,
+): SocketSender {
+  const closeSlow = () => socket.close(CloseCode.TryAgainLater, SLOW_CONSUMER_REASON);
+  return {
+    send(frame, droppable = false) {
+      if (socket.readyState !== socket.OPEN) return;
+      const backlog = socket.bufferedAmount;
+      if (backlog > maxBacklogBytes) {
+        closeSlow();
+        return;
+      }
+      if (droppable && backlog > maxBacklogBytes / 2) return;
+      socket.send(frame, TEXT_FRAME);
+    },
+    sendPaced(frame) {
+      if (socket.readyState !== socket.OPEN) return undefined;
+      if (socket.bufferedAmount <= maxBacklogBytes / 2) {
+        socket.send(frame, TEXT_FRAME);
+        return undefined;
+      }
+      return new Promise<void>((resolve) => {
+        const stalled = setTimeout(() => {
+          closeSlow();
+          resolve();
+        }, stallMs);
+        // Called once the frame has gone to the kernel, or with an error once the socket closed.
+        socket.send(frame, TEXT_FRAME, () => {
+          clearTimeout(stalled);
+          resolve();
+        });
+      });
+    },
   };
 }

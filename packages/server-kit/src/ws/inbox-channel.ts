@@ -68,12 +68,12 @@ export class InboxChannel implements SocketChannel {
     user: string,
     startSeq: number | null,
     since: Since | ChatError | null,
-    { send }: SessionContext,
+    { send, sendPaced }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = inboxTopic(user);
     const feed = new SocketFeed<InboxEvent>(
-      (frame) => send(frame),
+      { send: (frame) => send(frame), sendPaced },
       {
         replay: (after) => chat.replayInbox(user, after),
         stateAfterReplay: async () => [],

@@ -65,13 +65,13 @@ export class RoomChannel implements SocketChannel {
     socket: WebSocket,
     membership: RoomMembership,
     since: Since | ChatError | null,
-    { online, send }: SessionContext,
+    { online, send, sendPaced }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = roomTopic(membership.room);
     const feed = new SocketFeed<RoomEvent>(
       // Typing is state that the next change repeats: what a lagging socket can best do without.
-      (frame, event) => send(frame, event.type === 'typing'),
+      { send: (frame, event) => send(frame, event.type === 'typing'), sendPaced },
       {
         replay: (after) => chat.replay(membership, after),
         stateAfterReplay: async () => [{ type: 'typing', typing_users: await chat.typingUsers(membership) }],

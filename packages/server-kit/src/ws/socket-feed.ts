@@ -29,6 +29,17 @@ type Task = () => void | Promise<void>;
 /** An event's JSON as it goes on the wire: text, or its UTF-8 bytes sent as a text frame. */
 export type Frame = string | Buffer;
 
+/** How a feed puts frames on its socket. */
+export interface FeedSender {
+  /** Sends a live event's frame; `event` says what it is (typing may be dropped). */
+  send(frame: Frame, event: FeedEvent): void;
+  /**
+   * Sends a replayed event's frame; a promise when the socket lags, after which the replay goes on
+   * (see boundedSender).
+   */
+  sendPaced(frame: Frame): Promise<void> | undefined;
+}
+
 /** Why a feed ended by itself. */
 export type FeedEnd = { reason: 'failed'; error: unknown } | { reason: 'excluded' };
 
@@ -58,8 +69,7 @@ export class SocketFeed<E extends FeedEvent> {
   private stopped = false;
 
   constructor(
-    /** Sends one event's frame on the socket; `event` says what it is (typing may be dropped). */
-    private readonly sendFrame: (frame: Frame, event: FeedEvent) => void,
+    private readonly sender: FeedSender,
     private readonly source: FeedSource<E>,
     /** Called once when the feed ended by itself; the socket should go. */
     private readonly onEnd: (end: FeedEnd) => void,
@@ -143,18 +153,18 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private deliver(event: E, frame: Frame): void | Promise<void> {
-    if (!isLogged(event)) return this.sendFrame(frame, event);
+    if (!isLogged(event)) return this.sender.send(frame, event);
     const last = this.lastSeq;
     if (last !== null && event.seq <= last) return; // sent already, from the log
     if (last !== null && event.seq > last + 1) return this.fillGap(last, event, frame);
     if (!this.admitted(event)) return;
     this.lastSeq = event.seq;
-    this.sendFrame(frame, event);
+    this.sender.send(frame, event);
   }
 
   private async replay(since: Since): Promise<void> {
     const replay = await this.source.replay(since);
-    if (!this.sendLogged(replay)) return;
+    if (!(await this.sendLogged(replay))) return;
     this.lastSeq = replay.seq;
     for (const state of await this.source.stateAfterReplay()) this.send(state);
     this.send({ type: 'synced', seq: replay.seq });
@@ -163,13 +173,13 @@ export class SocketFeed<E extends FeedEvent> {
   private async catchUp(): Promise<void> {
     const replay = await this.source.replay(this.lastSeq ?? 0);
     // A log pruned past the starting seq within a handshake has nothing a new client asked for.
-    if (!replay.resync && !this.sendLogged(replay)) return;
+    if (!replay.resync && !(await this.sendLogged(replay))) return;
     this.lastSeq = Math.max(this.lastSeq ?? 0, replay.seq);
   }
 
   private async fillGap(last: number, event: Logged<E>, frame: Frame): Promise<void> {
     const replay = await this.source.replay(last);
-    if (!this.sendLogged(replay)) return;
+    if (!(await this.sendLogged(replay))) return;
     // The log had the event that revealed the gap (it committed before it was published), unless
     // it no longer reaches back that far: then the client was told to resync, and the event goes
     // now. Never below the event, so that a log that answered less cannot send us round again.
@@ -177,15 +187,19 @@ export class SocketFeed<E extends FeedEvent> {
     this.deliver(event, frame);
   }
 
-  /** Sends a replay's events; answers false when one of them ended the feed. */
-  private sendLogged(replay: Replay<Logged<E>>): boolean {
+  /**
+   * Sends a replay's events, as fast as the socket takes them (live events wait in line meanwhile);
+   * answers false when one of them ended the feed, or the socket closed.
+   */
+  private async sendLogged(replay: Replay<Logged<E>>): Promise<boolean> {
     if (replay.resync) {
       this.send({ type: 'resync_required' });
       return true;
     }
     for (const logged of replay.events) {
-      if (!this.admitted(logged)) return false;
-      this.send(logged);
+      if (this.stopped || !this.admitted(logged)) return false;
+      const taken = this.sender.sendPaced(JSON.stringify(logged));
+      if (taken) await taken;
     }
     return !this.stopped;
   }
@@ -198,6 +212,6 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private send(event: FeedEvent): void {
-    this.sendFrame(JSON.stringify(event), event);
+    this.sender.send(JSON.stringify(event), event);
   }
 }

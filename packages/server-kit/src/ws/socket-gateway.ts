@@ -8,7 +8,7 @@ import type { ChatService } from '../domain/chat-service.js';
 import type { FrameBudget } from '../limits/frame-budget.js';
 import { type SocketCount, type SocketLease, TooManySockets } from '../limits/socket-count.js';
 import type { Logger } from '../ports/logger.js';
-import { boundedSender, type SendFrame } from './bounded-sender.js';
+import { boundedSender, type SendFrame, type SendPacedFrame } from './bounded-sender.js';
 import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken } from './handshake-token.js';
 
@@ -50,8 +50,10 @@ export interface Admission {
 export interface SessionContext {
   /** Resolves once the user counts as online (their presence is recorded, or failed to be). */
   online: Promise<void>;
-  /** The one way to send the socket a frame: it keeps the socket's backlog bounded. */
+  /** The one way to send the socket a live frame: it keeps the socket's backlog bounded. */
   send: SendFrame;
+  /** The one way to send the socket a replayed frame: paced by the client's reading. */
+  sendPaced: SendPacedFrame;
 }
 
 /** A socket's life in its channel. */
@@ -221,8 +223,8 @@ export class SocketGateway {
     const online = this.chat
       .userConnected(user)
       .catch((err: unknown) => logger.warn({ err, user }, 'presence not recorded'));
-    const send = boundedSender(socket, this.options.maxBacklogBytes);
-    const session = admission.open(socket, { online, send });
+    const { send, sendPaced } = boundedSender(socket, this.options.maxBacklogBytes);
+    const session = admission.open(socket, { online, send, sendPaced });
     this.sockets.add(socket);
     socket.isAlive = true;
     socket.on('pong', () => {

@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { CloseCode } from '@hirechat/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { boundedSender } from '../../src/ws/bounded-sender.js';
+import { boundedSender, type SendFrame } from '../../src/ws/bounded-sender.js';
 
 /*
  * The one way the server sends a socket a frame (ws/bounded-sender.ts), over a real socket pair whose
  * client stops reading: typing goes first once the backlog passes half the bound, everything else
- * still goes until the bound, and past it the socket is closed with 1013 and sent nothing more.
+ * still goes until the bound, and past it the socket is closed with 1013 and sent nothing more; a
+ * replay is paced by the client's reading instead, and closed only when the client takes nothing.
  */
 
 const BOUND = 256 * 1024;
@@ -38,7 +39,7 @@ describe('boundedSender', () => {
   }
 
   /** Sends frames until the server holds more than `bytes` unsent (the kernel's buffers full first). */
-  async function fill(send: ReturnType<typeof boundedSender>, server: WebSocket, bytes: number) {
+  async function fill(send: SendFrame, server: WebSocket, bytes: number) {
     for (let i = 0; server.bufferedAmount <= bytes; i++) {
       send(FRAME);
       // Now and then, let the kernel take what it will, as it would between events.
@@ -49,7 +50,7 @@ describe('boundedSender', () => {
 
   it('drops typing past half the bound and keeps sending the rest, then closes with 1013 past the bound', async () => {
     const { server, client } = await laggingPair();
-    const send = boundedSender(server, BOUND);
+    const { send } = boundedSender(server, BOUND);
     await fill(send, server, BOUND / 2);
 
     const held = server.bufferedAmount;
@@ -76,9 +77,57 @@ describe('boundedSender', () => {
   it('sends typing to a socket that keeps up', async () => {
     const { server, client } = await laggingPair();
     client.resume();
-    const send = boundedSender(server, BOUND);
+    const { send } = boundedSender(server, BOUND);
     const got = once(client, 'message') as Promise<[Buffer]>;
     send(TYPING, true);
     expect(String((await got)[0])).toBe(TYPING);
+  });
+
+  it('paces a replay larger than the bound to a client that reads slowly, and sends all of it', async () => {
+    const { server, client } = await laggingPair();
+    const { sendPaced } = boundedSender(server, BOUND);
+    const frames = 1_000; // 16 MB: more than the bound and the loopback's buffers
+    const received: string[] = [];
+    client.on('message', (data) => received.push(String(data).slice(0, 40)));
+    // The client reads a little now and then, as a slow phone would.
+    const reading = setInterval(() => {
+      client.resume();
+      setTimeout(() => client.pause(), 5);
+    }, 50);
+    cleanups.push(() => clearInterval(reading));
+    let highest = 0;
+    let waits = 0;
+    for (let i = 0; i < frames; i++) {
+      const taken = sendPaced(FRAME);
+      highest = Math.max(highest, server.bufferedAmount);
+      if (taken) {
+        waits++;
+        await taken;
+      }
+    }
+    clearInterval(reading);
+    client.resume();
+    while (received.length < frames) await once(client, 'message');
+    expect(received).toHaveLength(frames);
+    expect(server.readyState).toBe(WebSocket.OPEN);
+    // It waited for the client rather than holding the replay: never past the bound.
+    expect(waits).toBeGreaterThan(0);
+    expect(highest).toBeLessThanOrEqual(BOUND);
+  });
+
+  it('closes with 1013 a replay whose client takes nothing for the stall deadline', async () => {
+    const { server, client } = await laggingPair();
+    const { sendPaced } = boundedSender(server, BOUND, 200);
+    let taken: Promise<void> | undefined;
+    for (let i = 0; !taken; i++) {
+      taken = sendPaced(FRAME);
+      if (i > 100_000) throw new Error('the backlog never grew');
+      if (!taken && i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await taken;
+    expect(server.readyState).toBe(WebSocket.CLOSING);
+    client.resume();
+    const [code] = (await once(client, 'close')) as [number, Buffer];
+    expect(code).toBe(CloseCode.TryAgainLater);
   });
 });

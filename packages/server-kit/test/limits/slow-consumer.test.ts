@@ -5,7 +5,8 @@ import { useChat } from '../ws/fixture.js';
 /*
  * Slow consumers (contract, "Limits"): a socket that stops reading is closed with 1013 once what
  * the server holds for it unsent passes the bound, and sent nothing more; a socket of the same room
- * that reads gets every event all the while.
+ * that reads gets every event all the while. A replay larger than the bound is paced by the
+ * client's reading instead: closing it would only make it reconnect and ask for the same replay.
  */
 
 /** Bound of these tests: small, so that a few MB of events pass it behind the kernel's buffers. */
@@ -54,5 +55,54 @@ describe('WebSocket: slow consumers', () => {
     // The reader is still served.
     reader.send({ type: 'ping' });
     await reader.next('pong');
+  });
+
+  /** The room's MESSAGES messages of CONTENT, posted by the recruiter, and the client. */
+  async function busyRoom() {
+    const chat = await harness.start({ maxSocketBacklogBytes: BOUND });
+    const [recruiter, client] = [chat.user(), chat.user()];
+    const room = await chat.room(recruiter, [client]);
+    const service = chat.ts.server.plugins.hirechat.chat;
+    const { caller } = await service.authenticate(recruiter.token);
+    for (let i = 0; i < MESSAGES; i++) {
+      await service.createMessage(caller, { chat_room: room.uuid, content: `${i} ${CONTENT}` });
+    }
+    const postLive = () => service.createMessage(caller, { chat_room: room.uuid, content: 'live' });
+    return { chat, client, room, postLive };
+  }
+
+  /** Lets the socket read nothing for a while, as a phone waking up would, until `done` settles. */
+  async function readingLate<T>(socket: { ws: { pause(): void; resume(): void } }, done: Promise<T>) {
+    socket.ws.pause();
+    const resumed = setTimeout(() => socket.ws.resume(), 500);
+    return done.finally(() => clearTimeout(resumed));
+  }
+
+  const contents = (events: readonly { type: string }[]) =>
+    events.flatMap((event) =>
+      event.type === 'message_created'
+        ? [(event as ServerEventMap['message_created']).message.content?.split(' ')[0]]
+        : [],
+    );
+  const everyOne = [...Array.from({ length: MESSAGES }, (_, i) => String(i)), 'live'];
+
+  it('replays a room log larger than the bound to a client that reads it late, then its live events', async () => {
+    const { chat, client, room, postLive } = await busyRoom();
+    const late = await chat.connect(client, room.uuid, { since: '0' });
+    await readingLate(late, late.next('synced', undefined, 60_000));
+    await postLive();
+    await late.next('message_created', (event) => event.message.content === 'live');
+    expect(late.isOpen).toBe(true);
+    expect(contents(late.received)).toEqual(everyOne);
+  });
+
+  it('replays an inbox larger than the bound to a client that reads it late, then its live events', async () => {
+    const { chat, client, postLive } = await busyRoom();
+    const late = await chat.inbox(client, { since: '0' });
+    await readingLate(late, late.next('synced', undefined, 60_000));
+    await postLive();
+    await late.next('message_created', (event) => event.message.content === 'live');
+    expect(late.isOpen).toBe(true);
+    expect(contents(late.received)).toEqual(everyOne);
   });
 });
