@@ -31,6 +31,8 @@ export interface BenchOptions {
     shape: Shape;
     /** Measured runs of each server in the CPU scenario, the servers taking turns. */
     turns: number;
+    /** A git revision whose reference server the CPU scenario runs beside today's; none by default. */
+    baseline: string | undefined;
   };
   fanout: {
     shapes: Shape[];
@@ -104,6 +106,9 @@ results.json, latency.png and machine.md into bench/results/<date>/.
                          events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
   --cpu-step-ms <n>      length of each measured CPU run
   --cpu-turns <n>        measured runs of each server in the CPU scenario
+  --cpu-baseline <rev>   also run the reference server of this git revision in the CPU scenario
+                         (over SQLite, and PostgreSQL + Redis in a database of its own), taking
+                         turns with today's: before/after in one run
   --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
                          before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
   --cpu-prof             write a CPU profile of every hirechat and floor process into the results folder
@@ -146,6 +151,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
       repeats: quick ? 1 : 3,
       shape: quick ? { rooms: 4, members: 3 } : { rooms: 200, members: 3 },
       turns: quick ? 1 : 5,
+      baseline: undefined,
     },
     fanout: {
       shapes,
@@ -215,6 +221,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'cpu-rate': { type: 'string' },
       'cpu-step-ms': { type: 'string' },
       'cpu-turns': { type: 'string' },
+      'cpu-baseline': { type: 'string' },
       baseline: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -242,6 +249,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
   if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
   if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
+  if (values['cpu-baseline']) options.cpu.baseline = values['cpu-baseline'].trim();
   if (values.baseline) options.inbox.baseline = values.baseline.trim();
   if (values.out) options.outDir = path.resolve(values.out);
   return options;

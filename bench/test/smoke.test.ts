@@ -37,7 +37,7 @@ describe('npm run bench -- --quick', () => {
   it('writes results.json, results.md and a latency chart covering every server, with their CPU per message', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'hirechat-bench-smoke-'));
     try {
-      const { code, output } = await runBench(['--quick', '--out', out]);
+      const { code, output } = await runBench(['--quick', '--cpu-baseline', 'HEAD', '--out', out]);
       expect(code, output).toBe(0);
 
       const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as BenchResults;
@@ -50,11 +50,17 @@ describe('npm run bench -- --quick', () => {
         expect(series.cpu?.perMessageUs).toBeGreaterThan(0);
         expect(series.cpu?.perEventUs).toBeGreaterThan(0);
       }
-      // The CPU scenario: every server measured (hirechat over PostgreSQL too, or said why not).
+      // The CPU scenario: every server measured (hirechat over PostgreSQL too, or said why not), and
+      // hirechat of the baseline commit beside today's.
       const cpu = results.cpu?.servers ?? [];
+      const today = cpu.filter((server) => server.commit === null);
       expect(
-        cpu.filter((server) => server.backing !== 'PostgreSQL + Redis').map((server) => server.kind),
+        today.filter((server) => server.backing !== 'PostgreSQL + Redis').map((server) => server.kind),
       ).toEqual(servers);
+      expect(results.cpu?.baseline?.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(
+        cpu.filter((server) => server.commit !== null && server.backing === 'SQLite').map((s) => s.kind),
+      ).toEqual(['hirechat']);
       expect(
         cpu.some((server) => server.backing === 'PostgreSQL + Redis') || results.cpu?.skipped.length,
       ).toBeTruthy();
@@ -99,6 +105,7 @@ describe('npm run bench -- --quick', () => {
         expect(markdown).toContain(label);
       expect(markdown).toContain('hirechat ÷ floor');
       expect(markdown).toContain('## CPU per message');
+      expect(markdown).toContain('÷ baseline, turn by turn');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
       expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
 

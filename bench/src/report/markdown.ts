@@ -366,10 +366,15 @@ function cpuSection(cpu: CpuResult): string[] {
   const ratioTo = (mine: number | null | undefined, theirs: number | null) =>
     mine && theirs ? `${(mine / theirs).toFixed(2)}×` : '—';
   const floor = cpu.servers.find((server) => server.kind === 'floor')?.phase;
-  const turnByTurn = (phase: CpuPhase | null) => {
-    const value = phase && floor ? ratioTurnByTurn(phase, floor) : null;
+  const turnByTurn = (phase: CpuPhase | null | undefined, theirs: CpuPhase | null | undefined) => {
+    const value = phase && theirs ? ratioTurnByTurn(phase, theirs) : null;
     return value === null ? '—' : `${value.toFixed(2)}×`;
   };
+  // Today's hirechat over the baseline's on the same backing (`--cpu-baseline`).
+  const baselineOf = (server: CpuResult['servers'][number]) =>
+    server.kind === 'hirechat' && server.commit === null
+      ? cpu.servers.find((other) => other.commit !== null && other.backing === server.backing)?.phase
+      : undefined;
   const out = ['## CPU per message', ''];
   out.push(
     `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
@@ -391,6 +396,7 @@ function cpuSection(cpu: CpuResult): string[] {
         'user share',
         ...references.map(([label]) => `÷ ${label}`),
         '÷ floor, turn by turn',
+        ...(cpu.baseline ? ['÷ baseline, turn by turn'] : []),
       ],
       cpu.servers.map((server) => [
         server.label + (server.error ? ` (error: ${server.error})` : ''),
@@ -399,12 +405,23 @@ function cpuSection(cpu: CpuResult): string[] {
         server.phase?.runs.map((run) => runText(run)).join(', ') ?? '—',
         server.phase ? userShare(server.phase) : '—',
         ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
-        turnByTurn(server.phase),
+        turnByTurn(server.phase, floor),
+        ...(cpu.baseline ? [turnByTurn(server.phase, baselineOf(server))] : []),
       ]),
       [0, 3],
     ),
   );
   out.push('');
+  if (cpu.baseline) {
+    out.push(
+      `The baseline is the reference server of ${cpu.baseline.commit.slice(0, 7)} (“${cpu.baseline.subject.length > 100 ? `${cpu.baseline.subject.slice(0, 99)}…` : cpu.baseline.subject}”), ` +
+        "run beside today's on the same backings; “÷ baseline, turn by turn” is today's over it" +
+        (cpu.baseline.lockChanged
+          ? ". Its package-lock.json differs from this checkout's, whose dependencies it ran with."
+          : '.'),
+      '',
+    );
+  }
   for (const reason of cpu.skipped) out.push(`- Skipped ${reason}`);
   if (cpu.skipped.length) out.push('');
   return out;

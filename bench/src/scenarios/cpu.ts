@@ -1,4 +1,5 @@
 import { backingServices, condense } from '../backing-services.js';
+import { type Baseline, BaselineUnavailable, prepareBaseline } from '../baseline.js';
 import { cpuRate } from '../options.js';
 import { type RunningServer, ServerRefused, startHirechat, startServer } from '../servers.js';
 import type { ServerKind } from '../wire.js';
@@ -13,6 +14,8 @@ export interface CpuServerResult {
   kind: ServerKind;
   /** hirechat's storage and broadcast; null for the others. */
   backing: 'SQLite' | 'PostgreSQL + Redis' | null;
+  /** The commit of a baseline hirechat (`--cpu-baseline`); null for today's and the others. */
+  commit: string | null;
   phase: CpuPhase | null;
   error: string | null;
 }
@@ -25,6 +28,8 @@ export interface CpuResult {
   servers: CpuServerResult[];
   /** Servers left out, and why (PostgreSQL or Redis refused, say). */
   skipped: string[];
+  /** The baseline asked for with `--cpu-baseline`, as it ran; null when none was asked for. */
+  baseline: { commit: string; subject: string; lockChanged: boolean } | null;
 }
 
 interface Entry extends CpuServerResult {
@@ -33,8 +38,8 @@ interface Entry extends CpuServerResult {
   runs: CpuRun[];
 }
 
-const HIRECHAT_SQLITE = 'hirechat (SQLite)';
-const HIRECHAT_PG = 'hirechat (PostgreSQL + Redis)';
+const SQLITE = 'SQLite';
+const PG_REDIS = 'PostgreSQL + Redis';
 
 /**
  * Scenario 0, issue 13's figure: CPU per message in the rooms recruiters use (200 rooms of 3), at
@@ -42,6 +47,8 @@ const HIRECHAT_PG = 'hirechat (PostgreSQL + Redis)';
  * Redis, the floor, bare ws and Socket.IO. Every server's sockets stay open throughout, and the
  * servers take turns run by run, so that a change in the machine's load falls on all of them; each
  * figure is the median of its runs, and the report gives hirechat's as ratios to the others'.
+ * With `--cpu-baseline`, the reference server of that commit runs too, on both backings, so that a
+ * change's before and after come from one run.
  */
 export async function runCpu(context: RunContext): Promise<CpuResult> {
   const { options, log } = context;
@@ -49,30 +56,48 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
   const rate = cpuRate(options, settings.shape.members);
   const entries: Entry[] = [];
   const skipped: string[] = [];
+  let baseline: Baseline | null = null;
   const pool = await LoadPool.start(options.fanout.subscribers);
   try {
+    if (settings.baseline && options.servers.includes('hirechat')) {
+      try {
+        baseline = await prepareBaseline(settings.baseline, context.scratchDir);
+      } catch (error) {
+        if (!(error instanceof BaselineUnavailable)) throw error;
+        skipped.push(`hirechat at ${settings.baseline}: ${error.message}`);
+      }
+    }
     for (const kind of options.servers) {
       if (kind !== 'hirechat') {
-        add(entries, kind, null, await startServer(kind, await serverOptions(context, 'cpu')));
+        add(entries, kind, null, null, await startServer(kind, await serverOptions(context, 'cpu')));
         continue;
       }
-      add(
-        entries,
-        kind,
-        'SQLite',
-        await startHirechat({ ...(await serverOptions(context, 'cpu')), label: HIRECHAT_SQLITE }),
-      );
-      const { databaseUrl, redisUrl } = await backingServices(options.scaleOut, log);
-      try {
-        const server = await startHirechat({
+      for (const at of baseline ? [null, baseline] : [null]) {
+        const name = at ? `hirechat at ${at.commit.slice(0, 7)}` : 'hirechat';
+        const common = {
           ...(await serverOptions(context, 'cpu')),
-          label: HIRECHAT_PG,
-          env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+          // The baseline may not know how to find the demo app here; neither serves it.
+          ...(at ? { sourceRoot: at.root } : {}),
+        };
+        const commit = at?.commit ?? null;
+        const sqlite = await startHirechat({
+          ...common,
+          label: `${name} (${SQLITE})`,
+          env: { DEMO_WEB: 'off' },
         });
-        add(entries, kind, 'PostgreSQL + Redis', server);
-      } catch (error) {
-        if (!(error instanceof ServerRefused)) throw error;
-        skipped.push(`${HIRECHAT_PG}: the reference server refused them: ${condense(error.output)}`);
+        add(entries, kind, SQLITE, commit, sqlite);
+        const { databaseUrl, redisUrl } = await backingServices(options.scaleOut, log, at ? '_baseline' : '');
+        try {
+          const server = await startHirechat({
+            ...common,
+            label: `${name} (${PG_REDIS})`,
+            env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, DEMO_WEB: 'off' },
+          });
+          add(entries, kind, PG_REDIS, commit, server);
+        } catch (error) {
+          if (!(error instanceof ServerRefused)) throw error;
+          skipped.push(`${name} (${PG_REDIS}): the reference server refused them: ${condense(error.output)}`);
+        }
       }
     }
     const sizes = new Array<number>(settings.shape.rooms).fill(settings.shape.members);
@@ -116,22 +141,35 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
     rate,
     stepMs: settings.stepMs,
     turns: settings.turns,
-    servers: entries.map(({ label, kind, backing, phase, error }) => ({
+    servers: entries.map(({ label, kind, backing, commit, phase, error }) => ({
       label,
       kind,
       backing,
+      commit,
       phase,
       error,
     })),
     skipped,
+    baseline: baseline && {
+      commit: baseline.commit,
+      subject: baseline.subject,
+      lockChanged: baseline.lockChanged,
+    },
   };
 }
 
-function add(entries: Entry[], kind: ServerKind, backing: Entry['backing'], server: RunningServer): void {
+function add(
+  entries: Entry[],
+  kind: ServerKind,
+  backing: Entry['backing'],
+  commit: string | null,
+  server: RunningServer,
+): void {
   entries.push({
     label: server.label,
     kind,
     backing,
+    commit,
     phase: null,
     error: null,
     server,
