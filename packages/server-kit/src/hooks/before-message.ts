@@ -24,6 +24,11 @@ export class BeforeMessage {
     private readonly logger: Logger,
   ) {}
 
+  /** Whether the app gave a hook: without one, check() lets everything through untouched. */
+  get active(): boolean {
+    return this.hook !== undefined;
+  }
+
   /** @throws ChatError `message_rejected` or `unavailable`. */
   async check(input: BeforeMessageInput): Promise<Moderated> {
     const { hook } = this;

@@ -64,7 +64,7 @@ export async function appendToLog(
 }
 
 /** Writes between two prunes of a log: a sixteenth of its size, so small logs stay exact. */
-function pruneEvery(size: number): number {
+export function pruneEvery(size: number): number {
   return Math.max(1, Math.floor(size / 16));
 }
 

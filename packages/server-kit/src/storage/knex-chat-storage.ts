@@ -31,6 +31,9 @@ import type { Outbox, OutboxConfig, OutboxStorage } from '../webhooks/outbox.js'
 import { readInboxEventsAfter, readInboxSeq } from './inbox-log.js';
 import { type LoggedWrite, type LogSizes, type OutboxWriter, writeLogged } from './logged-write.js';
 import { withReaders } from './message-readers.js';
+import type { MessageWrite } from './message-write/message-write.js';
+import { PostgresMessageWrite } from './message-write/postgres-message-write.js';
+import { SqliteMessageWrite } from './message-write/sqlite-message-write.js';
 import { migrateToLatest } from './migrations/index.js';
 import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq } from './room-event-log.js';
 import { readRoomSummaries } from './room-list.js';
@@ -64,18 +67,20 @@ export interface KnexChatStorageOptions {
   inboxLogSize?: number;
 }
 
-/** A write the domain could not make because the writer is not in the room: rolled back, answered null. */
-class NotAParticipant extends Error {}
-
 /**
  * Rooms, messages, reads and users over knex: SQLite (better-sqlite3) or PostgreSQL (pg) through
- * the same queries and migrations. Takes a knex instance the caller made and owns it from then on:
- * `close()` destroys it.
+ * the same queries and migrations, but for the message create, which runs its own prepared
+ * statements on a connection of the same pool (message-write/). Takes a knex instance the caller
+ * made and owns it from then on: `close()` destroys it.
  */
 export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorage {
   private readonly sizes: LogSizes;
   /** Where writes queue their domain events; none until the outbox is opened (see openOutbox). */
   private outbox: OutboxWriter | null = null;
+  /** What the outbox queues, for the message create's own statements; none until opened. */
+  private outboxConfig: OutboxConfig | null = null;
+  /** The message create, in the dialect's own prepared statements. */
+  private readonly messages: MessageWrite;
 
   constructor(
     private readonly knex: Knex,
@@ -95,6 +100,9 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
         `KnexChatStorage: inboxLogSize must be a whole number of ${INBOX_LOG_MIN_EVENTS} or more, got ${this.sizes.inbox}.`,
       );
     }
+    this.messages = isSqlite(knex)
+      ? new SqliteMessageWrite(knex, this.sizes)
+      : new PostgresMessageWrite(knex, this.sizes);
   }
 
   async migrate(): Promise<void> {
@@ -109,6 +117,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
    */
   openOutbox(config: OutboxConfig): Outbox {
     this.outbox = new KnexOutboxWriter(config);
+    this.outboxConfig = config;
     return {
       deliveries: new KnexDeliveryQueue(this.knex),
       unread: new KnexUnreadLedger(this.knex, config),
@@ -175,35 +184,12 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
 
   // ---- messages -------------------------------------------------------------------------------
 
+  /** Without knex's query builder, the hot path of every message: see message-write/. */
   async insertMessage(
     message: NewMessage,
     events: EventsOf<MessageRecord>,
   ): Promise<Logged<MessageRecord> | null> {
-    return this.asParticipant(() =>
-      this.writeLogged({
-        roomOf: { room: message.chatRoom, activeAt: message.timestamp },
-        events,
-        write: async (trx, room) => {
-          // Checked under the room's lock, so that a sender removed a moment ago cannot post.
-          if (!(await isParticipant(trx, room, message.sender))) throw new NotAParticipant();
-          const [inserted] = await trx('messages')
-            .insert({
-              uuid: message.uuid,
-              chat_room: room,
-              sender: message.sender,
-              file_key: message.fileKey,
-              job: message.job,
-              content: message.content,
-              timestamp: message.timestamp,
-              is_edited: false,
-            })
-            .returning('id');
-          if (!inserted) throw new Error(`Inserting message ${message.uuid} answered no id`);
-          await changeUnread(trx, +1).where('room_uuid', room).whereNot('user_id', message.sender);
-          return { ...message, position: Number(inserted.id), isEdited: false, readBy: [] };
-        },
-      }),
-    );
+    return this.messages.insert(message, events, this.outboxConfig);
   }
 
   async getMessage(uuid: string): Promise<MessageRecord | null> {
@@ -388,16 +374,6 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
 
   private writeLogged<R>(write: LoggedWrite<R>): Promise<Logged<R> | null> {
     return writeLogged(this.knex, this.sizes, write, this.outbox);
-  }
-
-  /** Answers null for a write that found its writer outside the room (and rolled back). */
-  private async asParticipant<T>(write: () => Promise<T | null>): Promise<T | null> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof NotAParticipant) return null;
-      throw error;
-    }
   }
 
   private async findMessage(select: (db: Db) => Knex.QueryBuilder): Promise<MessageRecord | null> {

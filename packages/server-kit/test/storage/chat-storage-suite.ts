@@ -19,6 +19,7 @@ import { MIGRATIONS_TABLE, migrationSource } from '../../src/storage/migrations/
 import { describeEventLog } from './event-log-suite.js';
 import { describeInboxLog } from './inbox-log-suite.js';
 import { describeRoomMembership } from './membership-suite.js';
+import { describeMessageWrite } from './message-write-suite.js';
 
 export interface ChatStorageFixture {
   /** A storage over a fresh, empty database that has not been migrated yet. */
@@ -591,6 +592,7 @@ export function describeChatStorage(name: string, create: () => Promise<ChatStor
       describeEventLog(() => fixture);
       describeInboxLog(() => fixture);
       describeRoomMembership(() => fixture);
+      describeMessageWrite(() => fixture);
 
       describe('users', () => {
         it('finds users by email whatever its case', async () => {

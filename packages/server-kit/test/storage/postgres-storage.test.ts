@@ -10,6 +10,7 @@ import {
   createRoom,
   describeChatStorage,
   insertMessage,
+  messageEvent,
   newMessage,
   newRoom,
 } from './chat-storage-suite.js';
@@ -34,6 +35,14 @@ afterAll(async () => {
   await admin?.destroy();
   await database?.drop();
 });
+
+/** Statements of this database waiting for a lock now (another connection holds it). */
+async function waitingForLocks(): Promise<number> {
+  const { rows } = await admin.raw<{ rows: { waiting: number }[] }>(
+    "select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+  );
+  return rows[0]!.waiting;
+}
 
 /** A new empty schema, and storages whose connections all work in it (as a fresh database would). */
 async function freshSchema(): Promise<{
@@ -170,6 +179,68 @@ describe('PostgreSQL: races between processes are settled by the database', () =
     }
     // rooms × (creation, first message, addition, two removals, six messages); reads are the readers' own.
     expect(await storages[3]!.inboxSeq(recruiter)).toBe(rooms.length * 11);
+  });
+
+  it('shuts out a sender removed while their message waited for the room’s lock', async () => {
+    const { schema, storages } = await processes(1);
+    const storage = storages[0]!;
+    await storage.migrate();
+    const { room } = await createRoom(storage, newRoom([randomUUID(), randomUUID()]));
+    const [leaving, staying] = room.clients as [string, string];
+    // Another process's removal, by hand: it holds the room's row lock, as every logged write does.
+    const remover = createPostgresKnex({
+      connectionString: database.url,
+      options: `-c search_path=${schema}`,
+    });
+    try {
+      const trx = await remover.transaction();
+      await trx('chat_rooms').where('uuid', room.uuid).increment('last_seq', 1);
+      await trx('chat_room_participants').where({ room_uuid: room.uuid, user_id: leaving }).delete();
+
+      const posting = storage.insertMessage(newMessage(room, leaving), messageEvent('message_created'));
+      // The message waits for the room's lock; the removal commits while it waits.
+      await expect.poll(() => waitingForLocks(), { timeout: 5_000 }).toBeGreaterThan(0);
+      await trx.commit();
+
+      expect(await posting).toBeNull();
+      expect(await storage.roomSeq(room.uuid)).toBe(1);
+      expect(await storage.inboxSeq(staying)).toBe(1);
+      expect((await storage.listMessages({ viewer: staying, limit: 10 })).messages).toEqual([]);
+    } finally {
+      await remover.destroy();
+    }
+  });
+
+  it('numbers messages of one room from two processes without a gap, each log in commit order', async () => {
+    const { storages } = await processes(2);
+    await storages[0]!.migrate();
+    const { room } = await createRoom(storages[0]!, newRoom([randomUUID(), randomUUID()]));
+    const senders = [room.recruiter, ...room.clients];
+
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        insertMessage(storages[i % 2]!, newMessage(room, senders[i % senders.length]!)),
+      ),
+    );
+
+    const log = (await storages[1]!.eventsAfter(room.uuid, 0))!;
+    expect(log.events.map((event) => event.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const created = log.events.map((event) => (event.type === 'message_created' ? event.message.uuid : null));
+    // Positions are taken under the room's lock too: the order of the list is the order of commit.
+    const listed = await storages[0]!.listMessages({
+      viewer: room.recruiter,
+      chatRoom: room.uuid,
+      limit: 50,
+    });
+    expect(listed.messages.map((message) => message.uuid)).toEqual(created);
+    for (const user of senders) {
+      const inbox = await storages[0]!.inboxEventsAfter(user, 0);
+      expect(inbox.events.map((event) => event.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+      const heard = inbox.events.flatMap((event) =>
+        event.type === 'message_created' ? [event.message.uuid] : [],
+      );
+      expect(heard).toEqual(created);
+    }
   });
 
   it('records one read when processes record the same read at once', async () => {

@@ -34,15 +34,31 @@ export class KnexOutboxWriter implements OutboxWriter {
   }
 }
 
-/** A delivery row for each event and URL, due now. */
-export async function queueDeliveries(
-  trx: Knex.Transaction,
+/** A row of `webhook_deliveries` as a write queues it (migration 006). */
+export interface DeliveryRow {
+  event_id: string;
+  url: string;
+  event_type: string;
+  payload: string;
+  /** Unix ms, as are retry_until and next_attempt_at. */
+  created_at: number;
+  retry_until: number;
+  next_attempt_at: number;
+  attempts: 0;
+  status: 'pending';
+}
+
+/**
+ * A delivery row for each event and URL, due now: one `webhook-id` per event, shared by its URLs.
+ * Also what the message create (storage/message-write) inserts with its own statements.
+ */
+export function deliveryRows(
   config: Pick<OutboxConfig, 'urls' | 'retryForMs'>,
   events: readonly WebhookEvent[],
-): Promise<void> {
-  if (config.urls.length === 0) return;
+): DeliveryRow[] {
+  if (config.urls.length === 0) return [];
   const now = Date.now();
-  const rows = events.flatMap((event) => {
+  return events.flatMap((event) => {
     const eventId = newEventId();
     const payload = JSON.stringify(event);
     return config.urls.map((url) => ({
@@ -53,10 +69,19 @@ export async function queueDeliveries(
       created_at: now,
       retry_until: now + config.retryForMs,
       next_attempt_at: now,
-      attempts: 0,
-      status: 'pending',
+      attempts: 0 as const,
+      status: 'pending' as const,
     }));
   });
+}
+
+/** A delivery row for each event and URL, due now. */
+export async function queueDeliveries(
+  trx: Knex.Transaction,
+  config: Pick<OutboxConfig, 'urls' | 'retryForMs'>,
+  events: readonly WebhookEvent[],
+): Promise<void> {
+  const rows = deliveryRows(config, events);
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     await trx('webhook_deliveries').insert(rows.slice(start, start + INSERT_CHUNK));
   }
