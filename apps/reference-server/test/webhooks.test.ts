@@ -27,7 +27,8 @@ describe.each(['sqlite', 'postgres'] as const)('the reference server on %s', (ki
     for (const uuid of uuids) await receiver.waitFor(createdOf(uuid));
     await receiver.waitFor((r) => r.event?.type === 'room.created' && r.event.data.room.uuid === room);
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-  });
+    // Two starts of a process from source, and a kill.
+  }, 60_000);
 });
 
 describe('two reference servers on one PostgreSQL', () => {
@@ -66,7 +67,8 @@ describe('two reference servers on one PostgreSQL', () => {
       .map((r) => r.headers[WebhookHeaders.id]);
     expect(delivered.length).toBe(4 + 4 * 15 + 2 * 2);
     expect(new Set(delivered).size).toBe(delivered.length);
-  });
+    // Two processes started from source, 64 writes and their deliveries.
+  }, 60_000);
 });
 
 describe('npm run webhooks', () => {
