@@ -1,49 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RestPaths } from '@hirechat/protocol';
 import { signAccessToken } from '@hirechat/server-kit';
-import { freePort } from '@hirechat/server-kit/testing';
+import { createTestDatabase, freePort } from '@hirechat/server-kit/testing';
 import type { HttpLoadResult } from '../load/http-load.js';
-import { forkWorker } from '../src/rpc.js';
+import { forkWorker, TS_EXEC_ARGV } from '../src/rpc.js';
 import { ROOT, startHirechat } from '../src/servers.js';
 
 /*
  * Issue 11: does sending webhooks slow message creation? The reference server (SQLite, from its
- * sources) under autocannon creating text messages, in three modes that take turns round by round,
- * so that a machine whose load drifts moves them alike:
+ * sources) under autocannon creating text messages, in modes that take turns round by round, so
+ * that a machine whose load drifts moves them alike:
  *
- * - off:  no WEBHOOK_URLS (the reference);
- * - up:   WEBHOOK_URLS pointing at a receiver in this process that answers 204 at once;
- * - down: WEBHOOK_URLS pointing at a port where nothing listens: every event fails its first
- *         attempt and waits for its retries, a backlog growing by every message created.
+ * - off:      no WEBHOOK_URLS (the reference);
+ * - up:       WEBHOOK_URLS pointing at a receiver in this process that answers 204 at once, sent by
+ *             the server's own delivery loop;
+ * - down:     WEBHOOK_URLS pointing at a port where nothing listens: every event fails its first
+ *             attempt and waits for its retries, a backlog growing by every message created;
+ * - separate: as up, but the server runs with WEBHOOK_DELIVER=off and `npm run webhooks --
+ *             deliver` (from source) sends, in a process of its own;
+ * - nice:     as separate, the deliverer at nice 10 (os.setPriority), so that it takes the CPU
+ *             only when the server leaves it free.
  *
- * Every mode queues `message.unread` state too (UNREAD_NOTIFY_AFTER_S at its default, 300 s: the
- * scan runs, no notification comes due). Default retry settings. Ratios are of the medians of
- * each mode's rounds against off's.
+ * Every mode but off queues `message.unread` state too (UNREAD_NOTIFY_AFTER_S at its default,
+ * 300 s: the scan runs, no notification comes due). Default retry settings and WEBHOOK_POLL_MS.
+ * Ratios are of the medians of each mode's rounds against off's; the load average (1 min) is
+ * taken as each round starts.
  *
- *   node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts [--seconds 10] [--rounds 3] [--connections 10]
+ *   node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts [--seconds 10] [--rounds 3] [--connections 10] [--modes off,up,down,separate,nice] [--database sqlite|postgres]
  */
 
-type Mode = 'off' | 'up' | 'down';
-const MODES: Mode[] = ['off', 'up', 'down'];
+const ALL_MODES = ['off', 'up', 'down', 'separate', 'nice'] as const;
+type Mode = (typeof ALL_MODES)[number];
+/** The nice value of the deliverer in mode nice. */
+const NICE = 10;
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
+    modes: { type: 'string', default: ALL_MODES.join(',') },
+    database: { type: 'string', default: 'sqlite' },
     out: { type: 'string', default: path.join(ROOT, 'bench/webhooks/results.md') },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
+const MODES = values.modes!.split(',').map((mode) => {
+  if (!(ALL_MODES as readonly string[]).includes(mode)) throw new Error(`unknown mode ${mode}`);
+  return mode as Mode;
+});
+if (!MODES.includes('off')) throw new Error('the modes must include off, the reference');
+const database = values.database!;
+if (database !== 'sqlite' && database !== 'postgres') throw new Error('--database is sqlite or postgres');
 
 /** A receiver that takes every request and answers 204, counting them. */
 async function receiver(): Promise<{ server: Server; url: string; count: () => number }> {
@@ -64,11 +82,13 @@ async function receiver(): Promise<{ server: Server; url: string; count: () => n
 interface Run {
   mode: Mode;
   round: number;
+  /** Load average (1 min) as the round started. */
+  load: number;
   okPerSec: number;
   p50: number;
   p99: number;
   /**
-   * Mode up: events of the server (its room, the warm-up's and the run's messages), and how many
+   * Modes that deliver: events of the server (its room, the warm-up's and the run's messages), and how many
    * the receiver had taken when the load stopped, and a second later.
    */
   delivered?: { atEnd: number; secondLater: number; created: number };
@@ -78,16 +98,24 @@ async function runMode(mode: Mode, round: number, sink: Awaited<ReturnType<typeo
   const scratch = await mkdtemp(path.join(tmpdir(), 'hirechat-webhook-bench-'));
   const jwtSecret = randomBytes(32).toString('hex');
   const refused = `http://127.0.0.1:${await freePort()}/hooks`;
-  const env: Record<string, string> =
-    mode === 'off'
-      ? {}
-      : {
-          WEBHOOK_URLS: mode === 'up' ? sink.url : refused,
-          WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
-        };
+  const load = loadavg()[0]!;
+  // A fresh database per round, as a fresh SQLite file is.
+  const postgres = database === 'postgres' ? await createTestDatabase() : null;
+  const env: Record<string, string> = {
+    ...(postgres && { DATABASE_URL: postgres.url }),
+    ...(mode !== 'off' && {
+      WEBHOOK_URLS: mode === 'down' ? refused : sink.url,
+      WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+      ...((mode === 'separate' || mode === 'nice') && { WEBHOOK_DELIVER: 'off' }),
+    }),
+  };
   const server = await startHirechat({ dataDir: scratch, jwtSecret, env, label: `hirechat (${mode})` });
+  const deliverer =
+    mode === 'separate' || mode === 'nice'
+      ? await startDeliverer({ DATA_DIR: scratch, JWT_SECRET: jwtSecret, ...env }, mode === 'nice' ? NICE : 0)
+      : null;
   const before = sink.count();
-  const load = forkWorker('http-load');
+  const autocannon = forkWorker('http-load');
   try {
     const recruiter = randomUUID();
     const token = signAccessToken(jwtSecret, { sub: recruiter, role: 'recruiter' }, { expiresIn: 3600 });
@@ -105,27 +133,68 @@ async function runMode(mode: Mode, round: number, sink: Awaited<ReturnType<typeo
       body: JSON.stringify({ chat_room: room, content: 'hello from autocannon' }),
       connections,
     };
-    await load.call('ping', undefined, 60_000);
-    const warmup = await load.call<HttpLoadResult>('run', { ...request, seconds: 2 }, 62_000);
-    const result = await load.call<HttpLoadResult>('run', { ...request, seconds }, seconds * 1000 + 60_000);
+    await autocannon.call('ping', undefined, 60_000);
+    const warmup = await autocannon.call<HttpLoadResult>('run', { ...request, seconds: 2 }, 62_000);
+    const result = await autocannon.call<HttpLoadResult>(
+      'run',
+      { ...request, seconds },
+      seconds * 1000 + 60_000,
+    );
     const run: Run = {
       mode,
       round,
+      load,
       okPerSec: result.okPerSec,
       p50: result.latency.p50,
       p99: result.latency.p99,
     };
-    if (mode === 'up') {
+    if (mode !== 'off' && mode !== 'down') {
       const atEnd = sink.count() - before;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       run.delivered = { atEnd, secondLater: sink.count() - before, created: 1 + warmup.ok + result.ok };
     }
     return run;
   } finally {
-    await load.stop();
+    await autocannon.stop();
+    await stopChild(deliverer);
     await server.stop();
+    await postgres?.drop();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * `npm run webhooks -- deliver` from source, with the server's environment, at nice `nice`;
+ * resolves once it says it delivers.
+ */
+async function startDeliverer(env: Record<string, string>, nice: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [...TS_EXEC_ARGV, path.join(ROOT, 'apps/reference-server/src/webhooks/webhooks-cli.ts'), 'deliver'],
+    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (nice !== 0) setPriority(child.pid!, nice);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('"msg":"delivering webhooks"')) resolve();
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', () => reject(new Error(`the deliverer exited:\n${output}`)));
+  });
+  // Its log is not read from here on; dropped rather than left to fill the pipe.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return child;
+}
+
+async function stopChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }
 
 const median = (numbers: number[]) => {
@@ -142,7 +211,7 @@ for (let round = 1; round <= rounds; round++) {
     const run = await runMode(mode, round, sink);
     runs.push(run);
     console.log(
-      `round ${round} ${mode}: ${Math.round(run.okPerSec)} creates/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms` +
+      `round ${round} ${mode} (load ${run.load.toFixed(1)}): ${Math.round(run.okPerSec)} creates/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms` +
         (run.delivered
           ? `, delivered ${run.delivered.atEnd}/${run.delivered.created} by the end, ${run.delivered.secondLater} a second later`
           : ''),
@@ -152,30 +221,52 @@ for (let round = 1; round <= rounds; round++) {
 sink.server.close();
 
 const off = median(runs.filter((r) => r.mode === 'off').map((r) => r.okPerSec));
+const loads = runs.map((r) => r.load);
 const rows = MODES.map((mode) => {
   const mine = runs.filter((r) => r.mode === mode);
   const rate = median(mine.map((r) => r.okPerSec));
-  return `| ${mode} | ${Math.round(rate)} | ${(rate / off).toFixed(2)} | ${median(mine.map((r) => r.p50)).toFixed(1)} | ${median(mine.map((r) => r.p99)).toFixed(1)} | ${mine.map((r) => Math.round(r.okPerSec)).join(', ')} |`;
+  const cells = [
+    mode,
+    Math.round(rate),
+    (rate / off).toFixed(2),
+    median(mine.map((r) => r.p50)).toFixed(1),
+    median(mine.map((r) => r.p99)).toFixed(1),
+    mine.map((r) => Math.round(r.okPerSec)).join(', '),
+    mine.map((r) => r.load.toFixed(1)).join(', '),
+  ];
+  return `| ${cells.join(' | ')} |`;
 });
-const up = runs.filter((r) => r.delivered);
+const deliveredLines = MODES.flatMap((mode) => {
+  const mine = runs.filter((r) => r.mode === mode && r.delivered);
+  if (mine.length === 0) return [];
+  const each = mine.map(
+    (r) => `${r.delivered!.atEnd}/${r.delivered!.created} (${r.delivered!.secondLater} a second later)`,
+  );
+  return [`  - ${mode}: ${each.join('; ')}`];
+});
 const report = `# Message create with webhooks on and off
 
-\`node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts --seconds ${seconds} --rounds ${rounds} --connections ${connections}\`,
-${new Date().toISOString()}. The reference server on SQLite, autocannon with ${connections} connections creating text
+\`node --conditions=@hirechat/source --import tsx bench/webhooks/create-throughput.ts --seconds ${seconds} --rounds ${rounds} --connections ${connections} --modes ${MODES.join(',')} --database ${database}\`,
+${new Date().toISOString()}. The reference server on ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL (a fresh database each round)'}, autocannon with ${connections} connections creating text
 messages in one room for ${seconds} s per round (after 2 s of warm-up), the modes taking turns round by round.
-Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${loadBefore.toFixed(1)} at the start,
+Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), load average (1 min) ${loadBefore.toFixed(1)} at the start,
+from ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} as the rounds started,
 **shared with other developers' test runs while this ran**: compare the modes with each other, not with other runs.
 
-| webhooks | creates/s (median) | ratio to off | p50 ms | p99 ms | each round |
-| --- | --- | --- | --- | --- | --- |
+| webhooks | creates/s (median) | ratio to off | p50 ms | p99 ms | each round | load as each round started |
+| --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-- **up**: a receiver answering 204 at once. Webhooks delivered by the end of each round / created:
-  ${up.map((r) => `${r.delivered!.atEnd}/${r.delivered!.created} (${r.delivered!.secondLater} a second later)`).join('; ')}.
+- **up**, **separate**, **nice**: a receiver answering 204 at once. Webhooks delivered by the end of
+  each round / created (the room, the warm-up's and the run's messages):
+${deliveredLines.join('\n')}
 - **down**: nothing listens at the URL. The first attempts fail at once (connection refused); the
   URL is then left alone for its backoff (5-10 s, then 10-20 s, ...: the default) and probed with one
   delivery at a time, so every message created while it is down waits in the queue, which grows
   by each of them.
+- **separate**: the server with \`WEBHOOK_DELIVER=off\`, and \`npm run webhooks -- deliver\` (from
+  source) beside it on the same database, polling every \`WEBHOOK_POLL_MS\` (1 s); **nice**: the
+  same deliverer at nice ${NICE}.
 `;
 await mkdir(path.dirname(values.out!), { recursive: true });
 await writeFile(values.out!, report);

@@ -13,6 +13,7 @@ import {
   type RateLimitOptions,
 } from '@hirechat/server-kit';
 import { z } from 'zod';
+import { onOff, unsetIfBlank, withDefault } from './env-values.js';
 import {
   unreadNotifyAfterS,
   WEBHOOK_ECHOABLE,
@@ -130,12 +131,6 @@ const ECHOABLE = new Set([
   ...WEBHOOK_ECHOABLE,
 ]);
 
-/** Shells and .env files make "set but empty" easy to do by accident; it means "use the default". */
-const unsetIfBlank = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const withDefault = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfBlank, schema.optional());
-
 const wholeNumber = (min: number, max: number, what: string) =>
   z
     .string()
@@ -244,14 +239,6 @@ const serviceUrl = (protocols: readonly string[], example: string) =>
         });
       }
     });
-
-/** `on` or `off`, in any case: the spelling of RATE_LIMITS=off and the like. */
-const onOff = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['on', 'off'], 'must be on or off'))
-  .transform((value) => value === 'on');
 
 /** Least PRESENCE_TIMEOUT_MS: see its schema. */
 export const MIN_PRESENCE_TIMEOUT_MS = 1_000;

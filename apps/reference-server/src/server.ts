@@ -147,8 +147,12 @@ export async function createReferenceServer(
   else logger.info({ limits: config.rateLimits, shared: config.redisUrl !== null }, 'rate limits');
   if (config.webhooks) {
     logger.info(
-      { urls: config.webhooks.urls.map(withoutCredentials), unreadNotifyAfterS: config.unreadNotifyAfterS },
-      'sending webhooks',
+      {
+        urls: config.webhooks.urls.map(withoutCredentials),
+        unreadNotifyAfterS: config.unreadNotifyAfterS,
+        delivery: config.webhooks.deliver ? 'this process' : 'npm run webhooks -- deliver',
+      },
+      config.webhooks.deliver ? 'sending webhooks' : 'queueing webhooks for npm run webhooks -- deliver',
     );
   }
   if (config.allowedOrigins === '*') {
@@ -270,7 +274,7 @@ async function closeInOrder(steps: Array<() => Promise<void>>): Promise<void> {
 }
 
 /** The URL without user and password, for the log. */
-function withoutCredentials(url: string): string {
+export function withoutCredentials(url: string): string {
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';
@@ -279,7 +283,7 @@ function withoutCredentials(url: string): string {
 }
 
 /** The configured key, or the development secret of DATA_DIR when none is configured. */
-async function resolveJwtKey(config: ReferenceServerConfig, logger: Logger): Promise<JwtKey> {
+export async function resolveJwtKey(config: ReferenceServerConfig, logger: Logger): Promise<JwtKey> {
   if (config.jwt) {
     logger.info(
       { jwt: 'secret' in config.jwt ? 'HS256 (JWT_SECRET)' : 'RS256/ES256 (JWT_PUBLIC_KEY)' },

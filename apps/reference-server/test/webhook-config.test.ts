@@ -28,6 +28,7 @@ describe('webhook configuration', () => {
       WEBHOOK_RETRY_MIN_MS: '100',
       WEBHOOK_RETRY_MAX_MS: '60000',
       WEBHOOK_POLL_MS: '250',
+      WEBHOOK_DELIVER: 'OFF',
       UNREAD_NOTIFY_AFTER_S: '1.5',
     });
     expect(config.webhooks).toEqual({
@@ -38,13 +39,14 @@ describe('webhook configuration', () => {
       minRetryDelayMs: 100,
       maxRetryDelayMs: 60_000,
       pollIntervalMs: 250,
+      deliver: false,
     });
     expect(config.unreadNotifyAfterS).toBe(1.5);
   });
 
   it('fills in the contract defaults', () => {
     const config = loadConfig({ WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET: SECRET });
-    expect(config.webhooks).toMatchObject({ timeoutMs: 5000, retryHours: 24 });
+    expect(config.webhooks).toMatchObject({ timeoutMs: 5000, retryHours: 24, deliver: true });
     expect(config.unreadNotifyAfterS).toBe(300);
   });
 
@@ -54,6 +56,7 @@ describe('webhook configuration', () => {
       WEBHOOK_SECRET: 'hunter2',
       WEBHOOK_TIMEOUT_MS: 'soon',
       WEBHOOK_RETRY_HOURS: '-1',
+      WEBHOOK_DELIVER: 'elsewhere',
       UNREAD_NOTIFY_AFTER_S: '0',
     });
     expect(issues).toEqual([
@@ -61,6 +64,7 @@ describe('webhook configuration', () => {
       'WEBHOOK_SECRET: must be a Standard Webhooks secret: whsec_ and base64',
       'WEBHOOK_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 600000 (got "soon")',
       'WEBHOOK_RETRY_HOURS: must be a positive number of hours (got "-1")',
+      'WEBHOOK_DELIVER: must be on or off (got "elsewhere")',
       'UNREAD_NOTIFY_AFTER_S: must be a positive number of seconds (got "0")',
     ]);
     expect(issues.join('\n')).not.toMatch(/password|hunter2/);

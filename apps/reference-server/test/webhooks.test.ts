@@ -1,18 +1,8 @@
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { WebhookHeaders } from '@hirechat/protocol';
-import { createTestDatabase, type ReceivedWebhook, startWebhookReceiver } from '@hirechat/server-kit/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRoom, newSecret, newUser, postMessage, type User } from './support/chat.js';
-import {
-  cleanEnv,
-  type ServerProcess,
-  spawnFromSource,
-  startServerProcess,
-  withMessage,
-} from './support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { createRoom, newUser, postMessage, type User } from './support/chat.js';
+import { withMessage } from './support/processes.js';
+import { createdOf, roomWithMessages, runCli, useWebhookDeployments } from './support/webhooks.js';
 
 /*
  * Issue 11, the reference server's webhooks as a deployment runs them: everything queued survives
@@ -21,89 +11,7 @@ import {
  * `message.unread` reaches the receiver. A real receiver, on SQLite and PostgreSQL.
  */
 
-const webhookSecret = () => `whsec_${Buffer.from(newSecret().slice(0, 32)).toString('base64')}`;
-
-interface Deployment {
-  env: NodeJS.ProcessEnv;
-  cleanup(): Promise<void>;
-}
-
-async function deployment(kind: 'sqlite' | 'postgres'): Promise<Deployment> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'hirechat-webhooks-'));
-  const database = kind === 'postgres' ? await createTestDatabase() : null;
-  return {
-    env: { DATA_DIR: dataDir, ...(database && { DATABASE_URL: database.url }) },
-    async cleanup() {
-      await database?.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** A receiver, a deployment, and the environment of servers that send the one to the other. */
-async function world(kind: 'sqlite' | 'postgres', extra: NodeJS.ProcessEnv = {}) {
-  const secret = webhookSecret();
-  const receiver = await startWebhookReceiver(secret);
-  cleanups.push(() => receiver.stop());
-  const deployed = await deployment(kind);
-  cleanups.push(() => deployed.cleanup());
-  const jwtSecret = newSecret();
-  const env: NodeJS.ProcessEnv = {
-    ...cleanEnv(),
-    ...deployed.env,
-    JWT_SECRET: jwtSecret,
-    LOG_LEVEL: 'info',
-    DEMO_WEB: 'off',
-    WEBHOOK_URLS: receiver.url,
-    WEBHOOK_SECRET: secret,
-    WEBHOOK_TIMEOUT_MS: '2000',
-    WEBHOOK_RETRY_MIN_MS: '50',
-    WEBHOOK_RETRY_MAX_MS: '300',
-    WEBHOOK_POLL_MS: '50',
-    ...extra,
-  };
-  const start = async () => {
-    const server = await startServerProcess(env);
-    cleanups.push(() => server.kill());
-    return server;
-  };
-  return { receiver, secret, env, jwtSecret, start };
-}
-
-const createdOf = (uuid: string) => (r: ReceivedWebhook) =>
-  r.event?.type === 'message.created' && r.event.data.message.uuid === uuid && r.answer === 200;
-
-async function roomWithMessages(server: ServerProcess, jwtSecret: string, count: number, label: string) {
-  const recruiter = newUser(jwtSecret, 'recruiter');
-  const client = newUser(jwtSecret, 'client');
-  const room = await createRoom(server.url, recruiter, [client]);
-  const uuids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const answer = await postMessage(server.url, recruiter, room, `${label} ${i}`);
-    expect(answer.status).toBe(201);
-    uuids.push(answer.body.uuid);
-  }
-  return { recruiter, client, room, uuids };
-}
-
-async function runCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawnFromSource('webhooks/webhooks-cli.ts', args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const world = useWebhookDeployments();
 
 describe.each(['sqlite', 'postgres'] as const)('the reference server on %s', (kind) => {
   it('delivers every event queued before a SIGKILL once it is started again', async () => {
@@ -119,7 +27,8 @@ describe.each(['sqlite', 'postgres'] as const)('the reference server on %s', (ki
     for (const uuid of uuids) await receiver.waitFor(createdOf(uuid));
     await receiver.waitFor((r) => r.event?.type === 'room.created' && r.event.data.room.uuid === room);
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-  });
+    // Two starts of a process from source, and a kill.
+  }, 60_000);
 });
 
 describe('two reference servers on one PostgreSQL', () => {
@@ -158,7 +67,8 @@ describe('two reference servers on one PostgreSQL', () => {
       .map((r) => r.headers[WebhookHeaders.id]);
     expect(delivered.length).toBe(4 + 4 * 15 + 2 * 2);
     expect(new Set(delivered).size).toBe(delivered.length);
-  });
+    // Two processes started from source, 64 writes and their deliveries.
+  }, 60_000);
 });
 
 describe('npm run webhooks', () => {

@@ -103,6 +103,7 @@ export type {
 } from './webhooks/outbox.js';
 export type { WebhookAdmin } from './webhooks/outbox-runtime.js';
 export { type RetrySchedule, retryDelay } from './webhooks/retry-schedule.js';
+export { WebhookDeliverer, type WebhookDelivererOptions } from './webhooks/webhook-deliverer.js';
 export {
   isWebhookSecret,
   type UnreadOptions,

@@ -5,6 +5,7 @@ import {
 } from '@hirechat/protocol';
 import { isWebhookSecret, type WebhookOptions } from '@hirechat/server-kit';
 import { z } from 'zod';
+import { onOff, withDefault } from '../env-values.js';
 
 /** The webhook settings of the reference server (contract, "Webhooks"); null without WEBHOOK_URLS. */
 export interface WebhookConfig {
@@ -16,6 +17,11 @@ export interface WebhookConfig {
   minRetryDelayMs: number;
   maxRetryDelayMs: number;
   pollIntervalMs: number;
+  /**
+   * WEBHOOK_DELIVER (default on): whether the server process sends the queue itself. Off, it only
+   * queues, and `npm run webhooks -- deliver` sends, in a process of its own.
+   */
+  deliver: boolean;
 }
 
 /** Settings whose values may be echoed back in an error (none of them is secret). */
@@ -25,12 +31,9 @@ export const WEBHOOK_ECHOABLE = [
   'WEBHOOK_RETRY_MIN_MS',
   'WEBHOOK_RETRY_MAX_MS',
   'WEBHOOK_POLL_MS',
+  'WEBHOOK_DELIVER',
   'UNREAD_NOTIFY_AFTER_S',
 ];
-
-const unsetIfBlank = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const withDefault = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfBlank, schema.optional());
 
 const milliseconds = (max: number, what: string) =>
   z
@@ -87,6 +90,7 @@ export const WEBHOOK_ENV = {
     milliseconds(7 * 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
   ),
   WEBHOOK_POLL_MS: withDefault(milliseconds(60 * 60 * 1000, 'a positive whole number of milliseconds')),
+  WEBHOOK_DELIVER: withDefault(onOff),
   UNREAD_NOTIFY_AFTER_S: withDefault(positive('a positive number of seconds')),
 };
 
@@ -117,6 +121,7 @@ export function webhookConfig(vars: WebhookEnv): WebhookConfig | null {
     minRetryDelayMs: vars.WEBHOOK_RETRY_MIN_MS ?? 5_000,
     maxRetryDelayMs: vars.WEBHOOK_RETRY_MAX_MS ?? 60 * 60 * 1000,
     pollIntervalMs: vars.WEBHOOK_POLL_MS ?? 1_000,
+    deliver: vars.WEBHOOK_DELIVER ?? true,
   };
 }
 

@@ -1,34 +1,32 @@
 #!/usr/bin/env node
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_WEBHOOK_RETRY_HOURS } from '@hirechat/protocol';
-import {
-  createPostgresKnex,
-  createSqliteKnex,
-  type FailedDelivery,
-  KnexChatStorage,
-  KnexDeliveryQueue,
-} from '@hirechat/server-kit';
+import type { FailedDelivery, KnexDeliveryQueue } from '@hirechat/server-kit';
 import { ConfigError, loadConfig } from '../config.js';
-import { DATABASE_FILE } from '../server.js';
+import { deliver } from './deliver-command.js';
+import { openWebhookDatabase } from './webhook-database.js';
 
 const USAGE = `Usage: npm run webhooks -- failed [--json]
        npm run webhooks -- retry <id> [<id> ...]
        npm run webhooks -- retry --all
+       npm run webhooks -- deliver
 
-With the server's own configuration (DATABASE_URL, or the SQLite file in DATA_DIR; WEBHOOK_RETRY_HOURS):
+With the server's own configuration (DATABASE_URL, or the SQLite file in DATA_DIR; the WEBHOOK_ variables):
 
   failed        lists the webhook deliveries that ran out of retries: id, event id, type, URL,
                 attempts, when the event was queued, and what the last attempt met
   --json        the same as one JSON array
   retry <id>    queues those deliveries again, due now, retried for WEBHOOK_RETRY_HOURS; a running
                 server sends them within WEBHOOK_POLL_MS (one that is stopped, when it starts)
-  retry --all   queues every failed delivery again`;
+  retry --all   queues every failed delivery again
+  deliver       sends the queue of servers started with WEBHOOK_DELIVER=off, in this process alone,
+                until SIGTERM or SIGINT (then it finishes the attempts in flight and leaves the
+                rest queued for its next run); any number may run, on one PostgreSQL`;
 
 /** For anything the person at the terminal has to fix; printed without a stack. */
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<string> {
+async function main(argv: string[]): Promise<string | null> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -62,21 +60,24 @@ async function main(argv: string[]): Promise<string> {
       (missing > 0 ? ` ${missing} of the ids named no failed delivery.` : '')
     );
   }
-  throw new UsageError(command === undefined ? 'say failed or retry' : `unknown command "${command}"`);
+  if (command === 'deliver') {
+    if (ids.length > 0 || values.all || values.json) throw new UsageError('deliver takes no arguments');
+    const config = loadConfig(process.env);
+    if (!config.webhooks) throw new UsageError('WEBHOOK_URLS is unset: there is nothing to deliver to');
+    return deliver({ ...config, webhooks: config.webhooks });
+  }
+  throw new UsageError(
+    command === undefined ? 'say failed, retry or deliver' : `unknown command "${command}"`,
+  );
 }
 
 /** The delivery queue of the server's database (migrated, as the server would on start). */
 async function withQueue<T>(use: (queue: KnexDeliveryQueue) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const knex = config.databaseUrl
-    ? createPostgresKnex(config.databaseUrl, { pool: { max: 1 } })
-    : createSqliteKnex(path.join(config.dataDir, DATABASE_FILE));
-  const storage = new KnexChatStorage(knex);
+  const database = await openWebhookDatabase(loadConfig(process.env));
   try {
-    await storage.migrate();
-    return await use(new KnexDeliveryQueue(knex));
+    return await use(database.queue);
   } finally {
-    await storage.close();
+    await database.close();
   }
 }
 
@@ -117,7 +118,8 @@ function parse(argv: string[]) {
 }
 
 try {
-  console.log(await main(process.argv.slice(2)));
+  const output = await main(process.argv.slice(2));
+  if (output !== null) console.log(output);
 } catch (error) {
   if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
   else if (error instanceof ConfigError) console.error(error.message);

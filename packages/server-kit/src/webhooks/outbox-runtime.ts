@@ -3,14 +3,11 @@ import type { PresenceChangeListener } from '../domain/presence/presence.js';
 import type { DomainEventBus } from '../hooks/domain-event-bus.js';
 import type { Logger } from '../ports/logger.js';
 import type { PresenceState } from '../ports/presence-state.js';
-import { DeliveryLoop } from './delivery-loop.js';
+import type { DeliveryLoop } from './delivery-loop.js';
 import type { FailedDelivery, Outbox, OutboxStorage } from './outbox.js';
 import { UnreadNotifier } from './unread/unread-notifier.js';
+import { deliveryLoopOf } from './webhook-deliverer.js';
 import type { ResolvedUnreadOptions, ResolvedWebhookOptions } from './webhook-options.js';
-import { WebhookSender } from './webhook-sender.js';
-
-/** How much longer than an attempt's timeout a claimed delivery stays this process's own. */
-const LEASE_MARGIN_MS = 5_000;
 
 export interface OutboxRuntimeOptions {
   storage: OutboxStorage;
@@ -54,17 +51,7 @@ export class OutboxRuntime {
       unread: unread !== null,
     });
     if (webhooks?.deliver && webhooks.urls.length > 0) {
-      const sender = new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs, media });
-      const loop = new DeliveryLoop({
-        queue: this.outbox.deliveries,
-        send: (delivery) => sender.send(delivery),
-        urls: webhooks.urls,
-        concurrency: webhooks.concurrency,
-        pollIntervalMs: webhooks.pollIntervalMs,
-        leaseMs: webhooks.timeoutMs + LEASE_MARGIN_MS,
-        schedule: { minDelayMs: webhooks.minRetryDelayMs, maxDelayMs: webhooks.maxRetryDelayMs },
-        logger,
-      });
+      const loop = deliveryLoopOf(this.outbox.deliveries, webhooks, media, logger);
       events.onCommitted(() => loop.committed());
       this.deliveries = loop;
     }

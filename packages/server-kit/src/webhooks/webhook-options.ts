@@ -33,7 +33,10 @@ export interface WebhookOptions {
   pollIntervalMs?: number;
   /** Deliveries this process has in flight at once. Default 8. */
   concurrency?: number;
-  /** Whether this process delivers (it always queues). Default true. */
+  /**
+   * Whether this process delivers (it always queues). Default true. `false`, with a
+   * WebhookDeliverer in a process of its own, keeps sending off the CPU that serves requests.
+   */
   deliver?: boolean;
 }
 

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, startTestServer, type TestServer } from '@hirechat/server-kit/testing';
+import {
+  createTestDatabase,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '@hirechat/server-kit/testing';
 import { afterEach, expect } from 'vitest';
 import { InProcessBroadcaster } from '../../src/broadcast/in-process-broadcaster.js';
 import type { Broadcaster } from '../../src/ports/broadcaster.js';
@@ -57,13 +62,15 @@ export function useTwoServers(): (options?: {
    * state; `redis`: a RedisPresenceState and a RedisTypingState per server.
    */
   states?: 'shared' | 'redis';
+  /** More options of each server (webhooks, say). */
+  options?: readonly [TestServerOptions, TestServerOptions];
 }) => Promise<TwoServers> {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  return async ({ links, states = 'shared' } = {}) => {
+  return async ({ links, states = 'shared', options } = {}) => {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
     const shared = new InProcessBroadcaster();
@@ -101,6 +108,7 @@ export function useTwoServers(): (options?: {
         broadcaster: link ? link.to(shared) : shared,
         presence: presences[i],
         ...(typings[i] ? { typingState: typings[i] } : {}),
+        ...options?.[i],
       });
       cleanups.push(() => server.stop());
       servers.push(server);
