@@ -98,6 +98,33 @@ describe('two processes on one PostgreSQL database and one Redis', () => {
     expect(Date.now() - leftAt).toBeLessThan(5_000);
   });
 
+  it('ends typing started on the first when the typist posts through the second, after the message, on both', async () => {
+    const { recruiter, client } = users();
+    const room = await createRoom(first.url, recruiter, [client]);
+    const typist = await open(first, room, recruiter);
+    const watcher = await open(second, room, client);
+    typist.send({ type: 'typing', typing: true });
+    for (const socket of [typist, watcher]) {
+      await socket.waitFor((e) => e.type === 'typing' && e.typing_users.join() === recruiter.id);
+    }
+    const marks = [typist.events.length, watcher.events.length];
+
+    // The second process never saw the typing start: only the shared state knows of it.
+    const posted = await postMessage(second.url, recruiter, room, 'done typing');
+    expect(posted.status).toBe(201);
+
+    for (const [i, socket] of [typist, watcher].entries()) {
+      const ended = await socket.waitFor((e) => e.type === 'typing' && e.typing_users.length === 0, {
+        after: marks[i],
+      });
+      const created = socket.events.findIndex(
+        (e, at) => at >= marks[i]! && e.type === 'message_created' && e.message.uuid === posted.body.uuid,
+      );
+      expect(created).toBeGreaterThanOrEqual(0);
+      expect(socket.events.indexOf(ended)).toBeGreaterThan(created);
+    }
+  });
+
   it('shows a read on the second on the first', async () => {
     const { recruiter, client } = users();
     const room = await createRoom(first.url, recruiter, [client]);

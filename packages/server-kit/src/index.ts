@@ -55,6 +55,8 @@ export {
   type BroadcastEvent,
   type Broadcaster,
   inboxTopic,
+  type Publication,
+  publishEach,
   roomTopic,
   type Topic,
   type TopicListener,

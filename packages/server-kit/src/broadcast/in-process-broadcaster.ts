@@ -1,4 +1,11 @@
-import type { BroadcastEvent, Broadcaster, Topic, TopicListener } from '../ports/broadcaster.js';
+import {
+  type BroadcastEvent,
+  type Broadcaster,
+  type Publication,
+  publishEach,
+  type Topic,
+  type TopicListener,
+} from '../ports/broadcaster.js';
 
 export interface InProcessBroadcasterOptions {
   /**
@@ -40,6 +47,11 @@ export class InProcessBroadcaster implements Broadcaster {
         this.onListenerError(error, topic, event);
       }
     }
+  }
+
+  /** Delivers each event in turn, before it resolves: there is no round trip to save. */
+  publishAll(publications: readonly Publication[]): Promise<PromiseSettledResult<void>[]> {
+    return publishEach(this, publications);
   }
 
   async subscribe<E extends BroadcastEvent>(

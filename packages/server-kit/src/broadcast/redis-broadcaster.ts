@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { BroadcastEvent, Broadcaster, Topic, TopicListener } from '../ports/broadcaster.js';
+import type { BroadcastEvent, Broadcaster, Publication, Topic, TopicListener } from '../ports/broadcaster.js';
 import { requireReady } from '../redis/require-ready.js';
 
 export interface RedisBroadcasterOptions {
@@ -52,7 +52,8 @@ interface TopicChannel {
  *   unsubscribed. `subscribe` resolves once Redis has confirmed the SUBSCRIBE.
  * - Every event goes through Redis, the publisher's own listeners included: Redis orders the
  *   messages of a channel once for every subscriber, so all processes see a topic's events in the
- *   same order, each exactly once. Publishes go out on one connection, in call order.
+ *   same order, each exactly once. Publishes go out on one connection, in call order; those of
+ *   a `publishAll` in one pipeline (one write, one round trip), between the calls before and after.
  * - Events are JSON, serialised once per publish.
  * - Commands are sent only over a ready connection: while Redis is unreachable, `publish`,
  *   `subscribe` and `ping` reject at once instead of waiting in ioredis' offline queue. ioredis
@@ -94,6 +95,31 @@ export class RedisBroadcaster implements Broadcaster {
     this.assertOpen();
     requireReady(this.pub, 'RedisBroadcaster');
     await this.pub.publish(this.channelPrefix + topic, JSON.stringify(event));
+  }
+
+  /**
+   * The events' PUBLISHes in one ioredis pipeline: written to the connection at once, in order,
+   * after whatever was sent before the call, and answered together. A connection that is not ready
+   * rejects every event at once, as `publish` does; one lost mid-batch rejects those not answered.
+   */
+  async publishAll(publications: readonly Publication[]): Promise<PromiseSettledResult<void>[]> {
+    let replies: [Error | null, unknown][] | null;
+    try {
+      this.assertOpen();
+      requireReady(this.pub, 'RedisBroadcaster');
+      const pipeline = this.pub.pipeline();
+      for (const { topic, event } of publications) {
+        pipeline.publish(this.channelPrefix + topic, JSON.stringify(event));
+      }
+      replies = await pipeline.exec();
+    } catch (error) {
+      return publications.map(() => ({ status: 'rejected', reason: error }));
+    }
+    return publications.map((_, i) => {
+      const error = replies?.[i]?.[0];
+      if (error === null) return { status: 'fulfilled', value: undefined };
+      return { status: 'rejected', reason: error ?? new Error('RedisBroadcaster: no reply to a PUBLISH.') };
+    });
   }
 
   async subscribe<E extends BroadcastEvent>(

@@ -104,28 +104,39 @@ export class MediaUrls {
     return leftMs >= 0 ? Math.floor(leftMs / 1000) : null;
   }
 
-  /** The message with a `file_url` signed now (null without a file); any older one is replaced. */
+  /**
+   * The message with a `file_url` signed now (null without a file); any older one is replaced. A
+   * message without a file whose `file_url` is null already comes back as it is, not copied.
+   */
   signMessage(message: Message): Message {
+    if (message.file === null && message.file_url === null) return message;
     return { ...message, file_url: message.file === null ? null : this.urlFor(message.file) };
   }
 
-  /** The room with its `last_message` signed now. */
+  /** The room with its `last_message` signed now; as it is when that changes nothing. */
   signRoom<R extends Pick<ChatRoom, 'last_message'>>(room: R): R {
-    return room.last_message === null ? room : { ...room, last_message: this.signMessage(room.last_message) };
+    if (room.last_message === null) return room;
+    const last = this.signMessage(room.last_message);
+    return last === room.last_message ? room : { ...room, last_message: last };
   }
 
   /**
    * The event (or webhook payload) with every Message it carries signed now: its `message`, and
    * the `last_message` of its `room`. Events without either come back as they are. Call it on each
    * event right before it leaves the server, also when it was read back from a log: a URL signed
-   * at write time may have expired by the time an event is replayed.
+   * at write time may have expired by the time an event is replayed. An event with no file to
+   * sign (most: text messages) comes back as it is, not copied.
    */
   signEvent<E extends object>(event: E): E {
     let signed = event;
     if ('message' in event && isMessage(event.message)) {
-      signed = { ...signed, message: this.signMessage(event.message) };
+      const message = this.signMessage(event.message);
+      if (message !== event.message) signed = { ...signed, message };
     }
-    if ('room' in event && isRoom(event.room)) signed = { ...signed, room: this.signRoom(event.room) };
+    if ('room' in event && isRoom(event.room)) {
+      const room = this.signRoom(event.room);
+      if (room !== event.room) signed = { ...signed, room };
+    }
     return signed;
   }
 

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BroadcastEvent, Broadcaster } from '../../src/ports/broadcaster.js';
+import {
+  type BroadcastEvent,
+  type Broadcaster,
+  inboxTopic,
+  type Publication,
+  roomTopic,
+} from '../../src/ports/broadcaster.js';
 
 export interface BroadcasterFixture {
   broadcaster: Broadcaster;
@@ -10,6 +16,27 @@ export interface BroadcasterFixture {
 /** A valid room event that tells events apart by the one user it names. */
 export function typingEvent(user: string = randomUUID()): BroadcastEvent {
   return { type: 'typing', typing_users: [user] };
+}
+
+/** A valid inbox event that tells events apart by its seq. */
+export function inboxEvent(seq: number): BroadcastEvent {
+  return { type: 'room_removed', room_id: randomUUID(), seq };
+}
+
+/**
+ * A write's batch as EventPublisher makes it: the room's event, then one inbox event per user.
+ * Answers the batch and, per topic, the events it carries.
+ */
+export function writeBatch(room: string, users: string[], seq: number): Publication[] {
+  return [
+    { topic: roomTopic(room), event: { type: 'typing', typing_users: [`${seq}`] } },
+    ...users.map((user) => ({ topic: inboxTopic(user), event: inboxEvent(seq) }) as Publication),
+  ];
+}
+
+/** The events of a list of publications that went to one topic, in order. */
+export function eventsOf(publications: readonly Publication[], topic: string): BroadcastEvent[] {
+  return publications.filter((p) => p.topic === topic).map((p) => p.event);
 }
 
 /** Listens to a room and lets a test wait until a number of events has arrived. */
@@ -149,6 +176,46 @@ export function describeBroadcaster(name: string, create: () => Promise<Broadcas
 
       expect(await second.waitFor(1)).toEqual([event]);
       expect(first.events).toEqual([]);
+    });
+
+    it('publishes a batch of room and inbox events, each topic in the order given, and answers each fulfilled', async () => {
+      const room = randomUUID();
+      const users = [randomUUID(), randomUUID(), randomUUID()];
+      const topics = [roomTopic(room), ...users.map(inboxTopic)];
+      const recorders = await Promise.all(topics.map((topic) => record(broadcaster, topic)));
+      const batches = Array.from({ length: 10 }, (_, i) => writeBatch(room, users, i + 1));
+
+      // Started back to back, as a room's writes in a burst: each waits for nothing.
+      const outcomes = await Promise.all(batches.map((batch) => broadcaster.publishAll(batch)));
+
+      expect(outcomes.flat()).toEqual(
+        Array(batches.flat().length).fill({ status: 'fulfilled', value: undefined }),
+      );
+      for (const [i, topic] of topics.entries()) {
+        const expected = eventsOf(batches.flat(), topic);
+        expect(await recorders[i]?.waitFor(expected.length)).toEqual(expected);
+      }
+    });
+
+    it('keeps a batch in its place among the publishes before and after it', async () => {
+      const room = randomUUID();
+      const recorder = await record(broadcaster, room);
+      const [first, second, third, last] = [typingEvent(), typingEvent(), typingEvent(), typingEvent()];
+
+      await Promise.all([
+        broadcaster.publish(room, first),
+        broadcaster.publishAll([
+          { topic: room, event: second },
+          { topic: room, event: third },
+        ] as Publication[]),
+        broadcaster.publish(room, last),
+      ]);
+
+      expect(await recorder.waitFor(4)).toEqual([first, second, third, last]);
+    });
+
+    it('answers an empty batch with no outcomes', async () => {
+      await expect(broadcaster.publishAll([])).resolves.toEqual([]);
     });
 
     it('accepts a publish to a room nobody listens to', async () => {

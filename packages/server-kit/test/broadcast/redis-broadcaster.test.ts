@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroadcaster } from '../../src/broadcast/redis-broadcaster.js';
-import { type BroadcastEvent, inboxTopic, roomTopic } from '../../src/ports/broadcaster.js';
+import { type BroadcastEvent, inboxTopic, type Publication, roomTopic } from '../../src/ports/broadcaster.js';
 import { connectRedis, deleteKeys, quitAll, testPrefix } from '../redis/redis-clients.js';
-import { describeBroadcaster, type Recorder, record, typingEvent } from './broadcaster-suite.js';
+import {
+  describeBroadcaster,
+  eventsOf,
+  type Recorder,
+  record,
+  typingEvent,
+  writeBatch,
+} from './broadcaster-suite.js';
 
 describeBroadcaster('redis', async () => {
   const prefix = testPrefix();
@@ -96,6 +103,49 @@ describe('RedisBroadcaster', () => {
     const [idsA, idsB] = [new Set(idsOf(fromA)), new Set(idsOf(fromB))];
     expect(idsOf(seenOnA).filter((id) => idsA.has(id))).toEqual(idsOf(fromA));
     expect(idsOf(seenOnA).filter((id) => idsB.has(id))).toEqual(idsOf(fromB));
+  });
+
+  it('delivers batches published on two processes at once to both, each topic in one order everywhere, each batch in its order', async () => {
+    const [a, b] = [await node(), await node()];
+    const room = randomUUID();
+    const users = [randomUUID(), randomUUID()];
+    const topics = [roomTopic(room), ...users.map(inboxTopic)];
+    const recordersOn = async (n: Node) => Promise.all(topics.map((topic) => record(n.broadcaster, topic)));
+    const [onA, onB] = [await recordersOn(a), await recordersOn(b)];
+    const fromA = Array.from({ length: 20 }, (_, i) => writeBatch(room, users, i + 1));
+    const fromB = Array.from({ length: 20 }, (_, i) => writeBatch(room, users, 100 + i));
+
+    const outcomes = await Promise.all([
+      ...fromA.map((batch) => a.broadcaster.publishAll(batch)),
+      ...fromB.map((batch) => b.broadcaster.publishAll(batch)),
+    ]);
+
+    expect(outcomes.flat().every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const ids = (events: BroadcastEvent[]) => events.map((event) => JSON.stringify(event));
+    for (const [t, topic] of topics.entries()) {
+      const count = eventsOf([...fromA.flat(), ...fromB.flat()], topic).length;
+      const seenOnA = await onA[t]!.waitFor(count);
+      const seenOnB = await onB[t]!.waitFor(count);
+      // Redis orders a channel's messages once for every subscriber.
+      expect(ids(seenOnB)).toEqual(ids(seenOnA));
+      // Each process's events keep the order it published them in.
+      for (const sent of [fromA.flat(), fromB.flat()]) {
+        const mine = new Set(ids(eventsOf(sent, topic)));
+        expect(ids(seenOnA).filter((id) => mine.has(id))).toEqual(ids(eventsOf(sent, topic)));
+      }
+    }
+  });
+
+  it('answers every event of a batch rejected after close, and resolves', async () => {
+    const { broadcaster } = await node();
+    await broadcaster.close();
+
+    const outcomes = await broadcaster.publishAll(writeBatch(randomUUID(), [randomUUID()], 1));
+
+    expect(outcomes).toEqual([
+      { status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/closed/) }) },
+      { status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/closed/) }) },
+    ]);
   });
 
   it('subscribes a process only to the rooms it has listeners for', async () => {
@@ -197,7 +247,7 @@ describe('RedisBroadcaster', () => {
     expect(recorder.events).toEqual([]);
   });
 
-  it('publishes each event as the JSON of the event, on <prefix>:room:<room> and <prefix>:user:<user>', async () => {
+  it('publishes each event, alone or in a batch, as the JSON of the event, on <prefix>:room:<room> and <prefix>:user:<user>', async () => {
     const { broadcaster } = await node();
     const listener = await connectRedis();
     try {
@@ -206,7 +256,7 @@ describe('RedisBroadcaster', () => {
       const both = new Promise<void>((resolve) =>
         listener.on('message', (channel: string, message: string) => {
           received.push([channel, message]);
-          if (received.length === 2) resolve();
+          if (received.length === 4) resolve();
         }),
       );
       await listener.subscribe(`${prefix}:room:${room}`, `${prefix}:user:${user}`);
@@ -215,11 +265,20 @@ describe('RedisBroadcaster', () => {
 
       await broadcaster.publish(roomTopic(room), event);
       await broadcaster.publish(inboxTopic(user), inboxEvent);
+      await broadcaster.publishAll([
+        { topic: roomTopic(room), event },
+        { topic: inboxTopic(user), event: inboxEvent },
+      ] as Publication[]);
 
       await both;
-      expect(received.map(([channel, message]) => [channel, JSON.parse(message)])).toEqual([
+      const published = [
         [`${prefix}:room:${room}`, event],
         [`${prefix}:user:${user}`, inboxEvent],
+      ];
+      // Alone, and in a batch.
+      expect(received.map(([channel, message]) => [channel, JSON.parse(message)])).toEqual([
+        ...published,
+        ...published,
       ]);
     } finally {
       await quitAll(listener);

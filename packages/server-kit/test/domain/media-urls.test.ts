@@ -150,6 +150,10 @@ describe('MediaUrls', () => {
 
     const text = urls.signEvent({ type: 'message_updated', message: message({ file: null }), seq: 3 });
     expect(text.message.file_url).toBeNull();
+    // Nothing to sign: the same event, not a copy (issue 13: no signing pass over text).
+    expect(urls.signEvent(text)).toBe(text);
+    const { file_url: __, ...oldText } = message({ file: null });
+    expect(urls.signEvent({ message: oldText as Message }).message).toEqual(message({ file: null }));
 
     const room = {
       uuid: '6eface74-d674-4f7b-b6ce-f96ea9c091d7',

@@ -56,7 +56,8 @@ describe('the onEvent hook', () => {
         timestamp: expect.any(String),
         data: { room: { ...base, clients: [client.id] } },
       },
-      { type: 'message.created', timestamp: expect.any(String), data: { message } },
+      // Stamped with the moment of the write: the message's own timestamp.
+      { type: 'message.created', timestamp: message.timestamp, data: { message } },
       { type: 'message.updated', timestamp: expect.any(String), data: { message: edited } },
       {
         type: 'message.read',

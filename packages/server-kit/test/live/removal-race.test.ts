@@ -1,7 +1,14 @@
 import { CloseCode, RestPaths, type ServerEvent } from '@hirechat/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ChatService } from '../../src/domain/chat-service.js';
-import type { BroadcastEvent, Broadcaster, Topic, TopicListener } from '../../src/ports/broadcaster.js';
+import {
+  type BroadcastEvent,
+  type Broadcaster,
+  type Publication,
+  publishEach,
+  type Topic,
+  type TopicListener,
+} from '../../src/ports/broadcaster.js';
 import { useTwoServers } from './two-servers.js';
 
 /*
@@ -45,6 +52,10 @@ class SlowLink implements Broadcaster {
       this.held.push(() => this.shared.publish(topic, event).then(resolve, reject));
       this.heldOne?.();
     });
+  }
+
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
 
   subscribe<E extends BroadcastEvent>(topic: Topic<E>, listener: TopicListener<E>) {

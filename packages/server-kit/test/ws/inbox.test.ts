@@ -9,6 +9,8 @@ import {
   type BroadcastEvent,
   type Broadcaster,
   InProcessBroadcaster,
+  type Publication,
+  publishEach,
   type Topic,
   type TopicListener,
 } from '@hirechat/server-kit';
@@ -36,6 +38,9 @@ class LossyInboxes implements Broadcaster {
       return;
     }
     await this.inner.publish(topic, event);
+  }
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
   subscribe<E extends BroadcastEvent>(topic: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(topic, listener);

@@ -4,6 +4,8 @@ import {
   type BroadcastEvent,
   type Broadcaster,
   InProcessBroadcaster,
+  type Publication,
+  publishEach,
   type Topic,
   type TopicListener,
 } from '@hirechat/server-kit';
@@ -18,6 +20,9 @@ class SlowToSubscribe implements Broadcaster {
   ) {}
   publish(room: string, event: BroadcastEvent) {
     return this.inner.publish(room, event);
+  }
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
   async subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     await sleep(this.delayMs);
@@ -46,6 +51,9 @@ class LateDelivery implements Broadcaster {
     await this.inner.publish(room, event);
     this.held?.();
     this.held = null;
+  }
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
   subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(room, listener);

@@ -3,6 +3,8 @@ import {
   type BroadcastEvent,
   type Broadcaster,
   InProcessBroadcaster,
+  type Publication,
+  publishEach,
   type Topic,
   type TopicListener,
 } from '@hirechat/server-kit';
@@ -50,6 +52,9 @@ class MisdeliveredUpdate implements Broadcaster {
       return;
     }
     await this.inner.publish(topic, event);
+  }
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
   subscribe<E extends BroadcastEvent>(topic: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(topic, listener);

@@ -3,6 +3,8 @@ import {
   type BroadcastEvent,
   type Broadcaster,
   InProcessBroadcaster,
+  type Publication,
+  publishEach,
   type Topic,
   type TopicListener,
 } from '@hirechat/server-kit';
@@ -24,6 +26,9 @@ class LossyBroadcaster implements Broadcaster {
       return;
     }
     await this.inner.publish(room, event);
+  }
+  publishAll(publications: readonly Publication[]) {
+    return publishEach(this, publications);
   }
   subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     return this.inner.subscribe(room, listener);

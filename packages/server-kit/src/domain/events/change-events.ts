@@ -32,8 +32,9 @@ export function messageCreatedEvents(media: MediaUrls): EventsOf<MessageRecord> 
       message: wire(record),
       unread_count: unreadCount,
     }),
+    // The moment of the write is the message's own timestamp: one clock reading per message.
     webhooks: (record) => [
-      { type: 'message.created', timestamp: nowTimestamp(), data: { message: wire(record) } },
+      { type: 'message.created', timestamp: record.timestamp, data: { message: wire(record) } },
     ],
   };
 }

@@ -1,6 +1,6 @@
 import type { LoggedRoomEvent, RoomEvent, WebhookEvent } from '@hirechat/protocol';
 import type { DomainEventBus } from '../../hooks/domain-event-bus.js';
-import { type Broadcaster, inboxTopic, roomTopic } from '../../ports/broadcaster.js';
+import { type Broadcaster, inboxTopic, type Publication, roomTopic } from '../../ports/broadcaster.js';
 import type { InboxDelivery } from '../../ports/chat-storage.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MediaUrls } from '../media-urls.js';
@@ -30,18 +30,33 @@ export class EventPublisher {
   ) {}
 
   /**
-   * The room's event first, then each inbox's: an inbox never hears of a change before its room;
-   * then the domain events, to the listeners of this process (which only queue them).
+   * The room's event first, then each inbox's, in one batch (one round trip to a broker): an
+   * inbox never hears of a change before its room. Then the domain events, to the listeners of
+   * this process (which only queue them).
    */
   async committed({ room, inbox, webhooks }: CommittedEvents): Promise<void> {
-    if (room) await this.toRoom(room.uuid, room.event);
-    await Promise.all(
-      inbox.map(({ user, event }) =>
-        this.broadcaster.publish(inboxTopic(user), this.media.signEvent(event)).catch((error: unknown) => {
-          this.logger.error({ err: error, user, event: event.type }, 'inbox event not broadcast');
-        }),
-      ),
-    );
+    const publications: Publication[] = [];
+    if (room) publications.push({ topic: roomTopic(room.uuid), event: this.media.signEvent(room.event) });
+    for (const { user, event } of inbox) {
+      publications.push({ topic: inboxTopic(user), event: this.media.signEvent(event) });
+    }
+    // The port's publishAll never rejects; a broadcaster that does anyway loses the batch alone.
+    const outcomes = await this.broadcaster
+      .publishAll(publications)
+      .catch((reason: unknown) =>
+        publications.map((): PromiseRejectedResult => ({ status: 'rejected', reason })),
+      );
+    const firstInbox = room ? 1 : 0;
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      const err: unknown = outcome.reason;
+      if (room && i === 0) {
+        this.logger.error({ err, room: room.uuid, event: room.event.type }, 'event not broadcast');
+      } else {
+        const { user, event } = inbox[i - firstInbox]!;
+        this.logger.error({ err, user, event: event.type }, 'inbox event not broadcast');
+      }
+    }
     this.domain.committed(webhooks);
   }
 

@@ -94,13 +94,16 @@ export class Messages {
         );
         if (!logged) throw ChatError.notFound('No such chat room.');
         const { record, event, inbox, webhooks } = logged;
-        await publisher.committed({ room: { uuid: record.chatRoom, event }, inbox, webhooks });
-        // Sending a message ends typing, as the contract says. The message is stored by now, so a
-        // typing-state failure is logged, not thrown: throwing would report a stored message as
-        // failed and remove the file it points at.
-        await live.stopTypingInQueue(record.chatRoom, caller.id).catch((error: unknown) => {
-          logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
-        });
+        // Sending a message ends typing, as the contract says: asked for right after the events
+        // are sent, before their answer (one round trip to Redis, and the typing set it answers is
+        // published after them). The message is stored by now, so a typing-state failure is
+        // logged, not thrown: throwing would report a stored message as failed and remove its file.
+        await Promise.all([
+          publisher.committed({ room: { uuid: record.chatRoom, event }, inbox, webhooks }),
+          live.stopTypingInQueue(record.chatRoom, caller.id).catch((error: unknown) => {
+            logger.error({ err: error, room: record.chatRoom }, 'typing not ended after send');
+          }),
+        ]);
         return toMessage(record, media);
       });
     } catch (error) {

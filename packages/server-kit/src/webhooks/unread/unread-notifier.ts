@@ -73,7 +73,7 @@ export class UnreadNotifier {
     const { ledger, notifyAfterMs, events } = this.options;
     for (;;) {
       const now = Date.now();
-      const batch = await ledger.pending(formatMicros(BigInt(now - notifyAfterMs) * 1000n), this.batchSize);
+      const batch = await ledger.pending(formatMicros((now - notifyAfterMs) * 1000), this.batchSize);
       if (batch.to === batch.from) return;
       const notices = await this.noticesOf(batch, now);
       // Another process settled this batch first: it told whom there was to tell.
