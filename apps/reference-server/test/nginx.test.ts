@@ -66,11 +66,17 @@ describe('two processes behind nginx, with the seed’s /ws/ block', () => {
   };
 
   beforeAll(async () => {
-    // The rolling restart's traffic is one recruiter posting as fast as four loops can, far above
-    // what a person does: its limit is raised, and the restart alone is under test.
+    // The rolling restart's traffic is one recruiter posting and reading as fast as four loops
+    // can, far above what a person does: both limits are raised, and the restart alone is under
+    // test (reads were left at their limit once, and a faster write path took them past it).
     cluster = await startCluster({
       processes: 2,
-      env: { RATE_LIMIT_WRITES_PER_S: '100000', RATE_LIMIT_WRITES_BURST: '1000000' },
+      env: {
+        RATE_LIMIT_WRITES_PER_S: '100000',
+        RATE_LIMIT_WRITES_BURST: '1000000',
+        RATE_LIMIT_READS_PER_S: '100000',
+        RATE_LIMIT_READS_BURST: '1000000',
+      },
     });
     nginx = await startNginx(cluster.servers.map((server) => server.port));
   });

@@ -69,12 +69,26 @@ export class RoomChannel implements SocketChannel {
   ): Session {
     const { chat, hub, logger } = this;
     const topic = roomTopic(membership.room);
+    // Typing and presence are state, which the next change sends again: a socket whose read of
+    // either fails (the database or Redis away for a moment) goes on without it, rather than
+    // being closed for a message it can do without.
+    const stateOrNull = async <T>(read: () => Promise<T>, what: string): Promise<T | null> => {
+      try {
+        return await read();
+      } catch (err) {
+        logger.warn({ err, room: membership.room }, `${what} not sent to a socket`);
+        return null;
+      }
+    };
     const feed = new SocketFeed<RoomEvent>(
       // Typing is state that the next change repeats: what a lagging socket can best do without.
       { send: (frame, event) => send(frame, event.type === 'typing'), sendPaced },
       {
         replay: (after) => chat.replay(membership, after),
-        stateAfterReplay: async () => [{ type: 'typing', typing_users: await chat.typingUsers(membership) }],
+        stateAfterReplay: async () => {
+          const typing = await stateOrNull(() => chat.typingUsers(membership), 'typing');
+          return typing ? [{ type: 'typing', typing_users: typing }] : [];
+        },
         admits: (event) => !excludes(event, membership.user),
       },
       (end) => {
@@ -95,7 +109,8 @@ export class RoomChannel implements SocketChannel {
     // Who is online, once the user counts as online too (contract, "Presence": sent on open).
     feed.sendInLine(async () => {
       await online;
-      return { type: 'presence', online_users: await chat.onlineUsers(membership) };
+      const users = await stateOrNull(() => chat.onlineUsers(membership), 'presence');
+      return users && { type: 'presence', online_users: users };
     });
 
     return {
