@@ -32,6 +32,8 @@ export interface SubscriberStats {
   socketsOpen: number;
   /** Sockets the server closed since they opened. */
   closedByServer: number;
+  /** Those closes by close code (Socket.IO's by disconnect reason), to tell why. */
+  closeCodes: Record<string, number>;
   latency: HistogramData;
   firstAtMs: number | null;
   lastAtMs: number | null;
@@ -44,6 +46,7 @@ let step = 0;
 let received = 0;
 let stale = 0;
 let closedByServer = 0;
+let closeCodes: Record<string, number> = {};
 let firstAtMs: number | null = null;
 let lastAtMs: number | null = null;
 /** Set while the orchestrator closes the sockets, so that those closes are not counted as the server's. */
@@ -90,9 +93,14 @@ function openWs(index: number, url: string, timeoutMs: number): Promise<Held> {
     });
     socket.on('close', (code) => {
       if (!open) reject(new Error(`closed with ${code} before opening`));
-      else if (!closing) closedByServer++;
+      else if (!closing) countClose(String(code));
     });
   });
+}
+
+function countClose(why: string): void {
+  closedByServer++;
+  closeCodes[why] = (closeCodes[why] ?? 0) + 1;
 }
 
 function openIo(index: number, url: string, room: string, timeoutMs: number): Promise<Held> {
@@ -116,7 +124,7 @@ function openIo(index: number, url: string, room: string, timeoutMs: number): Pr
       reject(error);
     });
     socket.on('disconnect', (reason) => {
-      if (!closing && reason !== 'io client disconnect') closedByServer++;
+      if (!closing && reason !== 'io client disconnect') countClose(reason);
     });
   });
 }
@@ -195,6 +203,7 @@ serve({
       socketsWithEvent,
       socketsOpen,
       closedByServer,
+      closeCodes,
       latency: latency.toData(),
       firstAtMs,
       lastAtMs,
@@ -212,6 +221,7 @@ serve({
     held = [];
     perSocket = new Uint32Array(0);
     closedByServer = 0;
+    closeCodes = {};
     // Let the closes reach the server before the next measurement starts.
     await sleep(Math.min(2_000, 100 + count / 20));
     return count;

@@ -23,6 +23,8 @@ export interface Collected {
   socketsWithEvent: number;
   socketsOpen: number;
   closedByServer: number;
+  /** Those closes by code, e.g. `{ "1013": 9 }`. */
+  closeCodes: Record<string, number>;
   latency: Histogram;
   lastAtMs: number | null;
 }
@@ -99,6 +101,10 @@ export class LoadPool {
       socketsWithEvent: stats.reduce((sum, part) => sum + part.socketsWithEvent, 0),
       socketsOpen: stats.reduce((sum, part) => sum + part.socketsOpen, 0),
       closedByServer: stats.reduce((sum, part) => sum + part.closedByServer, 0),
+      closeCodes: stats.reduce<Record<string, number>>((all, part) => {
+        for (const [code, count] of Object.entries(part.closeCodes)) all[code] = (all[code] ?? 0) + count;
+        return all;
+      }, {}),
       latency: Histogram.from(...stats.map((part) => part.latency)),
       lastAtMs: lastAts.length ? Math.max(...lastAts) : null,
     };

@@ -160,7 +160,10 @@ async function runStep(
   }
   if (got.received < expected) reasons.push(`${expected - got.received} of ${expected} events missing`);
   if (latency.p99 > options.p99LimitMs) reasons.push(`p99 ${latency.p99.toFixed(1)} ms`);
-  if (got.closedByServer > 0) reasons.push(`${got.closedByServer} sockets closed by the server`);
+  if (got.closedByServer > 0) {
+    const codes = Object.entries(got.closeCodes).map(([code, count]) => `${code} × ${count}`);
+    reasons.push(`${got.closedByServer} sockets closed by the server (${codes.join(', ')})`);
+  }
   return {
     rate,
     sentPerSec: written.ok / (options.stepMs / 1000),
