@@ -6,21 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cleanEnv, Output, spawnFromSource } from './support/processes.js';
+import { cleanEnv, Output, runToEnd, spawnFromSource } from './support/processes.js';
 
 /** Runs the token command to completion; answers its exit code, stdout and stderr. */
-async function runTokenCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawnFromSource('token-cli.ts', args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function runTokenCli(args: string[], env: NodeJS.ProcessEnv) {
+  return runToEnd('token-cli.ts', args, env);
 }
 
 describe('the reference server process', () => {

@@ -24,6 +24,31 @@ export function spawnFromSource(entry: string, args: string[], env: NodeJS.Proce
 }
 
 /** The environment of the test runner minus what would change how a spawned server behaves. */
+/** Runs a command of the reference server (from source) to its end: its exit code, stdout and stderr. */
+export async function runToEnd(entry: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawnFromSource(entry, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** Stops the process with SIGTERM, as a supervisor would, and answers its exit code. */
+export async function stopWithSigterm(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return child.exitCode;
+}
+
 export function cleanEnv(): NodeJS.ProcessEnv {
   const {
     JWT_SECRET: _secret,
@@ -161,14 +186,7 @@ export async function startServerProcess(
   });
   const output = new Output(child);
   const kill = () => killProcess(child);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
-    return child.exitCode;
-  };
+  const stop = () => stopWithSigterm(child);
   try {
     const listening = await output.waitFor((record) => /^listening on /.test(String(record.msg)), {
       timeoutMs: 20_000,

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,11 @@ import {
   cleanEnv,
   killProcess,
   Output,
+  runToEnd,
   type ServerProcess,
   spawnFromSource,
   startServerProcess,
+  stopWithSigterm,
 } from './processes.js';
 
 /*
@@ -90,14 +91,7 @@ export function useWebhookDeployments() {
       const output = new Output(child);
       const kill = () => killProcess(child);
       cleanups.push(kill);
-      const stop = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = once(child, 'exit');
-          child.kill('SIGTERM');
-          await exited;
-        }
-        return child.exitCode;
-      };
+      const stop = () => stopWithSigterm(child);
       try {
         await output.waitFor((record) => record.msg === 'delivering webhooks', { timeoutMs: 20_000 });
       } catch (error) {
@@ -132,16 +126,6 @@ export async function roomWithMessages(
 }
 
 /** Runs `npm run webhooks -- <args>` to its end (from source), with `env`. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawnFromSource('webhooks/webhooks-cli.ts', args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+export function runCli(args: string[], env: NodeJS.ProcessEnv) {
+  return runToEnd('webhooks/webhooks-cli.ts', args, env);
 }
