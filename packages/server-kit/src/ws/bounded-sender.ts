@@ -33,7 +33,7 @@ export const REPLAY_STALL_MS = 30_000;
  * cannot grow the server's memory without bound (contract, "Limits"). Its backlog is what `ws`
  * and Node hold for it, unsent (`bufferedAmount`; the kernel's buffers come on top):
  *
- * - past half of `maxBacklogBytes`, droppable frames (typing: state that the next change repeats)
+ * - past half of `maxBacklogBytes`, droppable frames (typing, presence: state the next change repeats)
  *   are dropped, so that what matters still goes;
  * - past `maxBacklogBytes`, the socket is closed with 1013 and sent nothing more. Its close frame
  *   waits behind the backlog; `ws` destroys a socket whose close is not answered within 30 s, which

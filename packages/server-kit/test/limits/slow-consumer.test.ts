@@ -1,5 +1,6 @@
 import { CloseCode, type ServerEventMap } from '@hirechat/protocol';
 import { describe, expect, it } from 'vitest';
+import { InProcessPresenceState } from '../../src/presence/in-process-presence-state.js';
 import { useChat } from '../ws/fixture.js';
 
 /*
@@ -105,4 +106,33 @@ describe('WebSocket: slow consumers', () => {
     expect(late.isOpen).toBe(true);
     expect(contents(late.received)).toEqual(everyOne);
   });
+
+  it('drops presence, never the socket, when presence floods a socket that lags', async () => {
+    const chat = await harness.start({ maxSocketBacklogBytes: BOUND, presence: new EveryoneOnline() });
+    const [recruiter, comer] = [chat.user(), chat.user()];
+    // A room of 1,000: each presence event carries 1,000 ids (about 39 KB).
+    const others = Array.from({ length: 998 }, () => chat.user());
+    const room = await chat.room(recruiter, [comer, ...others]);
+    const lagging = await chat.connect(recruiter, room.uuid, { presence: true });
+    lagging.ws.pause();
+
+    // One user comes and goes: two presence events each time, about 12 MB in all for the lagging
+    // socket, past the loopback's buffers and the bound.
+    for (let i = 0; i < COMINGS_AND_GOINGS; i++) await (await chat.inbox(comer)).close();
+    const message = await chat.post(recruiter, room.uuid, 'after the flood');
+    lagging.ws.resume();
+    await lagging.next('message_created', (event) => event.message.uuid === message.uuid, 30_000);
+    expect(lagging.isOpen).toBe(true);
+    const presence = lagging.received.filter((event) => event.type === 'presence');
+    expect(presence.length).toBeLessThan(2 * COMINGS_AND_GOINGS);
+  });
 });
+
+const COMINGS_AND_GOINGS = 150;
+
+/** Presence that counts every participant online, so that each presence event is a room's worth. */
+class EveryoneOnline extends InProcessPresenceState {
+  override async online(users: readonly string[]): Promise<string[]> {
+    return [...users];
+  }
+}
