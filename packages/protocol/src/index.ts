@@ -184,6 +184,7 @@ export {
 } from './rest.js';
 export { BEARER_SUBPROTOCOL_PREFIX, bearerSubprotocols, SOCKET_SUBPROTOCOL } from './socket-auth.js';
 export { SINCE_LATEST, type Since, SinceParamSchema } from './socket-query.js';
+export { isStorableText, NOT_STORABLE_TEXT } from './text.js';
 export {
   DEFAULT_UNREAD_NOTIFY_AFTER_S,
   DEFAULT_WEBHOOK_RETRY_HOURS,

@@ -6,6 +6,7 @@ import {
   MESSAGE_LIST_DEFAULT_LIMIT,
   MESSAGE_LIST_MAX_LIMIT,
 } from './limits.js';
+import { isStorableText, NOT_STORABLE_TEXT } from './text.js';
 
 /*
  * Request bodies and queries. Every object is strict: an unknown field is an error that names it,
@@ -85,12 +86,14 @@ export type ChatRoomListQuery = z.infer<typeof ChatRoomListQuerySchema>;
 const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]*$/u;
 
 /**
- * A message's text: at most MAX_CONTENT_LENGTH characters, with at least one that shows, so that
- * no message looks empty (issue 9, fault 5). It is stored as sent, white space included.
+ * A message's text: at most MAX_CONTENT_LENGTH characters, storable on every storage as sent (see
+ * isStorableText), with at least one that shows, so that no message looks empty (issue 9, fault
+ * 5). It is stored as sent, white space included.
  */
 const contentSchema = z
   .string({ error: 'Must be a string.' })
   .max(MAX_CONTENT_LENGTH, `Must be at most ${MAX_CONTENT_LENGTH} characters.`)
+  .refine(isStorableText, { message: NOT_STORABLE_TEXT, abort: true })
   .refine((content) => !INVISIBLE.test(content), 'May not be blank.');
 
 /**

@@ -5,6 +5,7 @@ import {
   CreateChatRoomBodySchema,
   CreateMessageFieldsSchema,
   MessageListQuerySchema,
+  NOT_STORABLE_TEXT,
   parseFields,
   UpdateMessageBodySchema,
 } from '../src/index.js';
@@ -83,7 +84,7 @@ describe('field errors (issue 9, faults 1 and 2)', () => {
 });
 
 describe('content must show something (issue 9, fault 5)', () => {
-  const blanks = [' ', ' \n\t ', '\u00a0', '\u200b', '\u2060\ufeff', '\u3000', '\u0000\u0007', '\u00ad'];
+  const blanks = [' ', ' \n\t ', '\u00a0', '\u200b', '\u2060\ufeff', '\u3000', '\u0007\u001f', '\u00ad'];
 
   it('refuses white space and invisible characters alone, on create and on update', () => {
     for (const content of blanks) {
@@ -97,6 +98,17 @@ describe('content must show something (issue 9, fault 5)', () => {
     expect(errorsOf(parseFields(UpdateMessageBodySchema, { content: '' }))).toEqual({
       content: ['May not be blank.'],
     });
+  });
+
+  it('refuses NUL and unpaired surrogates alone, with that error only, even where the rest is blank', () => {
+    for (const content of ['a\u0000b', '\u0000', '\u0000 ', 'x\ud800', '\udc00']) {
+      expect(errorsOf(parseFields(CreateMessageFieldsSchema, { chat_room: room, content }))).toEqual({
+        content: [NOT_STORABLE_TEXT],
+      });
+      expect(errorsOf(parseFields(UpdateMessageBodySchema, { content }))).toEqual({
+        content: [NOT_STORABLE_TEXT],
+      });
+    }
   });
 
   it('takes any text with one visible character, and keeps its white space', () => {

@@ -1,5 +1,5 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { UuidSchema } from '@hirechat/protocol';
+import { isStorableText, UuidSchema } from '@hirechat/protocol';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { type Caller, ROLES, type Role } from '../domain/caller.js';
 import { ChatError } from '../domain/chat-error.js';
@@ -151,8 +151,13 @@ function copyOf({ caller, expiresAt }: VerifiedToken): VerifiedToken {
   return { caller: { ...caller }, expiresAt: expiresAt === null ? null : new Date(expiresAt.getTime()) };
 }
 
+/**
+ * A text claim (email, name), or null when it is not text a server can keep as it is (not a
+ * string, or holding NUL or an unpaired surrogate: PostgreSQL refused to store it, and the user's
+ * every write failed with it): the claim is left out, as an absent one is.
+ */
 function stringClaim(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
+  return typeof value === 'string' && isStorableText(value) ? value : null;
 }
 
 function roleClaim(value: unknown): Role | null {
