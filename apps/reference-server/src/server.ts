@@ -15,6 +15,7 @@ import {
   RedisBroadcaster,
   RedisPresenceState,
   RedisTypingState,
+  redactUrl,
   type TypingState,
 } from '@hirechat/server-kit';
 import type { Redis } from 'ioredis';
@@ -148,7 +149,7 @@ export async function createReferenceServer(
   if (config.webhooks) {
     logger.info(
       {
-        urls: config.webhooks.urls.map(withoutCredentials),
+        urls: config.webhooks.urls.map(redactUrl),
         unreadNotifyAfterS: config.unreadNotifyAfterS,
         delivery: config.webhooks.deliver ? 'this process' : 'npm run webhooks -- deliver',
       },
@@ -181,7 +182,7 @@ export async function createReferenceServer(
 /** PostgreSQL when DATABASE_URL is set, else the SQLite file in DATA_DIR. Connects lazily. */
 function openStorage(config: ReferenceServerConfig, logger: Logger): KnexChatStorage {
   if (config.databaseUrl) {
-    logger.info({ database: withoutCredentials(config.databaseUrl) }, 'data in PostgreSQL');
+    logger.info({ database: redactUrl(config.databaseUrl) }, 'data in PostgreSQL');
     return new KnexChatStorage(createPostgresKnex(config.databaseUrl));
   }
   const file = path.join(config.dataDir, DATABASE_FILE);
@@ -210,7 +211,7 @@ async function openRedisPorts(
   logger: Logger,
 ): Promise<RedisPorts> {
   logger.info(
-    { redis: withoutCredentials(url), presenceTimeoutMs: config.presenceTimeoutMs },
+    { redis: redactUrl(url), presenceTimeoutMs: config.presenceTimeoutMs },
     'events, typing state and presence in Redis',
   );
   const redis: RedisConnections = await connectRedis(url, logger);
@@ -271,15 +272,6 @@ async function closeInOrder(steps: Array<() => Promise<void>>): Promise<void> {
     }
   }
   if (failure !== undefined) throw failure;
-}
-
-/** The URL without user and password, for the log. */
-export function withoutCredentials(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  parsed.search = '';
-  return parsed.toString();
 }
 
 /** The configured key, or the development secret of DATA_DIR when none is configured. */

@@ -70,6 +70,29 @@ describe('webhook configuration', () => {
     expect(issues.join('\n')).not.toMatch(/password|hunter2/);
   });
 
+  it('refuses a URL with a user and password, which fetch never sends, without repeating it', () => {
+    const issues = problems({
+      WEBHOOK_URLS: 'https://crm.example.com/hooks,http://user:hunter2@127.0.0.1:9011/hook',
+      WEBHOOK_SECRET: SECRET,
+    });
+    expect(issues).toEqual([
+      expect.stringMatching(/^WEBHOOK_URLS: entry 2 holds a user name or password, which fetch refuses/),
+    ]);
+    expect(issues.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses a least retry delay above the greatest, naming both', () => {
+    expect(
+      problems({
+        WEBHOOK_URLS: 'https://crm.example.com/hooks',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_RETRY_MAX_MS: '10',
+      }),
+    ).toEqual([
+      'WEBHOOK_RETRY_MIN_MS, WEBHOOK_RETRY_MAX_MS: WEBHOOK_RETRY_MIN_MS (5000) must not be larger than WEBHOOK_RETRY_MAX_MS (10)',
+    ]);
+  });
+
   it('asks for WEBHOOK_SECRET with WEBHOOK_URLS', () => {
     expect(problems({ WEBHOOK_URLS: 'https://crm.example.com/hooks' })).toEqual([
       expect.stringMatching(/^WEBHOOK_SECRET: is required with WEBHOOK_URLS/),

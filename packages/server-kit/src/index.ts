@@ -51,6 +51,7 @@ export {
   type RateLimitOptions,
   type WindowBudget,
 } from './limits/limit-options.js';
+export { redactUrl, redactUrlsIn } from './logging/redact-url.js';
 export {
   type BroadcastEvent,
   type Broadcaster,
@@ -110,4 +111,5 @@ export {
   isWebhookSecret,
   type UnreadOptions,
   type WebhookOptions,
+  webhookUrlProblem,
 } from './webhooks/webhook-options.js';

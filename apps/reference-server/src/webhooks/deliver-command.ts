@@ -1,8 +1,8 @@
-import { WebhookDeliverer } from '@hirechat/server-kit';
+import { redactUrl, WebhookDeliverer } from '@hirechat/server-kit';
 import type { ReferenceServerConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { mediaUrlSecret } from '../media-url-secret.js';
-import { resolveJwtKey, withoutCredentials } from '../server.js';
+import { resolveJwtKey } from '../server.js';
 import { type WebhookConfig, webhookOptions } from './webhook-config.js';
 import { openWebhookDatabase } from './webhook-database.js';
 
@@ -37,7 +37,7 @@ export async function deliver(config: ReferenceServerConfig & { webhooks: Webhoo
     deliverer.start();
     logger.info(
       {
-        urls: config.webhooks.urls.map(withoutCredentials),
+        urls: config.webhooks.urls.map(redactUrl),
         pollIntervalMs: config.webhooks.pollIntervalMs,
       },
       'delivering webhooks',

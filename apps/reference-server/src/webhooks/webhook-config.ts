@@ -3,7 +3,7 @@ import {
   DEFAULT_WEBHOOK_RETRY_HOURS,
   DEFAULT_WEBHOOK_TIMEOUT_MS,
 } from '@hirechat/protocol';
-import { isWebhookSecret, type WebhookOptions } from '@hirechat/server-kit';
+import { isWebhookSecret, type WebhookOptions, webhookUrlProblem } from '@hirechat/server-kit';
 import { z } from 'zod';
 import { onOff, withDefault } from '../env-values.js';
 
@@ -23,6 +23,10 @@ export interface WebhookConfig {
    */
   deliver: boolean;
 }
+
+/** WEBHOOK_RETRY_MIN_MS and WEBHOOK_RETRY_MAX_MS when unset (the plugin's defaults). */
+const DEFAULT_MIN_RETRY_DELAY_MS = 5_000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 
 /** Settings whose values may be echoed back in an error (none of them is secret). */
 export const WEBHOOK_ECHOABLE = [
@@ -52,18 +56,18 @@ const positive = (what: string) =>
     .transform(Number)
     .pipe(z.number().positive(`must be ${what}`).finite());
 
-/** WEBHOOK_URLS: absolute http(s) URLs, comma-separated. Values are not repeated: a URL may hold a token. */
+/**
+ * WEBHOOK_URLS: absolute http(s) URLs without user or password, comma-separated. Values are not
+ * repeated: a URL may hold a token.
+ */
 const urlsSchema = z.string().transform((value, ctx): string[] => {
   const urls: string[] = [];
   for (const [index, entry] of value.split(',').entries()) {
     const candidate = entry.trim();
     if (candidate === '') continue;
-    let protocol = '';
-    try {
-      protocol = new URL(candidate).protocol;
-    } catch {}
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not an http(s) URL` });
+    const problem = webhookUrlProblem(candidate);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ${problem}` });
       continue;
     }
     if (!urls.includes(candidate)) urls.push(candidate);
@@ -98,16 +102,23 @@ type WebhookEnv = { [K in keyof typeof WEBHOOK_ENV]?: z.output<(typeof WEBHOOK_E
 
 /** Problems across webhook variables, beyond each one's own. */
 export function webhookIssues(vars: WebhookEnv): Array<{ variable: string; message: string }> {
+  const issues: Array<{ variable: string; message: string }> = [];
   if (vars.WEBHOOK_URLS !== undefined && vars.WEBHOOK_SECRET === undefined) {
-    return [
-      {
-        variable: 'WEBHOOK_SECRET',
-        message:
-          'is required with WEBHOOK_URLS: the key the receivers verify signatures with (whsec_<base64>)',
-      },
-    ];
+    issues.push({
+      variable: 'WEBHOOK_SECRET',
+      message: 'is required with WEBHOOK_URLS: the key the receivers verify signatures with (whsec_<base64>)',
+    });
   }
-  return [];
+  const min = vars.WEBHOOK_RETRY_MIN_MS ?? DEFAULT_MIN_RETRY_DELAY_MS;
+  const max = vars.WEBHOOK_RETRY_MAX_MS ?? DEFAULT_MAX_RETRY_DELAY_MS;
+  if (min > max) {
+    // Every retry would wait the maximum: WEBHOOK_RETRY_MAX_MS=10 alone retries every 10 ms.
+    issues.push({
+      variable: 'WEBHOOK_RETRY_MIN_MS, WEBHOOK_RETRY_MAX_MS',
+      message: `WEBHOOK_RETRY_MIN_MS (${min}) must not be larger than WEBHOOK_RETRY_MAX_MS (${max})`,
+    });
+  }
+  return issues;
 }
 
 /** The webhook settings, defaults filled in; null when WEBHOOK_URLS is unset. */
@@ -118,8 +129,8 @@ export function webhookConfig(vars: WebhookEnv): WebhookConfig | null {
     secret: vars.WEBHOOK_SECRET,
     timeoutMs: vars.WEBHOOK_TIMEOUT_MS ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     retryHours: vars.WEBHOOK_RETRY_HOURS ?? DEFAULT_WEBHOOK_RETRY_HOURS,
-    minRetryDelayMs: vars.WEBHOOK_RETRY_MIN_MS ?? 5_000,
-    maxRetryDelayMs: vars.WEBHOOK_RETRY_MAX_MS ?? 60 * 60 * 1000,
+    minRetryDelayMs: vars.WEBHOOK_RETRY_MIN_MS ?? DEFAULT_MIN_RETRY_DELAY_MS,
+    maxRetryDelayMs: vars.WEBHOOK_RETRY_MAX_MS ?? DEFAULT_MAX_RETRY_DELAY_MS,
     pollIntervalMs: vars.WEBHOOK_POLL_MS ?? 1_000,
     deliver: vars.WEBHOOK_DELIVER ?? true,
   };

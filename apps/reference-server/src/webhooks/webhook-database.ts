@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   createPostgresKnex,
   createSqliteKnex,
   KnexChatStorage,
   KnexDeliveryQueue,
+  redactUrlsIn,
 } from '@hirechat/server-kit';
 import type { ReferenceServerConfig } from '../config.js';
 import { DATABASE_FILE } from '../server.js';
@@ -14,22 +16,48 @@ export interface WebhookDatabase {
   close(): Promise<void>;
 }
 
+/** The server's database is not there, or does not answer: one line for the person at the terminal. */
+export class WebhookDatabaseError extends Error {
+  override name = 'WebhookDatabaseError';
+}
+
 /**
  * Opens the server's own database (DATABASE_URL, or the SQLite file in DATA_DIR), migrated as the
- * server would on start, so that a command run before the first start finds the table.
+ * server would on start, so that a command run with a server of an older version finds the table.
+ *
+ * @throws WebhookDatabaseError when DATA_DIR holds no database file (a mistyped DATA_DIR would
+ *   otherwise get a new, empty one, and the commands would answer for it), or when PostgreSQL
+ *   refuses (no such database, no server); its message is one line and holds no password.
  */
 export async function openWebhookDatabase(
   config: Pick<ReferenceServerConfig, 'databaseUrl' | 'dataDir'>,
 ): Promise<WebhookDatabase> {
+  const file = path.join(config.dataDir, DATABASE_FILE);
+  if (!config.databaseUrl && !existsSync(file)) {
+    throw new WebhookDatabaseError(
+      `DATA_DIR (${config.dataDir}) holds no ${DATABASE_FILE}: set DATA_DIR to the server's, ` +
+        'or DATABASE_URL if it runs on PostgreSQL',
+    );
+  }
   const knex = config.databaseUrl
     ? createPostgresKnex(config.databaseUrl, { pool: { max: 2 } })
-    : createSqliteKnex(path.join(config.dataDir, DATABASE_FILE));
+    : createSqliteKnex(file);
   const storage = new KnexChatStorage(knex);
   try {
     await storage.migrate();
   } catch (error) {
     await storage.close();
-    throw error;
+    if (!config.databaseUrl) throw error;
+    throw new WebhookDatabaseError(
+      `the PostgreSQL database of DATABASE_URL cannot be used: ${describe(error)}`,
+    );
   }
   return { queue: new KnexDeliveryQueue(knex), close: () => storage.close() };
+}
+
+/** pg's message (`database "x" does not exist`), or the code of a connection that failed. */
+function describe(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: string };
+  // A refused connection (AggregateError) has no message, only its code.
+  return redactUrlsIn(message?.split('\n')[0]?.trim() || code || String(error));
 }

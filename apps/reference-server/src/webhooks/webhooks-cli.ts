@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_WEBHOOK_RETRY_HOURS } from '@hirechat/protocol';
-import type { FailedDelivery, KnexDeliveryQueue } from '@hirechat/server-kit';
+import { type FailedDelivery, type KnexDeliveryQueue, redactUrl, redactUrlsIn } from '@hirechat/server-kit';
 import { ConfigError, loadConfig } from '../config.js';
 import { deliver } from './deliver-command.js';
-import { openWebhookDatabase } from './webhook-database.js';
+import { openWebhookDatabase, WebhookDatabaseError } from './webhook-database.js';
 
 const USAGE = `Usage: npm run webhooks -- failed [--json]
        npm run webhooks -- retry <id> [<id> ...]
@@ -38,7 +38,12 @@ async function main(argv: string[]): Promise<string | null> {
   const [command, ...ids] = positionals;
   if (command === 'failed') {
     if (ids.length > 0 || values.all) throw new UsageError('failed takes no ids and no --all');
-    const failed = await withQueue((queue) => queue.listFailed());
+    // URLs may hold a token or a password, and errors of older versions the URL whole.
+    const failed = (await withQueue((queue) => queue.listFailed())).map((delivery) => ({
+      ...delivery,
+      url: redactUrl(delivery.url),
+      lastError: delivery.lastError === null ? null : redactUrlsIn(delivery.lastError),
+    }));
     return values.json ? JSON.stringify(failed, null, 2) : table(failed);
   }
   if (command === 'retry') {
@@ -49,12 +54,14 @@ async function main(argv: string[]): Promise<string | null> {
       if (!/^\d+$/.test(id)) throw new UsageError(`an id is a whole number (see failed), got "${id}"`);
       return Number(id);
     });
+    // `retry 25 25` names one delivery: counted twice, it would be reported missing once.
+    const unique = [...new Set(numbers)];
     const config = loadConfig(process.env);
     const retryForMs = (config.webhooks?.retryHours ?? DEFAULT_WEBHOOK_RETRY_HOURS) * 60 * 60 * 1000;
     const count = await withQueue((queue) =>
-      queue.retry(values.all ? 'all' : numbers, Math.round(retryForMs)),
+      queue.retry(values.all ? 'all' : unique, Math.round(retryForMs)),
     );
-    const missing = values.all ? 0 : numbers.length - count;
+    const missing = values.all ? 0 : unique.length - count;
     return (
       `Queued ${count} ${count === 1 ? 'delivery' : 'deliveries'} again.` +
       (missing > 0 ? ` ${missing} of the ids named no failed delivery.` : '')
@@ -123,6 +130,7 @@ try {
 } catch (error) {
   if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
   else if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof WebhookDatabaseError) console.error(`error: ${error.message}`);
   else console.error(error);
   process.exit(1);
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '../logging/redact-url.js';
 import type { Logger } from '../ports/logger.js';
 import type { DeliveryQueue, QueuedDelivery } from './outbox.js';
 import { type RetrySchedule, retryDelay } from './retry-schedule.js';
@@ -206,7 +207,8 @@ export class DeliveryLoop {
     const { queue, send, schedule, logger } = this.options;
     const outcome = await send(delivery);
     this.answeredBy(delivery.url, outcome.ok);
-    const where = { url: delivery.url, eventId: delivery.eventId, attempt: delivery.attempt };
+    // The URL may carry a token in its query: the log gets it without (README, "Webhooks").
+    const where = { url: redactUrl(delivery.url), eventId: delivery.eventId, attempt: delivery.attempt };
     try {
       if (outcome.ok) {
         // Taken off the queue with others in a moment; its slot is free now (stop waits for it).

@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
  * every process, signed per the Standard Webhooks specification.
  */
 export interface WebhookOptions {
-  /** Absolute http(s) URLs to send every event to. */
+  /** Absolute http(s) URLs to send every event to, without user or password (see webhookUrlProblem). */
   urls: string[];
   /** `whsec_<base64>`: the key of the signatures; receivers verify with the same. */
   secret: string;
@@ -22,7 +22,7 @@ export interface WebhookOptions {
   /**
    * Backoff between attempts of one delivery, in ms: the first retry waits from `minRetryDelayMs`
    * to twice that, each next one twice as long, never more than `maxRetryDelayMs`. Defaults 5000
-   * and 3,600,000 (an hour).
+   * and 3,600,000 (an hour). The minimum may not be larger than the maximum.
    */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -71,14 +71,10 @@ const WEBHOOK_DEFAULTS = {
 export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookOptions {
   const merged = { ...WEBHOOK_DEFAULTS, ...definedOnly(options) } as ResolvedWebhookOptions;
   if (!Array.isArray(merged.urls)) throw new Error('hirechat: "webhooks.urls" must be a list of URLs.');
-  for (const url of merged.urls) {
-    let protocol = '';
-    try {
-      protocol = new URL(url).protocol;
-    } catch {}
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      throw new Error(`hirechat: "webhooks.urls" holds ${JSON.stringify(url)}, which is not an http(s) URL.`);
-    }
+  for (const [index, url] of merged.urls.entries()) {
+    // Named by place, never repeated: a URL may hold a token or a password.
+    const problem = webhookUrlProblem(url);
+    if (problem) throw new Error(`hirechat: "webhooks.urls[${index}]" ${problem}.`);
   }
   if (!isWebhookSecret(merged.secret)) {
     throw new Error('hirechat: "webhooks.secret" must be a Standard Webhooks secret, whsec_<base64>.');
@@ -91,6 +87,13 @@ export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookO
     'concurrency',
   ] as const) {
     positiveWhole(`webhooks.${name}`, merged[name]);
+  }
+  if (merged.minRetryDelayMs > merged.maxRetryDelayMs) {
+    // Every retry would wait the maximum, however small: a receiver that is down would be hammered.
+    throw new Error(
+      `hirechat: "webhooks.minRetryDelayMs" (${merged.minRetryDelayMs}) must not be larger than ` +
+        `"webhooks.maxRetryDelayMs" (${merged.maxRetryDelayMs}).`,
+    );
   }
   if (
     typeof merged.retryHours !== 'number' ||
@@ -116,6 +119,28 @@ export function resolveUnreadOptions(options: UnreadOptions): ResolvedUnreadOpti
     options.checkIntervalMs ?? Math.min(1_000, Math.max(10, Math.round(notifyAfterS * 100)));
   positiveWhole('unread.checkIntervalMs', checkIntervalMs);
   return { notifyAfterS, checkIntervalMs };
+}
+
+/**
+ * Why `url` cannot be a webhook URL, or null when it can: it must be an absolute http(s) URL
+ * without a user name or password, which fetch refuses to send (WHATWG Fetch, "Request
+ * constructor", step "If parsedURL includes credentials, then throw a TypeError"). The answer never
+ * repeats the URL, which may hold secrets.
+ */
+export function webhookUrlProblem(url: unknown): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return 'is not an http(s) URL';
+  }
+  if (typeof url !== 'string' || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    return 'is not an http(s) URL';
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return 'holds a user name or password, which fetch refuses to send; pass a token in the query or rely on the signature';
+  }
+  return null;
 }
 
 /** Whether the value is a `whsec_<base64>` secret that the standardwebhooks package takes. */

@@ -1,6 +1,7 @@
 import { type WebhookEvent, WebhookHeaders } from '@hirechat/protocol';
 import { Webhook } from 'standardwebhooks';
 import type { MediaUrls } from '../domain/media-urls.js';
+import { redactUrlsIn } from '../logging/redact-url.js';
 import type { QueuedDelivery } from './outbox.js';
 
 /** How an attempt went: delivered, or why not. */
@@ -21,7 +22,7 @@ const USER_AGENT = 'hirechat-webhooks/1';
  * event that leaves the server), signed as the Standard Webhooks specification says by the
  * `standardwebhooks` package, POSTed with Node's fetch. A 2xx answer is delivered; any other
  * answer (redirects are not followed), no answer within the timeout, or no connection is not.
- * Never throws.
+ * The error of an outcome never holds a URL's query or credentials (see redactUrl). Never throws.
  */
 export class WebhookSender {
   private readonly signer: Webhook;
@@ -69,6 +70,7 @@ export class WebhookSender {
     const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string } };
     if (name === 'TimeoutError') return `no answer within ${this.options.timeoutMs} ms`;
     const code = cause?.code;
-    return code ? `${message ?? 'failed'} (${code})` : (message ?? String(error));
+    // Stored as the delivery's last error and logged: fetch repeats the URL it refused, token and all.
+    return redactUrlsIn(code ? `${message ?? 'failed'} (${code})` : (message ?? String(error)));
   }
 }
