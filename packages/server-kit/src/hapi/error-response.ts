@@ -1,9 +1,10 @@
-import type { Boom } from '@hapi/boom';
+import { type Boom, boomify } from '@hapi/boom';
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
 import type { ErrorBody, ErrorCode } from '@hirechat/protocol';
 import { ChatError } from '../domain/chat-error.js';
 import type { Logger } from '../ports/logger.js';
 import { ERROR_STATUS } from './error-status.js';
+import { methodNotAllowed } from './route-table.js';
 
 /** What Hapi's own errors say, reworded for clients of the original service. */
 const HAPI_DETAIL: Record<number, string> = {
@@ -19,12 +20,16 @@ const HAPI_DETAIL: Record<number, string> = {
 
 /**
  * The one place that turns errors into the contract's bodies: `{"detail": ...}` or
- * `{"<field>": [...]}`, always JSON, always with the right status.
+ * `{"<field>": [...]}`, always JSON, always with the right status. `allowed` is the plugin's
+ * `allowedMethods`, for the 405 of an OPTIONS that is no CORS preflight (none by default).
  */
-export function errorResponder(logger: Logger): Lifecycle.Method {
+export function errorResponder(
+  logger: Logger,
+  allowed: ReadonlyMap<string, string> = new Map(),
+): Lifecycle.Method {
   return (request: Request, h: ResponseToolkit) => {
-    const response = request.response;
-    if (!('isBoom' in response) || !response.isBoom) return h.continue;
+    if (!('isBoom' in request.response) || !request.response.isBoom) return h.continue;
+    const response = optionsNotAllowed(request, allowed) ?? request.response;
     const { status, body } = describe(response);
     if (status >= 500)
       logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
@@ -37,6 +42,22 @@ export function errorResponder(logger: Logger): Lifecycle.Method {
     }
     return answer;
   };
+}
+
+/**
+ * An OPTIONS request that is no CORS preflight (no `Origin` or no `Access-Control-Request-Method`)
+ * reaches Hapi's preflight route all the same, which refuses it with 404. On a known path it is a
+ * method the path does not serve: the contract's 405 with `Allow`, as any other method is there
+ * (see `mountPaths`). Null for any other answer.
+ */
+function optionsNotAllowed(request: Request, allowed: ReadonlyMap<string, string>): Boom | null {
+  const response = request.response;
+  if (request.method !== 'options' || !('isBoom' in response) || response instanceof ChatError) return null;
+  if (response.output.statusCode !== 404) return null;
+  // Every known path has a route for GET, its own or the 405 one, whose path is the template.
+  const route = request.server.match('get', request.path, request.info.hostname);
+  const allow = route && allowed.get(route.path);
+  return allow === undefined || allow === null ? null : boomify(methodNotAllowed(request.method, allow));
 }
 
 function describe(error: Boom): { status: number; body: ErrorBody } {
