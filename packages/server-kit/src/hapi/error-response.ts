@@ -1,10 +1,9 @@
-import { type Boom, boomify } from '@hapi/boom';
-import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
+import type { Boom } from '@hapi/boom';
+import type { Lifecycle, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import type { ErrorBody, ErrorCode } from '@hirechat/protocol';
 import { ChatError } from '../domain/chat-error.js';
 import type { Logger } from '../ports/logger.js';
 import { ERROR_STATUS } from './error-status.js';
-import { methodNotAllowed } from './route-table.js';
 
 /** What Hapi's own errors say, reworded for clients of the original service. */
 const HAPI_DETAIL: Record<number, string> = {
@@ -20,44 +19,32 @@ const HAPI_DETAIL: Record<number, string> = {
 
 /**
  * The one place that turns errors into the contract's bodies: `{"detail": ...}` or
- * `{"<field>": [...]}`, always JSON, always with the right status. `allowed` is the plugin's
- * `allowedMethods`, for the 405 of an OPTIONS that is no CORS preflight (none by default).
+ * `{"<field>": [...]}`, always JSON, always with the right status.
  */
-export function errorResponder(
-  logger: Logger,
-  allowed: ReadonlyMap<string, string> = new Map(),
-): Lifecycle.Method {
+export function errorResponder(logger: Logger): Lifecycle.Method {
   return (request: Request, h: ResponseToolkit) => {
-    if (!('isBoom' in request.response) || !request.response.isBoom) return h.continue;
-    const response = optionsNotAllowed(request, allowed) ?? request.response;
-    const { status, body } = describe(response);
-    if (status >= 500)
+    const response = request.response;
+    if (!('isBoom' in response) || !response.isBoom) return h.continue;
+    if (response.output.statusCode >= 500)
       logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
-    const answer = h.response(body).code(status).type('application/json');
-    const authenticate = response.output.headers['WWW-Authenticate'];
-    if (status === 401)
-      answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
-    if (status === 405 && response.data && typeof response.data === 'object' && 'allow' in response.data) {
-      answer.header('Allow', String(response.data.allow));
-    }
-    return answer;
+    return errorAnswer(h, response);
   };
 }
 
 /**
- * An OPTIONS request that is no CORS preflight (no `Origin` or no `Access-Control-Request-Method`)
- * reaches Hapi's preflight route all the same, which refuses it with 404. On a known path it is a
- * method the path does not serve: the contract's 405 with `Allow`, as any other method is there
- * (see `mountPaths`). Null for any other answer.
+ * The contract's answer to `error`: its status, its JSON body, and the headers its status calls
+ * for (`WWW-Authenticate` on 401, `Allow` on 405 from the error's `data.allow`).
  */
-function optionsNotAllowed(request: Request, allowed: ReadonlyMap<string, string>): Boom | null {
-  const response = request.response;
-  if (request.method !== 'options' || !('isBoom' in response) || response instanceof ChatError) return null;
-  if (response.output.statusCode !== 404) return null;
-  // Every known path has a route for GET, its own or the 405 one, whose path is the template.
-  const route = request.server.match('get', request.path, request.info.hostname);
-  const allow = route && allowed.get(route.path);
-  return allow === undefined || allow === null ? null : boomify(methodNotAllowed(request.method, allow));
+export function errorAnswer(h: ResponseToolkit, error: Boom): ResponseObject {
+  const { status, body } = describe(error);
+  const answer = h.response(body).code(status).type('application/json');
+  const authenticate = error.output.headers['WWW-Authenticate'];
+  if (status === 401)
+    answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
+  if (status === 405 && error.data && typeof error.data === 'object' && 'allow' in error.data) {
+    answer.header('Allow', String(error.data.allow));
+  }
+  return answer;
 }
 
 function describe(error: Boom): { status: number; body: ErrorBody } {

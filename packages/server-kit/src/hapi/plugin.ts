@@ -30,7 +30,7 @@ import { AUTH_STRATEGY, registerAuth } from './auth.js';
 import { errorResponder } from './error-response.js';
 import { DEFAULTS, type HirechatOptions, type ResolvedHirechatOptions } from './plugin-options.js';
 import { applyRestLimits, RATE_LIMIT_HEADERS } from './rest-limits.js';
-import { allowedMethods, mountFallbacks, mountPaths } from './route-table.js';
+import { mountFallbacks, mountPaths } from './route-table.js';
 import { healthRoutes } from './routes/health-route.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -111,7 +111,7 @@ export const hirechat: Plugin<HirechatOptions> = {
 
     await server.register(inert);
     registerAuth(server, chat);
-    server.ext('onPreResponse', errorResponder(logger, allowedMethods(table)), { sandbox: 'plugin' });
+    server.ext('onPreResponse', errorResponder(logger), { sandbox: 'plugin' });
     // After the error responder, whose answers get the limit's headers too.
     if (resolved.limits) applyRestLimits(server, resolved.limits, logger);
 

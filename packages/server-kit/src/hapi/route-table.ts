@@ -1,9 +1,11 @@
+import { boomify } from '@hapi/boom';
 import type { Lifecycle, Request, ResponseToolkit, RouteOptions, Server, ServerRoute } from '@hapi/hapi';
 import { NoQuerySchema } from '@hirechat/protocol';
 import type { z } from 'zod';
 import { ChatError } from '../domain/chat-error.js';
 import { parseInput } from '../domain/parse-input.js';
 import { UNREAD_BODY } from './body/read-form.js';
+import { errorAnswer } from './error-response.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -54,7 +56,7 @@ export interface PathRoutes {
  * The methods each path answers, as its `Allow` header says them, by each spelling of the path
  * (with and without its trailing slash, as `mountPaths` mounts them).
  */
-export function allowedMethods(table: PathRoutes[]): ReadonlyMap<string, string> {
+function allowedMethods(table: PathRoutes[]): ReadonlyMap<string, string> {
   const allowed = new Map<string, string>();
   for (const { path, methods } of table) {
     for (const spelling of spellings(path)) allowed.set(spelling, Object.keys(methods).join(', '));
@@ -73,8 +75,8 @@ function spellings(path: string): string[] {
  *
  * The 405 route takes every method (`'*'`), so that TRACE, or a method Hapi has never heard of, is
  * a 405 as DELETE is. Hapi looks for `'*'` last, after its CORS preflight route: an OPTIONS
- * request still reaches the preflight, and `errorResponder` turns the preflight's 404 for an
- * OPTIONS that is no preflight into this 405.
+ * request still reaches the preflight, so an OPTIONS that is no preflight (see
+ * `refuseOtherOptions`) is answered the same 405 before routing.
  */
 export function mountPaths(server: Server, common: RouteOptions, table: PathRoutes[]): void {
   const allowed = allowedMethods(table);
@@ -103,6 +105,27 @@ export function mountPaths(server: Server, common: RouteOptions, table: PathRout
     }
   }
   server.route(routes);
+  refuseOtherOptions(server, allowed);
+}
+
+/**
+ * An OPTIONS request without `Origin` or without `Access-Control-Request-Method` is no CORS
+ * preflight, yet Hapi routes it to its preflight route, which refuses it with a 404. On a known
+ * path it is a method the path does not serve: the contract's 405 with `Allow`. Done on
+ * `onRequest`, before routing, since the preflight route belongs to whichever realm first
+ * registered a CORS route, and the host's error shaping may run before the plugin's.
+ */
+function refuseOtherOptions(server: Server, allowed: ReadonlyMap<string, string>): void {
+  server.ext('onRequest', (request, h) => {
+    const { headers } = request;
+    if (request.method !== 'options' || (headers.origin && headers['access-control-request-method'])) {
+      return h.continue;
+    }
+    // Every known path has a route for GET, its own or the 405 one, whose path is the template.
+    const allow = allowed.get(request.server.match('get', request.path, request.info.hostname)?.path ?? '');
+    if (allow === undefined) return h.continue;
+    return errorAnswer(h, boomify(methodNotAllowed(request.method, allow))).takeover();
+  });
 }
 
 /**
