@@ -66,6 +66,14 @@ describe('the reference server process', () => {
     expect(await response.json()).toEqual({ detail: 'Not found.', code: 'not_found' });
   });
 
+  it('answers OPTIONS that is no CORS preflight on a known path with 405 and Allow', async () => {
+    // The host shapes errors too; the plugin's 405 must come first whatever the realms' order.
+    const response = await fetch(`${baseUrl}/chats/messages/create/`, { method: 'OPTIONS' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toMatchObject({ code: 'method_not_allowed' });
+  });
+
   it('made a development secret that only its owner can read', async () => {
     const { mode } = await stat(path.join(dataDir, 'dev-jwt-secret'));
     expect(mode & 0o777).toBe(0o600);

@@ -24,6 +24,8 @@ export const ErrorCodes = [
   /** The request (its body, usually) did not arrive within its deadline; the connection is closed. */
   'request_timeout',
   'payload_too_large',
+  /** The URL or the request's headers are past the server's size limit (Node's, 16 KB). */
+  'headers_too_large',
   /**
    * The server's `beforeMessage` hook refused the message (a moderation rule, say); `detail` says
    * why, in the hook's words. Nothing was stored.

@@ -1,5 +1,5 @@
 import type { Boom } from '@hapi/boom';
-import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
+import type { Lifecycle, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import type { ErrorBody, ErrorCode } from '@hirechat/protocol';
 import { ChatError } from '../domain/chat-error.js';
 import type { Logger } from '../ports/logger.js';
@@ -25,18 +25,26 @@ export function errorResponder(logger: Logger): Lifecycle.Method {
   return (request: Request, h: ResponseToolkit) => {
     const response = request.response;
     if (!('isBoom' in response) || !response.isBoom) return h.continue;
-    const { status, body } = describe(response);
-    if (status >= 500)
+    if (response.output.statusCode >= 500)
       logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
-    const answer = h.response(body).code(status).type('application/json');
-    const authenticate = response.output.headers['WWW-Authenticate'];
-    if (status === 401)
-      answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
-    if (status === 405 && response.data && typeof response.data === 'object' && 'allow' in response.data) {
-      answer.header('Allow', String(response.data.allow));
-    }
-    return answer;
+    return errorAnswer(h, response);
   };
+}
+
+/**
+ * The contract's answer to `error`: its status, its JSON body, and the headers its status calls
+ * for (`WWW-Authenticate` on 401, `Allow` on 405 from the error's `data.allow`).
+ */
+export function errorAnswer(h: ResponseToolkit, error: Boom): ResponseObject {
+  const { status, body } = describe(error);
+  const answer = h.response(body).code(status).type('application/json');
+  const authenticate = error.output.headers['WWW-Authenticate'];
+  if (status === 401)
+    answer.header('WWW-Authenticate', typeof authenticate === 'string' ? authenticate : 'Bearer');
+  if (status === 405 && error.data && typeof error.data === 'object' && 'allow' in error.data) {
+    answer.header('Allow', String(error.data.allow));
+  }
+  return answer;
 }
 
 function describe(error: Boom): { status: number; body: ErrorBody } {

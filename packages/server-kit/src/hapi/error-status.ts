@@ -11,6 +11,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   request_timeout: 408,
   payload_too_large: 413,
+  headers_too_large: 431,
   message_rejected: 400,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -13,6 +13,7 @@ import { EventHookRunner } from '../hooks/event-hook-runner.js';
 import { type ChatHooks, HOOK_DEFAULTS } from '../hooks/hook-options.js';
 import { resolveRateLimits } from '../limits/limit-options.js';
 import { RateLimits } from '../limits/rate-limits.js';
+import { answerClientErrors } from '../listener/client-errors.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
@@ -100,6 +101,14 @@ export const hirechat: Plugin<HirechatOptions> = {
       ...(outbox && { onPresenceChange: outbox.onPresenceChange }),
     });
 
+    const { deadlines } = resolved;
+    const table = [
+      ...roomRoutes(chat, { bodyTimeoutMs: deadlines.bodyMs }),
+      ...messageRoutes(chat, { maxUploadBytes: resolved.maxUploadBytes, bodyTimeoutMs: deadlines.bodyMs }),
+      ...mediaRoutes(chat, files),
+      ...healthRoutes(storage, broadcaster),
+    ];
+
     await server.register(inert);
     registerAuth(server, chat);
     server.ext('onPreResponse', errorResponder(logger), { sandbox: 'plugin' });
@@ -114,14 +123,9 @@ export const hirechat: Plugin<HirechatOptions> = {
           ? { origin: ['*'], additionalExposedHeaders: exposedHeaders }
           : { origin: resolved.allowedOrigins, additionalExposedHeaders: exposedHeaders },
     };
-    const { deadlines } = resolved;
     applyListenerDeadlines(server.listener, deadlines);
-    mountPaths(server, common, [
-      ...roomRoutes(chat, { bodyTimeoutMs: deadlines.bodyMs }),
-      ...messageRoutes(chat, { maxUploadBytes: resolved.maxUploadBytes, bodyTimeoutMs: deadlines.bodyMs }),
-      ...mediaRoutes(chat, files),
-      ...healthRoutes(storage, broadcaster),
-    ]);
+    answerClientErrors(server.listener);
+    mountPaths(server, common, table);
     mountFallbacks(server, [CHATS_PREFIX, RestPaths.media]);
     if (resolved.docs) {
       mountDocs(server, {

@@ -16,6 +16,7 @@ import {
   sendText,
   useTestServer,
 } from './http.js';
+import { portOf, rawExchange, requestHead } from './raw-http.js';
 
 /** Every REST path of the contract, with one method it does not answer. */
 const KNOWN_PATHS = (message: string) => [
@@ -180,6 +181,39 @@ describe('paths and methods', () => {
     }
   });
 
+  it('answers TRACE on a known path with 405 and Allow, as any other method it does not serve', async () => {
+    // fetch refuses to send TRACE; Node's HTTP parser passes it on to Hapi.
+    for (const { path, allow } of KNOWN_PATHS(randomUUID())) {
+      const answer = await rawExchange(portOf(t.url), {
+        head: requestHead('TRACE', path, { Connection: 'close' }),
+      });
+      expect(answer.status, path).toBe(405);
+      expect(answer.text).toMatch(/\r\ncontent-type: application\/json/i);
+      expect(answer.json).toMatchObject({
+        code: 'method_not_allowed',
+        detail: expect.stringMatching(/TRACE/),
+      });
+      const allowed = /\r\nallow: ([^\r]*)/i.exec(answer.text)?.[1]?.split(/,\s*/).sort();
+      expect(allowed, path).toEqual([...allow].sort());
+    }
+  });
+
+  it('answers OPTIONS that is no CORS preflight with 405 and Allow, on known paths only', async () => {
+    const notPreflights: Record<string, string>[] = [
+      {},
+      { 'access-control-request-method': 'GET' },
+      { origin: 'https://a.example' },
+    ];
+    for (const headers of notPreflights) {
+      for (const { path, allow } of KNOWN_PATHS(randomUUID())) {
+        const answer = await api(t).send('OPTIONS', bare(path), { headers });
+        expect(expectDetail(answer, 405), path).toMatch(/OPTIONS/);
+        expect((answer.headers.get('allow') ?? '').split(/,\s*/).sort(), path).toEqual([...allow].sort());
+      }
+    }
+    expectDetail(await api(t).send('OPTIONS', '/chats/nope/'), 404);
+  });
+
   it('answers 405 before asking for credentials', async () => {
     const answer = await api(t).send('DELETE', RestPaths.listRooms);
     expectDetail(answer, 405);
@@ -212,6 +246,34 @@ describe('paths and methods', () => {
     const response = await api(t).fetch(RestPaths.health, { method: 'HEAD' });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
+  });
+});
+
+describe("requests Node's HTTP parser refuses", () => {
+  const t = useTestServer();
+  const long = 'a'.repeat(17_000);
+
+  it('answers a URL or headers past the size limit with 431 and a JSON detail', async () => {
+    for (const head of [
+      requestHead('GET', `${RestPaths.listMessages}?sender_email=${long}`, {
+        Authorization: `Bearer ${t.token({})}`,
+      }),
+      requestHead('GET', RestPaths.health, { 'X-Long': long }),
+    ]) {
+      const answer = await rawExchange(portOf(t.url), { head });
+      expect(answer.status).toBe(431);
+      expect(answer.text).toMatch(/\r\ncontent-type: application\/json/i);
+      expect(answer.json).toEqual({ detail: expect.any(String), code: 'headers_too_large' });
+    }
+  });
+
+  it('answers a request it cannot parse with 400 and a JSON detail', async () => {
+    for (const head of ['GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', 'GET /\x01 HTTP/1.1\r\n\r\n']) {
+      const answer = await rawExchange(portOf(t.url), { head });
+      expect(answer.status, JSON.stringify(head)).toBe(400);
+      expect(answer.text).toMatch(/\r\ncontent-type: application\/json/i);
+      expect(answer.json).toEqual({ detail: expect.any(String), code: 'invalid_input' });
+    }
   });
 });
 
