@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatRoom } from '@hirechat/protocol';
 import type { TestServer } from '@hirechat/server-kit/testing';
-import { createRoom, newUser, sendFile, sendText, type User } from '../rest/http.js';
+import { type Answer, createRoom, newUser, sendFile, sendText, type User } from '../rest/http.js';
 
 /*
  * The world that the route catalog's requests are made in: a room of a recruiter and a client,
@@ -146,4 +146,18 @@ export function encodeBody(
     }
   }
   return { body: form };
+}
+
+/** Sends the fields as a body of the type, as the user: encodeBody, then the request. */
+export function sendBody(
+  user: User,
+  method: string,
+  path: string,
+  fields: Array<[string, FieldValue]>,
+  type: BodyType,
+): Promise<Answer> {
+  const { body, contentType } = encodeBody(type, fields);
+  return typeof body === 'string'
+    ? user.api.send(method, path, { body, headers: { 'content-type': contentType! } })
+    : user.api.send(method, path, { form: body });
 }

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RestPaths } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BODY_TYPES, encodeBody } from '../catalog/world.js';
+import { BODY_TYPES, sendBody } from '../catalog/world.js';
 import {
   createRoom,
   expectFieldErrors,
@@ -30,18 +30,7 @@ describe('blank content', () => {
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
   });
 
-  const send = (
-    user: User,
-    method: string,
-    path: string,
-    fields: Array<[string, unknown]>,
-    type: (typeof BODY_TYPES)[number],
-  ) => {
-    const { body, contentType } = encodeBody(type, fields);
-    return typeof body === 'string'
-      ? user.api.send(method, path, { body, headers: { 'content-type': contentType! } })
-      : user.api.send(method, path, { form: body });
-  };
+  const send = sendBody;
 
   async function storedFiles(): Promise<string[]> {
     return readdir(join(t.dataDir, 'media', 'chat_files')).catch(() => []);

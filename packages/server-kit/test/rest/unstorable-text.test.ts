@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NOT_STORABLE_TEXT, RestPaths } from '@hirechat/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BODY_TYPES, encodeBody } from '../catalog/world.js';
+import { BODY_TYPES, type BodyType, sendBody } from '../catalog/world.js';
 import {
   api,
   createRoom,
@@ -38,17 +38,8 @@ describe('text that cannot be stored as sent', () => {
     room = (await createRoom(recruiter, recruiter, [client])).uuid;
   });
 
-  const send = (
-    method: string,
-    path: string,
-    fields: Array<[string, unknown]>,
-    type: (typeof BODY_TYPES)[number],
-  ) => {
-    const { body, contentType } = encodeBody(type, fields);
-    return typeof body === 'string'
-      ? client.api.send(method, path, { body, headers: { 'content-type': contentType! } })
-      : client.api.send(method, path, { form: body });
-  };
+  const send = (method: string, path: string, fields: Array<[string, unknown]>, type: BodyType) =>
+    sendBody(client, method, path, fields, type);
   const list = async () =>
     expectMessages(await client.api.get(`${RestPaths.listMessages}?chat_room=${room}`));
 
