@@ -1,4 +1,4 @@
-import type { ChatRoom, InboxEvent } from '@hirechat/protocol';
+import { type ChatRoom, INBOX_EVENT_TYPES, type InboxEvent } from '@hirechat/protocol';
 import type {
   CloseInfo,
   ConnectionStatus,
@@ -22,16 +22,6 @@ export interface InboxRecorder {
   until(what: string, condition: () => boolean, timeoutMs?: number): Promise<void>;
 }
 
-const EVENT_TYPES = [
-  'room_created',
-  'room_updated',
-  'room_removed',
-  'message_created',
-  'message_updated',
-  'message_deleted',
-  'unread_changed',
-] as const satisfies readonly InboxEvent['type'][];
-
 export function recordInbox(inbox: LiveInbox): InboxRecorder {
   const waiters = createWaiters();
   const recorded: Omit<InboxRecorder, 'until'> = {
@@ -44,7 +34,7 @@ export function recordInbox(inbox: LiveInbox): InboxRecorder {
   };
   const push = waiters.pusher;
   const logged = push(recorded.events);
-  for (const type of EVENT_TYPES) inbox.on(type, logged);
+  for (const type of INBOX_EVENT_TYPES) inbox.on(type, logged);
   inbox.on('change', push(recorded.changes));
   inbox.on('status', push(recorded.statuses));
   inbox.on('close', push(recorded.closes));

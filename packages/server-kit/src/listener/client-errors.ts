@@ -6,42 +6,35 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DetailErrorBody } from '@hirechat/protocol';
+import { ERROR_STATUS } from '../hapi/error-status.js';
 
-/** What a connection's client error is answered with, by Node's error code. */
-interface ClientErrorAnswer {
-  status: number;
-  body: DetailErrorBody;
-}
-
-const TIMEOUT: ClientErrorAnswer = {
-  status: 408,
-  body: { detail: 'The request did not arrive in time.', code: 'request_timeout' },
-};
+const TIMEOUT: DetailErrorBody = { detail: 'The request did not arrive in time.', code: 'request_timeout' };
 
 /** Node's parser refuses a request line plus headers past `--max-http-header-size` (16 KB). */
-const HEADERS_TOO_LARGE: ClientErrorAnswer = {
-  status: 431,
-  body: { detail: 'The URL or the headers are too large.', code: 'headers_too_large' },
+const HEADERS_TOO_LARGE: DetailErrorBody = {
+  detail: 'The URL or the headers are too large.',
+  code: 'headers_too_large',
 };
 
-const MALFORMED: ClientErrorAnswer = {
-  status: 400,
-  body: { detail: 'Malformed request.', code: 'invalid_input' },
-};
+const MALFORMED: DetailErrorBody = { detail: 'Malformed request.', code: 'invalid_input' };
 
 /**
  * The answer to a client error, or null for one left to Hapi: a request timeout (Node's
  * `headersTimeout`, see `applyListenerDeadlines`), or one of llhttp's parse errors (`HPE_*`).
  */
-function answerOf(error: NodeJS.ErrnoException): ClientErrorAnswer | null {
+function answerOf(error: NodeJS.ErrnoException): DetailErrorBody | null {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return TIMEOUT;
   if (error.code === 'HPE_HEADER_OVERFLOW') return HEADERS_TOO_LARGE;
   if (error.code?.startsWith('HPE_')) return MALFORMED;
   return null;
 }
 
-/** The whole HTTP/1.1 answer, written to the socket as Node writes its own client-error answers. */
-function rawResponse({ status, body }: ClientErrorAnswer): string {
+/**
+ * The whole HTTP/1.1 answer, written to the socket as Node writes its own client-error answers;
+ * its status is the code's, from the one table of them (ERROR_STATUS).
+ */
+function rawResponse(body: DetailErrorBody): string {
+  const status = ERROR_STATUS[body.code];
   const json = JSON.stringify(body);
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
