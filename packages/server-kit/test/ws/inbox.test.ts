@@ -5,16 +5,9 @@ import {
   type InboxServerEvent,
   RestPaths,
 } from '@hirechat/protocol';
-import {
-  type BroadcastEvent,
-  type Broadcaster,
-  InProcessBroadcaster,
-  type Publication,
-  publishEach,
-  type Topic,
-  type TopicListener,
-} from '@hirechat/server-kit';
+import type { BroadcastEvent, Broadcaster } from '@hirechat/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ForwardingBroadcaster } from '../broadcast/forwarding-broadcaster.js';
 import { messageEvent, newMessage } from '../storage/chat-storage-suite.js';
 import { type Chat, type InboxSocket, useChat } from './fixture.js';
 import type { AnyEvent, TestSocket } from './socket.js';
@@ -26,30 +19,17 @@ import type { AnyEvent, TestSocket } from './socket.js';
  */
 
 /** The in-process broadcaster, losing the next inbox events of one user (as a broker outage would). */
-class LossyInboxes implements Broadcaster {
-  private readonly inner = new InProcessBroadcaster();
+class LossyInboxes extends ForwardingBroadcaster {
   private lose = { topic: '', count: 0 };
   loseNextOf(user: string, count: number): void {
     this.lose = { topic: `user:${user}`, count };
   }
-  async publish(topic: string, event: BroadcastEvent) {
+  override async publish(topic: string, event: BroadcastEvent) {
     if (topic === this.lose.topic && this.lose.count > 0) {
       this.lose.count--;
       return;
     }
     await this.inner.publish(topic, event);
-  }
-  publishAll(publications: readonly Publication[]) {
-    return publishEach(this, publications);
-  }
-  subscribe<E extends BroadcastEvent>(topic: Topic<E>, listener: TopicListener<E>) {
-    return this.inner.subscribe(topic, listener);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

@@ -4,35 +4,24 @@ import {
   type BroadcastEvent,
   type Broadcaster,
   InProcessBroadcaster,
-  type Publication,
-  publishEach,
   type Topic,
   type TopicListener,
 } from '@hirechat/server-kit';
 import { describe, expect, it } from 'vitest';
+import { ForwardingBroadcaster } from '../broadcast/forwarding-broadcaster.js';
 import { useChat } from './fixture.js';
 
 /** The in-process broadcaster, with a subscription that takes as long as a broker's would. */
-class SlowToSubscribe implements Broadcaster {
+class SlowToSubscribe extends ForwardingBroadcaster {
   constructor(
-    private readonly inner: Broadcaster,
+    inner: Broadcaster,
     private readonly delayMs: number,
-  ) {}
-  publish(room: string, event: BroadcastEvent) {
-    return this.inner.publish(room, event);
+  ) {
+    super(inner);
   }
-  publishAll(publications: readonly Publication[]) {
-    return publishEach(this, publications);
-  }
-  async subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
+  override async subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
     await sleep(this.delayMs);
     return this.inner.subscribe(room, listener);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 
@@ -40,10 +29,9 @@ class SlowToSubscribe implements Broadcaster {
  * The in-process broadcaster, delivering a message whose content starts with "late" only after the
  * next event: what a reader sees when two processes publish a room's events out of order.
  */
-class LateDelivery implements Broadcaster {
+class LateDelivery extends ForwardingBroadcaster {
   private held: (() => void) | null = null;
-  constructor(private readonly inner: Broadcaster) {}
-  async publish(room: string, event: BroadcastEvent) {
+  override async publish(room: string, event: BroadcastEvent) {
     if (event.type === 'message_created' && event.message.content?.startsWith('late')) {
       this.held = () => void this.inner.publish(room, event);
       return;
@@ -51,18 +39,6 @@ class LateDelivery implements Broadcaster {
     await this.inner.publish(room, event);
     this.held?.();
     this.held = null;
-  }
-  publishAll(publications: readonly Publication[]) {
-    return publishEach(this, publications);
-  }
-  subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
-    return this.inner.subscribe(room, listener);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

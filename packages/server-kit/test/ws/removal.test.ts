@@ -1,15 +1,8 @@
 import { CloseCode, type ServerEvent } from '@hirechat/protocol';
-import {
-  type BroadcastEvent,
-  type Broadcaster,
-  InProcessBroadcaster,
-  type Publication,
-  publishEach,
-  type Topic,
-  type TopicListener,
-} from '@hirechat/server-kit';
+import type { BroadcastEvent, Broadcaster } from '@hirechat/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
+import { ForwardingBroadcaster } from '../broadcast/forwarding-broadcaster.js';
 import { type Chat, type User, useChat } from './fixture.js';
 import type { TestSocket } from './socket.js';
 
@@ -25,15 +18,14 @@ import type { TestSocket } from './socket.js';
  * behind it: `late`, they arrive after the room's next numbered event (another process published
  * that one first); `lost`, they never arrive (the subscriber's connection to the broker dropped).
  */
-class MisdeliveredUpdate implements Broadcaster {
-  private readonly inner = new InProcessBroadcaster();
+class MisdeliveredUpdate extends ForwardingBroadcaster {
   private mode: 'late' | 'lost' | null = null;
   private holding: 'late' | 'lost' | null = null;
   private readonly held: Array<() => Promise<void>> = [];
   misdeliverNext(mode: 'late' | 'lost'): void {
     this.mode = mode;
   }
-  async publish(topic: string, event: BroadcastEvent) {
+  override async publish(topic: string, event: BroadcastEvent) {
     if (!topic.startsWith('room:')) return this.inner.publish(topic, event);
     if (this.mode && event.type === 'room_updated') {
       this.holding = this.mode;
@@ -52,18 +44,6 @@ class MisdeliveredUpdate implements Broadcaster {
       return;
     }
     await this.inner.publish(topic, event);
-  }
-  publishAll(publications: readonly Publication[]) {
-    return publishEach(this, publications);
-  }
-  subscribe<E extends BroadcastEvent>(topic: Topic<E>, listener: TopicListener<E>) {
-    return this.inner.subscribe(topic, listener);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

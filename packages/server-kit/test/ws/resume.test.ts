@@ -1,43 +1,23 @@
 import type { ServerEvent } from '@hirechat/protocol';
-import {
-  type BroadcastEvent,
-  type Broadcaster,
-  InProcessBroadcaster,
-  type Publication,
-  publishEach,
-  type Topic,
-  type TopicListener,
-} from '@hirechat/server-kit';
+import type { BroadcastEvent, Broadcaster } from '@hirechat/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnexChatStorage } from '../../src/storage/knex-chat-storage.js';
+import { ForwardingBroadcaster } from '../broadcast/forwarding-broadcaster.js';
 import { type Chat, useChat } from './fixture.js';
 import type { TestSocket } from './socket.js';
 
 /** The in-process broadcaster, losing the events it is told to lose (as a broker outage would). */
-class LossyBroadcaster implements Broadcaster {
-  private readonly inner = new InProcessBroadcaster();
+class LossyBroadcaster extends ForwardingBroadcaster {
   private toLose = 0;
   loseNext(count: number): void {
     this.toLose = count;
   }
-  async publish(room: string, event: BroadcastEvent) {
+  override async publish(room: string, event: BroadcastEvent) {
     if (this.toLose > 0) {
       this.toLose--;
       return;
     }
     await this.inner.publish(room, event);
-  }
-  publishAll(publications: readonly Publication[]) {
-    return publishEach(this, publications);
-  }
-  subscribe<E extends BroadcastEvent>(room: Topic<E>, listener: TopicListener<E>) {
-    return this.inner.subscribe(room, listener);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 
