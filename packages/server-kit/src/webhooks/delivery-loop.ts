@@ -4,9 +4,15 @@ import type { DeliveryQueue, QueuedDelivery } from './outbox.js';
 import { type RetrySchedule, retryDelay } from './retry-schedule.js';
 import type { DeliveryOutcome } from './webhook-sender.js';
 
+/** What sends one delivery (WebhookSender): never throws; `close` once nothing is in flight. */
+export interface DeliverySender {
+  send(delivery: QueuedDelivery): Promise<DeliveryOutcome>;
+  close(): Promise<void>;
+}
+
 export interface DeliveryLoopOptions {
   queue: DeliveryQueue;
-  send(delivery: QueuedDelivery): Promise<DeliveryOutcome>;
+  sender: DeliverySender;
   /** The URLs this process delivers to. */
   urls: readonly string[];
   /** Deliveries in flight at once. */
@@ -26,6 +32,13 @@ const EXPIRE_EVERY_MS = 60_000;
  * taken off it, in ms: under load one statement then serves many events, rather than one each.
  */
 const GATHER_MS = 5;
+/**
+ * With fewer slots free than half the concurrency, how long the queue is left before it is read
+ * for them, in ms. Under a backlog every delivery that ends would otherwise read the queue for the
+ * one slot it freed: a statement per delivery (measured: 9,559 claims for 9,564 deliveries), where
+ * now one statement claims half the slots; the wait only matters to receivers slower than it.
+ */
+const REFILL_MS = 10;
 
 /** A URL whose last attempts failed: left alone until `until`, then tried with one delivery. */
 interface Outage {
@@ -57,6 +70,7 @@ export class DeliveryLoop {
   private readonly outages = new Map<string, Outage>();
   private expiredAt = 0;
   private soon: NodeJS.Timeout | undefined;
+  private refill: NodeJS.Timeout | undefined;
   /** Delivered, to be taken off the queue together; and the write doing so, if any. */
   private done: QueuedDelivery[] = [];
   private removing: Promise<void> | null = null;
@@ -90,10 +104,13 @@ export class DeliveryLoop {
     this.running = false;
     clearInterval(this.timer);
     clearTimeout(this.soon);
+    clearTimeout(this.refill);
     this.soon = undefined;
+    this.refill = undefined;
     await this.reading;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     while (this.done.length > 0 || this.removing) await this.removeDone();
+    await this.options.sender.close();
   }
 
   /** Takes delivered deliveries off the queue, gathered; a failure leaves them to their lease. */
@@ -120,10 +137,24 @@ export class DeliveryLoop {
     }
   }
 
-  /** Reads the queue unless a read is under way, there is no room, or nothing asked for one. */
-  private read(): void {
+  /**
+   * Reads the queue unless a read is under way, there is no room, or nothing asked for one; with
+   * fewer than half the slots free, only after REFILL_MS (`due`: that wait is over).
+   */
+  private read(due = false): void {
     if (!this.running || this.reading || this.answered >= this.wakes) return;
-    if (this.inFlight.size >= this.options.concurrency) return;
+    const { concurrency } = this.options;
+    const free = concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    if (!due && free < Math.ceil(concurrency / 2)) {
+      this.refill ??= setTimeout(() => {
+        this.refill = undefined;
+        this.read(true);
+      }, REFILL_MS);
+      return;
+    }
+    clearTimeout(this.refill);
+    this.refill = undefined;
     this.reading = this.take().finally(() => {
       this.reading = null;
       // Woken while it read: read again.
@@ -204,8 +235,8 @@ export class DeliveryLoop {
   }
 
   private async deliver(delivery: QueuedDelivery): Promise<void> {
-    const { queue, send, schedule, logger } = this.options;
-    const outcome = await send(delivery);
+    const { queue, sender, schedule, logger } = this.options;
+    const outcome = await sender.send(delivery);
     this.answeredBy(delivery.url, outcome.ok);
     // The URL may carry a token in its query: the log gets it without (README, "Webhooks").
     const where = { url: redactUrl(delivery.url), eventId: delivery.eventId, attempt: delivery.attempt };

@@ -23,10 +23,9 @@ export function deliveryLoopOf(
   media: MediaUrls,
   logger: Logger,
 ): DeliveryLoop {
-  const sender = new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs, media });
   return new DeliveryLoop({
     queue,
-    send: (delivery) => sender.send(delivery),
+    sender: new WebhookSender({ secret: webhooks.secret, timeoutMs: webhooks.timeoutMs, media }),
     urls: webhooks.urls,
     concurrency: webhooks.concurrency,
     pollIntervalMs: webhooks.pollIntervalMs,

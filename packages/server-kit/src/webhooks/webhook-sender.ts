@@ -1,5 +1,6 @@
 import { type WebhookEvent, WebhookHeaders } from '@hirechat/protocol';
 import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
 import type { MediaUrls } from '../domain/media-urls.js';
 import { redactUrlsIn } from '../logging/redact-url.js';
 import type { QueuedDelivery } from './outbox.js';
@@ -18,17 +19,33 @@ export interface WebhookSenderOptions {
 const USER_AGENT = 'hirechat-webhooks/1';
 
 /**
- * Sends one delivery: the body `{"type", "timestamp", "data"}` (its Messages signed now, as for any
+ * Sends deliveries: the body `{"type", "timestamp", "data"}` (its Messages signed now, as for any
  * event that leaves the server), signed as the Standard Webhooks specification says by the
- * `standardwebhooks` package, POSTed with Node's fetch. A 2xx answer is delivered; any other
- * answer (redirects are not followed), no answer within the timeout, or no connection is not.
- * The error of an outcome never holds a URL's query or credentials (see redactUrl). Never throws.
+ * `standardwebhooks` package, POSTed with undici's `request` over connections kept alive between
+ * deliveries. A 2xx answer is delivered; any other answer (redirects are not followed), no answer
+ * within the timeout, or no connection is not. The error of an outcome never holds a URL's query
+ * or credentials (see redactUrl). `send` never throws.
+ *
+ * Why not `fetch`: measured on this machine (bench/webhooks/results.md), its WHATWG layers cost
+ * about four times the CPU of undici's `request` per delivery (~160 µs against ~40 µs).
  */
 export class WebhookSender {
   private readonly signer: Webhook;
+  /** Keeps connections to each receiver open between deliveries. */
+  private agent = new Agent();
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.signer = new Webhook(options.secret);
+  }
+
+  /**
+   * Closes the kept connections, once no delivery is in flight. Sending afterwards (a loop started
+   * again) opens new ones; closing twice is closing once.
+   */
+  close(): Promise<void> {
+    const kept = this.agent;
+    this.agent = new Agent();
+    return kept.close();
   }
 
   async send(delivery: QueuedDelivery): Promise<DeliveryOutcome> {
@@ -45,8 +62,9 @@ export class WebhookSender {
     }
     const sentAt = new Date();
     try {
-      const response = await fetch(delivery.url, {
+      const response = await request(delivery.url, {
         method: 'POST',
+        dispatcher: this.agent,
         headers: {
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
@@ -55,22 +73,22 @@ export class WebhookSender {
           [WebhookHeaders.signature]: this.signer.sign(delivery.eventId, sentAt, body),
         },
         body,
-        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      // The answer's body is not needed: dropping it frees the connection for the next delivery.
-      await response.body?.cancel().catch(() => {});
-      return response.ok ? { ok: true } : { ok: false, error: `answered ${response.status}` };
+      // The answer's body is not needed: reading it to its end keeps the connection for the next
+      // delivery (a large body is dropped with its connection instead).
+      await response.body.dump().catch(() => {});
+      const { statusCode } = response;
+      return statusCode >= 200 && statusCode < 300 ? { ok: true } : { ok: false, error: `answered ${statusCode}` };
     } catch (error) {
       return { ok: false, error: this.describe(error) };
     }
   }
 
   private describe(error: unknown): string {
-    const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string } };
+    const { name, message, code } = error as { name?: string; message?: string; code?: string };
     if (name === 'TimeoutError') return `no answer within ${this.options.timeoutMs} ms`;
-    const code = cause?.code;
-    // Stored as the delivery's last error and logged: fetch repeats the URL it refused, token and all.
+    // Stored as the delivery's last error and logged: an error may repeat the URL, token and all.
     return redactUrlsIn(code ? `${message ?? 'failed'} (${code})` : (message ?? String(error)));
   }
 }
