@@ -158,7 +158,9 @@ async function runMode(
     env,
     label: `hirechat ${source.name} (${mode})`,
     sourceRoot: source.root,
-    ...(values['cpu-prof'] && { cpuProfileDir: path.join(values['cpu-prof'], `${source.name}-${mode}-${round}`) }),
+    ...(values['cpu-prof'] && {
+      cpuProfileDir: path.join(values['cpu-prof'], `${source.name}-${mode}-${round}`),
+    }),
   });
   const deliverer =
     mode === 'separate' || mode === 'nice'

@@ -79,7 +79,9 @@ export class WebhookSender {
       // delivery (a large body is dropped with its connection instead).
       await response.body.dump().catch(() => {});
       const { statusCode } = response;
-      return statusCode >= 200 && statusCode < 300 ? { ok: true } : { ok: false, error: `answered ${statusCode}` };
+      return statusCode >= 200 && statusCode < 300
+        ? { ok: true }
+        : { ok: false, error: `answered ${statusCode}` };
     } catch (error) {
       return { ok: false, error: this.describe(error) };
     }
