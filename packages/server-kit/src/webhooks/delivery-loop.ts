@@ -28,10 +28,16 @@ export interface DeliveryLoopOptions {
 /** How often deliveries whose retries ran out unattempted (their URL was down) are marked failed. */
 const EXPIRE_EVERY_MS = 60_000;
 /**
- * How long commits are gathered before the queue is read for them, and deliveries before they are
- * taken off it, in ms: under load one statement then serves many events, rather than one each.
+ * How long commits are gathered before the queue is read for them, in ms: under load one statement
+ * then serves many events, rather than one each.
  */
 const GATHER_MS = 5;
+/**
+ * How long delivered deliveries are gathered before one statement takes them off the queue, in ms.
+ * Nothing waits for it (their slots are free at once), and a process that dies meanwhile only sends
+ * them again (at least once), so it may be long enough to take a busy second's in few statements.
+ */
+const REMOVE_GATHER_MS = 50;
 /**
  * With fewer slots free than half the concurrency, how long the queue is left before it is read
  * for them, in ms. Under a backlog every delivery that ends would otherwise read the queue for the
@@ -124,7 +130,7 @@ export class DeliveryLoop {
   }
 
   private async removeGathered(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    await new Promise((resolve) => setTimeout(resolve, REMOVE_GATHER_MS));
     while (this.done.length > 0) {
       const batch = this.done.splice(0);
       await this.options.queue.delivered(batch).catch((error: unknown) => {

@@ -31,7 +31,10 @@ export interface WebhookOptions {
    * processes, in ms; this process's own events are sent at once. Default 1000.
    */
   pollIntervalMs?: number;
-  /** Deliveries this process has in flight at once. Default 8. */
+  /**
+   * Deliveries this process has in flight at once, over as many connections to each receiver. Default
+   * 16: a backlog is claimed half of them at a time (see DeliveryLoop).
+   */
   concurrency?: number;
   /**
    * Whether this process delivers (it always queues). Default true. `false`, with a
@@ -60,7 +63,7 @@ const WEBHOOK_DEFAULTS = {
   minRetryDelayMs: 5_000,
   maxRetryDelayMs: 60 * 60 * 1000,
   pollIntervalMs: 1_000,
-  concurrency: 8,
+  concurrency: 16,
   deliver: true,
 };
 

@@ -101,7 +101,7 @@ describe.each(DATABASES)('the circuit breaker on %s', (_, database) => {
       await down.waitForAttempts(WATCHED);
 
       // One attempt at a time, each a backoff after the one before: without the breaker, every
-      // event due would be attempted at once (eight at a time), and each again after its own backoff.
+      // event due would be attempted at once (sixteen at a time), and each again after its own backoff.
       const attempts = down.attempts.slice(0, WATCHED);
       for (let n = 1; n < attempts.length; n++) {
         const gap = attempts[n]! - attempts[n - 1]!;
