@@ -76,7 +76,9 @@ describe('webhook configuration', () => {
       WEBHOOK_SECRET: SECRET,
     });
     expect(issues).toEqual([
-      expect.stringMatching(/^WEBHOOK_URLS: entry 2 holds a user name or password, which fetch refuses/),
+      expect.stringMatching(
+        /^WEBHOOK_URLS: entry 2 holds a user name or password, which deliveries never send/,
+      ),
     ]);
     expect(issues.join('\n')).not.toContain('hunter2');
   });

@@ -22,7 +22,7 @@ export function redactUrl(url: string): string {
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 
 /**
- * `text` (an error's message, say: fetch repeats the URL it refused) with every URL in it passed
+ * `text` (an error's message, say: an HTTP client may repeat the URL it refused) with every URL in it passed
  * through redactUrl.
  */
 export function redactUrlsIn(text: string): string {

@@ -126,8 +126,8 @@ export function resolveUnreadOptions(options: UnreadOptions): ResolvedUnreadOpti
 
 /**
  * Why `url` cannot be a webhook URL, or null when it can: it must be an absolute http(s) URL
- * without a user name or password, which fetch refuses to send (WHATWG Fetch, "Request
- * constructor", step "If parsedURL includes credentials, then throw a TypeError"). The answer never
+ * without a user name or password, which deliveries would silently leave out (undici's `request`
+ * sends no credentials from a URL; WHATWG fetch refuses such a URL outright). The answer never
  * repeats the URL, which may hold secrets.
  */
 export function webhookUrlProblem(url: unknown): string | null {
@@ -141,7 +141,7 @@ export function webhookUrlProblem(url: unknown): string | null {
     return 'is not an http(s) URL';
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    return 'holds a user name or password, which fetch refuses to send; pass a token in the query or rely on the signature';
+    return 'holds a user name or password, which deliveries never send; pass a token in the query or rely on the signature';
   }
   return null;
 }

@@ -80,7 +80,7 @@ describe('webhook URLs holding secrets', () => {
 
   it('are refused with a user and password, which fetch never sends', () => {
     expect(refusal({ urls: ['http://user:pw@127.0.0.1:9/hooks'] })).toMatch(
-      /^hirechat: "webhooks\.urls\[0\]" holds a user name or password, which fetch refuses to send/,
+      /^hirechat: "webhooks\.urls\[0\]" holds a user name or password, which deliveries never send/,
     );
   });
 });
