@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BenchResults } from '../src/report/results.js';
 import type { CpuRun } from '../src/scenarios/cpu-phase.js';
+import { cpuRunsOf } from './cpu-runs.js';
 
 /*
  * Prints where a V8 CPU profile (`node --cpu-prof`, or `npm run bench -- --cpu-prof`) spent its
@@ -138,14 +138,7 @@ function pidOf(name: string): number {
 
 /** Every fixed-rate CPU run of the run's results that measured the process `pid`. */
 function runsOf(resultsFile: string, pid: number): CpuRun[] {
-  const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResults;
-  const phases = [
-    ...(results.cpu?.servers.map((server) => server.phase) ?? []),
-    ...(results.fanout?.series.map((series) => series.cpu) ?? []),
-    ...(results.scaleOut?.ran ? [results.scaleOut.single.cpu, results.scaleOut.split.cpu] : []),
-  ];
-  const runs = phases.flatMap((phase) => phase?.runs ?? []);
-  const mine = runs.filter((run) => run.processes.some((process) => process.pid === pid));
+  const mine = cpuRunsOf(resultsFile).filter((run) => run.processes.some((process) => process.pid === pid));
   if (mine.length === 0) throw new Error(`${resultsFile} has no CPU run of process ${pid}`);
   return mine;
 }
