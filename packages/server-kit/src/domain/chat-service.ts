@@ -230,14 +230,25 @@ export class ChatService {
 
   // ---- presence (presence/) -------------------------------------------------------------------
 
-  /** A socket of the user opened here: their rooms hear if they came online. */
+  /**
+   * A socket of the user opened here. Resolves once the user counts as online; their rooms hear
+   * of it, if they came online, with the next presence batch.
+   */
   userConnected(user: string): Promise<void> {
     return this.presence.connected(user);
   }
 
-  /** A socket of the user closed here: their rooms hear if they went offline. */
+  /**
+   * A socket of the user closed here. Resolves once that is recorded; their rooms hear of it, if
+   * they went offline, with the next presence batch.
+   */
   userDisconnected(user: string): Promise<void> {
     return this.presence.disconnected(user);
+  }
+
+  /** Resolves once every presence change recorded so far has been announced to its rooms. */
+  presenceAnnounced(): Promise<void> {
+    return this.presence.announced();
   }
 
   /** Who of the socket's room is online now, for a socket that opens. */

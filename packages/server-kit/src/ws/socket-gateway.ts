@@ -119,6 +119,7 @@ export class SocketGateway {
     // Finished before the caller goes on to close the storage and the broadcaster it needs: the
     // users of those sockets went offline here, and other processes' rooms are to be told so.
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.chat.presenceAnnounced();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 

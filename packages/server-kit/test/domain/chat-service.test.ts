@@ -103,6 +103,8 @@ async function roomOf(chat: ChatService) {
     recruiter: recruiter.id,
     clients: [client.id, other.id],
   });
+  // The new room's presence goes out with the next batch: done before the test goes on.
+  await chat.presenceAnnounced();
   return { room: room.uuid, recruiter, client, other };
 }
 

@@ -98,6 +98,8 @@ describe('WebSocket: server lifecycle', () => {
     const room = await chat.room(recruiter, [client]);
     const socket = await chat.connect(client, room.uuid, { presence: true });
     expect(await socket.next('presence')).toEqual({ type: 'presence', online_users: [client.id] });
+    // The room's announcement that the client came, which follows the set the socket got on open.
+    expect(await socket.next('presence')).toEqual({ type: 'presence', online_users: [client.id] });
     order.length = 0;
 
     await socket.terminate();

@@ -12,12 +12,33 @@ import type { RoomRecord } from '../records.js';
 export type PresenceChangeListener = (users: readonly string[], online: boolean) => void;
 
 /**
+ * How long, in milliseconds, a batch of presence changes gathers more before it is announced. The
+ * batch also gathers for as long as the one before it takes to go out, so a room of 1,000 filling
+ * up hears a few sets instead of one per arrival (each the whole set: ~39 KB at 1,000 users).
+ */
+export const PRESENCE_BATCH_MS = 20;
+
+/** Rooms whose sets may have changed and are yet to be announced, gathered into one batch. */
+interface Batch {
+  /** Users who came or went: each of their rooms is told. */
+  users: Set<string>;
+  /** Rooms whose participants changed, as last known: each is told. */
+  rooms: Map<string, RoomRecord>;
+}
+
+/**
  * Who of each room is online (contract, "Presence"): a user is online while they hold any open
- * socket, room or inbox, on any process. When a user comes or goes, every room of theirs is told
- * its new set; so is a room whose participants change.
+ * socket, room or inbox, on any process. When users come or go, every room of theirs is told its
+ * new set; so is a room whose participants change.
+ *
+ * Announcements are batched: changes that come while a batch waits or goes out are told together
+ * by the next one, one set per room, read after every change in it was recorded. So the last set
+ * a room hears from this process is exact, and a later set is never sent first.
  */
 export class Presence {
-  /** Announcements of this process, one after another, so that a later set is never sent first. */
+  /** The batch still gathering changes; null when none is. */
+  private gathering: Batch | null = null;
+  /** The batches of this process, one after another; resolves once the last has gone out. */
   private announcing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -26,21 +47,33 @@ export class Presence {
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
     private readonly onChange: PresenceChangeListener = () => {},
+    private readonly batchMs: number = PRESENCE_BATCH_MS,
   ) {
     // Users of a process that died (or that came back from being taken for dead): found by
     // whichever process noticed, and announced by it.
-    state.onExpire((users) => void this.changed(users, false));
-    state.onRestore((users) => void this.changed(users, true));
+    state.onExpire((users) => this.changed(users, false));
+    state.onRestore((users) => this.changed(users, true));
   }
 
-  /** A socket of the user opened on this process. */
+  /**
+   * A socket of the user opened on this process. Resolves once the user counts as online; their
+   * rooms are told by a batch after that (see `announced`).
+   */
   async connected(user: string): Promise<void> {
-    if (await this.state.connect(user)) await this.changed([user], true);
+    if (await this.state.connect(user)) this.changed([user], true);
   }
 
-  /** A socket of the user closed on this process. */
+  /**
+   * A socket of the user closed on this process. Resolves once the user's presence is recorded;
+   * their rooms are told by a batch after that (see `announced`).
+   */
   async disconnected(user: string): Promise<void> {
-    if (await this.state.disconnect(user)) await this.changed([user], false);
+    if (await this.state.disconnect(user)) this.changed([user], false);
+  }
+
+  /** Resolves once every change recorded so far has been announced (or failed to be, logged). */
+  announced(): Promise<void> {
+    return this.announcing;
   }
 
   /** The participants of the room who are online now: the recruiter first, then clients in order. */
@@ -54,51 +87,61 @@ export class Presence {
     return room ? this.onlineIn(room) : [];
   }
 
-  /** Tells the room who of it is online now (after its participants changed). */
-  async announceRoom(room: RoomRecord): Promise<void> {
-    await this.inTurn(async () => {
-      await this.publisher.toRoom(room.uuid, { type: 'presence', online_users: await this.onlineIn(room) });
-    });
+  /** Tells the room who of it is online now (after its participants changed), with the next batch. */
+  announceRoom(room: RoomRecord): void {
+    this.batch().rooms.set(room.uuid, room);
   }
 
-  /** Users came or went: the listener hears of it, and their rooms are told. */
-  private changed(users: readonly string[], online: boolean): Promise<void> {
+  /** Users came or went: the listener hears of it, and the next batch tells their rooms. */
+  private changed(users: readonly string[], online: boolean): void {
     try {
       this.onChange(users, online);
     } catch (error) {
       this.logger.error({ err: error }, 'a presence change listener threw');
     }
-    return this.announce(users);
+    const { users: pending } = this.batch();
+    for (const user of users) pending.add(user);
   }
 
-  /** Tells every room of these users who of it is online now. */
-  private announce(users: readonly string[]): Promise<void> {
-    return this.inTurn(async () => {
-      const rooms = new Map<string, string[]>();
-      for (const user of users) {
-        for (const { room, participants } of await this.storage.roomsWithParticipants(user)) {
-          rooms.set(room, participants);
-        }
+  /**
+   * The batch gathering changes, started when there is none: it goes out once the one before it
+   * has, and `batchMs` more have passed. A failed batch is logged, and the next goes on.
+   */
+  private batch(): Batch {
+    if (this.gathering) return this.gathering;
+    const batch: Batch = { users: new Set(), rooms: new Map() };
+    this.gathering = batch;
+    this.announcing = this.announcing
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, this.batchMs)))
+      .then(() => {
+        this.gathering = null;
+        return this.announce(batch);
+      })
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'presence not announced');
+      });
+    return batch;
+  }
+
+  /** Tells every room of the batch who of it is online now. */
+  private async announce({ users, rooms }: Batch): Promise<void> {
+    const participantsOf = new Map<string, readonly string[]>();
+    for (const [uuid, room] of rooms) participantsOf.set(uuid, [room.recruiter, ...room.clients]);
+    // Read after the rooms above, so a user's rooms as stored now win over an older record.
+    for (const user of users) {
+      for (const { room, participants } of await this.storage.roomsWithParticipants(user)) {
+        participantsOf.set(room, participants);
       }
-      if (rooms.size === 0) return;
-      const online = new Set(await this.state.online([...new Set([...rooms.values()].flat())]));
-      await Promise.all(
-        [...rooms].map(([room, participants]) =>
-          this.publisher.toRoom(room, {
-            type: 'presence',
-            online_users: participants.filter((user) => online.has(user)),
-          }),
-        ),
-      );
-    });
-  }
-
-  /** Runs announcements one after another; a failed one is logged, and the next goes on. */
-  private inTurn(announcement: () => Promise<void>): Promise<void> {
-    const run = this.announcing.then(announcement).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'presence not announced');
-    });
-    this.announcing = run;
-    return run;
+    }
+    if (participantsOf.size === 0) return;
+    const online = new Set(await this.state.online([...new Set([...participantsOf.values()].flat())]));
+    await Promise.all(
+      [...participantsOf].map(([room, participants]) =>
+        this.publisher.toRoom(room, {
+          type: 'presence',
+          online_users: participants.filter((user) => online.has(user)),
+        }),
+      ),
+    );
   }
 }

@@ -51,7 +51,7 @@ export class Rooms {
     if (created) {
       await this.deps.queue.run(room.uuid, async () => {
         await this.deps.publisher.committed({ inbox, webhooks });
-        await this.deps.presence.announceRoom(room);
+        this.deps.presence.announceRoom(room);
       });
       return { room: toChatRoom({ room, lastMessage: null, unreadCount: 0 }, this.deps.media), created };
     }
@@ -135,7 +135,7 @@ export class Rooms {
         inbox: logged.inbox,
         webhooks: logged.webhooks,
       });
-      await this.deps.presence.announceRoom(logged.record.room);
+      this.deps.presence.announceRoom(logged.record.room);
       return logged.record;
     });
   }
