@@ -55,7 +55,8 @@ export const RoomUpdatedEventSchema = z.object({
 /**
  * Additive (contract, "Presence"): the room's participants who hold at least one open hirechat
  * socket (room or inbox) on any server process. Sent when a socket opens (after `synced`, where
- * `since` was given) and whenever the set changes. State, like typing: not logged, no `seq`.
+ * `since` was given) and whenever the set changes; changes that come together (a crowd joining) are
+ * told as one set, and the last set sent is exact. State, like typing: not logged, no `seq`.
  */
 export const PresenceEventSchema = z.object({
   type: z.literal('presence'),

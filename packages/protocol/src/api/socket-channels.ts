@@ -86,6 +86,8 @@ export const SOCKET_CHANNELS: readonly SocketChannel[] = [
       presence:
         "The room's participants who hold at least one open socket (room or inbox) on any server process. " +
         'Sent when the socket opens (after `synced` where `since` was given) and whenever the set changes. ' +
+        'Changes that come together (within some 100 ms on one server process, or while the set before is ' +
+        'still going out, as when a crowd joins) are told as one set; the last set sent is exact. ' +
         'Not logged, carries no `seq`.',
       error:
         'A client event could not be taken (not JSON, unknown type, missing field...); the socket stays open.',
