@@ -75,7 +75,8 @@ export interface HirechatOptions {
   limits?: RateLimitOptions | false;
   /**
    * A socket whose unsent backlog (what the server holds for it, not yet written to the network)
-   * passes this many bytes is closed with 1013; past half of it, its typing and presence events are dropped.
+   * passes this many bytes is closed with 1013; past half of it, its typing and presence events wait
+   * (only the newest of each, sent once it reads again).
    * Not a rate limit: `limits: false` leaves it on. Default 4 MiB.
    */
   maxSocketBacklogBytes?: number;

@@ -3,8 +3,11 @@ import type { WebSocket } from 'ws';
 import { TEXT_FRAME } from './frames.js';
 import type { Frame } from './socket-feed.js';
 
-/** Sends one frame on a socket; `droppable` frames (typing) go first when the socket lags. */
-export type SendFrame = (frame: Frame, droppable?: boolean) => void;
+/**
+ * Sends one frame on a socket. A frame of `state` (`typing`, `presence`: the whole of it, which
+ * the next frame of that state replaces) waits while the socket lags, in place of the one before.
+ */
+export type SendFrame = (frame: Frame, state?: string) => void;
 
 /**
  * Sends one frame of a replay, paced by the client's reading: undefined when it went out with room
@@ -28,13 +31,19 @@ export const SLOW_CONSUMER_REASON = 'Events were sent faster than they were read
  */
 export const REPLAY_STALL_MS = 30_000;
 
+/** How often, in milliseconds, a lagging socket's backlog is looked at while state frames wait. */
+export const STATE_RETRY_MS = 50;
+
 /**
  * Every frame a socket is sent goes through here, so that a socket that does not read its events
  * cannot grow the server's memory without bound (contract, "Limits"). Its backlog is what `ws`
  * and Node hold for it, unsent (`bufferedAmount`; the kernel's buffers come on top):
  *
- * - past half of `maxBacklogBytes`, droppable frames (typing, presence: state the next change repeats)
- *   are dropped, so that what matters still goes;
+ * - past half of `maxBacklogBytes`, state frames (typing, presence) wait, so that what matters
+ *   still goes: only the newest of each state, which is all a client needs of it (a room of 1,000
+ *   filling up sends each socket many presence sets of up to 39 KB). They go once the backlog is
+ *   back under half, looked at every `STATE_RETRY_MS`; so a lagging socket still ends up with the
+ *   exact state;
  * - past `maxBacklogBytes`, the socket is closed with 1013 and sent nothing more. Its close frame
  *   waits behind the backlog; `ws` destroys a socket whose close is not answered within 30 s, which
  *   frees the backlog.
@@ -53,15 +62,37 @@ export function boundedSender(
   stallMs = REPLAY_STALL_MS,
 ): SocketSender {
   const closeSlow = () => socket.close(CloseCode.TryAgainLater, SLOW_CONSUMER_REASON);
+  /** The newest frame of each state that waits for the backlog to shrink. */
+  const waiting = new Map<string, Frame>();
+  let retry: NodeJS.Timeout | undefined;
+  const sendWaiting = () => {
+    if (socket.readyState !== socket.OPEN) waiting.clear();
+    else if (socket.bufferedAmount <= maxBacklogBytes / 2) {
+      for (const frame of waiting.values()) socket.send(frame, TEXT_FRAME);
+      waiting.clear();
+    }
+    if (waiting.size === 0) {
+      clearInterval(retry);
+      retry = undefined;
+    }
+  };
   return {
-    send(frame, droppable = false) {
+    send(frame, state) {
       if (socket.readyState !== socket.OPEN) return;
       const backlog = socket.bufferedAmount;
       if (backlog > maxBacklogBytes) {
         closeSlow();
         return;
       }
-      if (droppable && backlog > maxBacklogBytes / 2) return;
+      if (state !== undefined) {
+        if (backlog > maxBacklogBytes / 2) {
+          waiting.set(state, frame);
+          retry ??= setInterval(sendWaiting, STATE_RETRY_MS).unref();
+          return;
+        }
+        // Newer than any that waits, which must not come after it.
+        waiting.delete(state);
+      }
       socket.send(frame, TEXT_FRAME);
     },
     sendPaced(frame) {

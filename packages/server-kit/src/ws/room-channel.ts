@@ -81,11 +81,11 @@ export class RoomChannel implements SocketChannel {
       }
     };
     const feed = new SocketFeed<RoomEvent>(
-      // Typing and presence are state that the next change repeats: what a lagging socket can best
-      // do without. Presence above all: each user who comes or goes sends the room's whole online
-      // set to every socket of it, so a room of 1,000 filling up queued ~39 MB for each socket.
+      // Typing and presence are state, each frame the whole of it: a lagging socket needs only the
+      // newest, once it reads again (see boundedSender).
       {
-        send: (frame, event) => send(frame, event.type === 'typing' || event.type === 'presence'),
+        send: (frame, event) =>
+          send(frame, event.type === 'typing' || event.type === 'presence' ? event.type : undefined),
         sendPaced,
       },
       {

@@ -31,7 +31,7 @@ export type Frame = string | Buffer;
 
 /** How a feed puts frames on its socket. */
 export interface FeedSender {
-  /** Sends a live event's frame; `event` says what it is (typing may be dropped). */
+  /** Sends a live event's frame; `event` says what it is (state may wait while the socket lags). */
   send(frame: Frame, event: FeedEvent): void;
   /**
    * Sends a replayed event's frame; a promise when the socket lags, after which the replay goes on

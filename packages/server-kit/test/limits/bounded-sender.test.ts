@@ -6,14 +6,16 @@ import { boundedSender, type SendFrame } from '../../src/ws/bounded-sender.js';
 
 /*
  * The one way the server sends a socket a frame (ws/bounded-sender.ts), over a real socket pair whose
- * client stops reading: typing goes first once the backlog passes half the bound, everything else
- * still goes until the bound, and past it the socket is closed with 1013 and sent nothing more; a
- * replay is paced by the client's reading instead, and closed only when the client takes nothing.
+ * client stops reading: state (typing, presence) waits once the backlog passes half the bound, only
+ * its newest frame, and goes once the client reads again; everything else still goes until the
+ * bound, and past it the socket is closed with 1013 and sent nothing more; a replay is paced by the
+ * client's reading instead, and closed only when the client takes nothing.
  */
 
 const BOUND = 256 * 1024;
 const FRAME = JSON.stringify({ type: 'message_created', padding: 'x'.repeat(16 * 1024) });
 const TYPING = JSON.stringify({ type: 'typing', typing_users: [] });
+const presence = (online: string[]) => JSON.stringify({ type: 'presence', online_users: online });
 
 describe('boundedSender', () => {
   const cleanups: Array<() => void> = [];
@@ -48,13 +50,13 @@ describe('boundedSender', () => {
     }
   }
 
-  it('drops typing past half the bound and keeps sending the rest, then closes with 1013 past the bound', async () => {
+  it('holds typing past half the bound and keeps sending the rest, then closes with 1013 past the bound', async () => {
     const { server, client } = await laggingPair();
     const { send } = boundedSender(server, BOUND);
     await fill(send, server, BOUND / 2);
 
     const held = server.bufferedAmount;
-    send(TYPING, true);
+    send(TYPING, 'typing');
     expect(server.bufferedAmount).toBe(held);
     send(FRAME);
     expect(server.bufferedAmount).toBeGreaterThan(held);
@@ -79,8 +81,31 @@ describe('boundedSender', () => {
     client.resume();
     const { send } = boundedSender(server, BOUND);
     const got = once(client, 'message') as Promise<[Buffer]>;
-    send(TYPING, true);
+    send(TYPING, 'typing');
     expect(String((await got)[0])).toBe(TYPING);
+  });
+
+  it('sends a lagging client the newest frame of each state once it reads again, and not those it replaced', async () => {
+    const { server, client } = await laggingPair();
+    const { send } = boundedSender(server, BOUND);
+    await fill(send, server, BOUND / 2);
+    const held = server.bufferedAmount;
+    send(presence(['a']), 'presence');
+    send(TYPING, 'typing');
+    send(presence(['a', 'b']), 'presence');
+    expect(server.bufferedAmount).toBe(held);
+
+    const states: string[] = [];
+    client.on('message', (data) => {
+      const text = String(data);
+      if (text !== FRAME) states.push(text);
+    });
+    client.resume();
+    while (states.length < 2) await once(client, 'message');
+
+    // The newest presence, then typing, after every frame sent before them.
+    expect(states).toEqual([presence(['a', 'b']), TYPING]);
+    expect(server.readyState).toBe(WebSocket.OPEN);
   });
 
   it('paces a replay larger than the bound to a client that reads slowly, and sends all of it', async () => {
