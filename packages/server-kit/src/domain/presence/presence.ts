@@ -49,7 +49,6 @@ export class Presence {
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
     private readonly onChange: PresenceChangeListener = () => {},
-    private readonly batchMs: number = PRESENCE_BATCH_MS,
   ) {
     // Users of a process that died (or that came back from being taken for dead): found by
     // whichever process noticed, and announced by it.
@@ -107,14 +106,14 @@ export class Presence {
 
   /**
    * The batch gathering changes, started when there is none: it goes out once the one before it
-   * has, and `batchMs` more have passed. A failed batch is logged, and the next goes on.
+   * has, and `PRESENCE_BATCH_MS` more have passed. A failed batch is logged, and the next goes on.
    */
   private batch(): Batch {
     if (this.gathering) return this.gathering;
     const batch: Batch = { users: new Set(), rooms: new Map() };
     this.gathering = batch;
     this.announcing = this.announcing
-      .then(() => new Promise<void>((resolve) => setTimeout(resolve, this.batchMs)))
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, PRESENCE_BATCH_MS)))
       .then(() => {
         this.gathering = null;
         return this.announce(batch);
