@@ -114,10 +114,12 @@ describe('boundedSender', () => {
     const frames = 1_000; // 16 MB: more than the bound and the loopback's buffers
     const received: string[] = [];
     client.on('message', (data) => received.push(String(data).slice(0, 40)));
-    // The client reads a little now and then, as a slow phone would.
+    // The client reads a little now and then, as a slow phone would, until the replay is sent.
+    let slow = true;
     const reading = setInterval(() => {
       client.resume();
-      setTimeout(() => client.pause(), 5);
+      // A pause due after the replay ended would stop the client for good.
+      setTimeout(() => slow && client.pause(), 5);
     }, 50);
     cleanups.push(() => clearInterval(reading));
     let highest = 0;
@@ -130,6 +132,7 @@ describe('boundedSender', () => {
         await taken;
       }
     }
+    slow = false;
     clearInterval(reading);
     client.resume();
     while (received.length < frames) await once(client, 'message');
