@@ -8,7 +8,7 @@ import { newSecret } from './support/chat.js';
 import {
   cleanEnv,
   type LogRecord,
-  runToEnd,
+  runUntilStarted,
   type ServerProcess,
   startServerProcess,
 } from './support/processes.js';
@@ -107,13 +107,18 @@ describe('numbers out of range', () => {
   ])(
     'stop the server at start-up: %s=99999999999999',
     async (variable, message) => {
-      const started = await runToEnd('main.ts', [], {
-        ...(await baseEnv()),
-        PORT: '0',
-        WEBHOOK_URLS: 'http://127.0.0.1:9/hook',
-        WEBHOOK_SECRET: webhookSecret(),
-        [variable]: '99999999999999',
-      });
+      const started = await runUntilStarted(
+        'main.ts',
+        [],
+        {
+          ...(await baseEnv()),
+          PORT: '0',
+          WEBHOOK_URLS: 'http://127.0.0.1:9/hook',
+          WEBHOOK_SECRET: webhookSecret(),
+          [variable]: '99999999999999',
+        },
+        (record) => /^listening on /.test(String(record.msg)),
+      );
       expect(started.code).toBe(1);
       expect(started.stderr).toMatch(message);
     },
@@ -128,11 +133,16 @@ describe('a PostgreSQL database that is not there', () => {
     await database.drop();
     const name = `hirechat_missing_${randomBytes(4).toString('hex')}`;
     url.pathname = `/${name}`;
-    const started = await runToEnd('main.ts', [], {
-      ...(await baseEnv()),
-      PORT: '0',
-      DATABASE_URL: url.toString(),
-    });
+    const started = await runUntilStarted(
+      'main.ts',
+      [],
+      {
+        ...(await baseEnv()),
+        PORT: '0',
+        DATABASE_URL: url.toString(),
+      },
+      (record) => /^listening on /.test(String(record.msg)),
+    );
     expect(started.code).toBe(1);
     const lines = started.stdout.trim().split('\n');
     const notJson = lines.filter((line) => {

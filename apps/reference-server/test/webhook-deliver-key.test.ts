@@ -1,11 +1,10 @@
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoom, newUser, postFile } from './support/chat.js';
-import { killProcess, Output, spawnFromSource, withMessage } from './support/processes.js';
+import { runUntilStarted, withMessage } from './support/processes.js';
 import { createdOf, useWebhookDeployments } from './support/webhooks.js';
 
 /*
@@ -21,33 +20,9 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/**
- * Runs `deliver` until it exits or says it delivers (then it is killed): its exit code (null when
- * it delivered) and what it wrote.
- */
-async function runDeliver(env: NodeJS.ProcessEnv) {
-  const child = spawnFromSource('webhooks/webhooks-cli.ts', ['deliver'], env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const output = new Output(child);
-  const closed = once(child, 'close');
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const delivering = output.waitFor(withMessage('delivering webhooks'), { timeoutMs: 20_000 }).then(
-    () => null,
-    () => null,
-  );
-  const code = await Promise.race([exited, delivering]);
-  await killProcess(child);
-  // Both pipes drained: nothing it wrote is missed.
-  await closed;
-  return { code, stdout, stderr };
-}
+/** Runs `deliver` until it exits, or says it delivers (then it is killed; the code is null). */
+const runDeliver = (env: NodeJS.ProcessEnv) =>
+  runUntilStarted('webhooks/webhooks-cli.ts', ['deliver'], env, withMessage('delivering webhooks'));
 
 const REFUSAL =
   /^error: deliver needs the servers' key to sign the file URLs in webhooks: set JWT_SECRET \(or MEDIA_URL_SECRET\) as the servers have it, or DATA_DIR to the folder whose dev-jwt-secret they use \(.* has none\)$/;
