@@ -224,7 +224,7 @@ const SOCKET_MAX_BACKLOG_BYTES_LIMIT = 1024 * 1024 * 1024;
 export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
 
 const EnvSchema = z.object({
-  PORT: withDefault(wholeNumber(0, 65_535, 'port')),
+  PORT: withDefault(wholeNumber(0, 65_535, null)),
   HOST: withDefault(z.string().trim()),
   DATA_DIR: withDefault(z.string().trim()),
   DATABASE_URL: withDefault(

@@ -18,11 +18,12 @@ export const withDefault = <T extends z.ZodType>(schema: T) => z.preprocess(unse
 const limit = (value: number, about: string | undefined) => (about ? `${value} (${about})` : String(value));
 
 /**
- * A whole number of `unit` from `min` to `max`. Its one message states both limits, e.g. "must be a
- * whole number of milliseconds from 1 to 3600000 (an hour)"; `aboutMax` names the greatest in words.
+ * A whole number of `unit` (null: of nothing named, as a port) from `min` to `max`. Its one message
+ * states both limits, e.g. "must be a whole number of milliseconds from 1 to 3600000 (an hour)";
+ * `aboutMax` names the greatest in words.
  */
-export const wholeNumber = (min: number, max: number, unit: string, aboutMax?: string) => {
-  const what = `must be a whole number of ${unit} from ${min} to ${limit(max, aboutMax)}`;
+export const wholeNumber = (min: number, max: number, unit: string | null, aboutMax?: string) => {
+  const what = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${limit(max, aboutMax)}`;
   return z
     .string()
     .trim()
