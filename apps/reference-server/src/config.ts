@@ -13,7 +13,7 @@ import {
   type RateLimitOptions,
 } from '@hirechat/server-kit';
 import { z } from 'zod';
-import { onOff, unsetIfBlank, withDefault } from './env-values.js';
+import { switchSetting, unsetIfBlank, wholeNumber, withDefault } from './env-values.js';
 import {
   unreadNotifyAfterS,
   WEBHOOK_ECHOABLE,
@@ -131,31 +131,6 @@ const ECHOABLE = new Set([
   ...WEBHOOK_ECHOABLE,
 ]);
 
-const wholeNumber = (min: number, max: number, what: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be ${what}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be ${what}`));
-
-const SWITCH_VALUES: Record<string, boolean> = {
-  on: true,
-  true: true,
-  '1': true,
-  off: false,
-  false: false,
-  '0': false,
-};
-
-/** A feature switch: `on` or `off` (also `true`/`false`, `1`/`0`), in any case. */
-const switchSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((value) => value in SWITCH_VALUES, 'must be on or off')
-  .transform((value) => SWITCH_VALUES[value] === true);
-
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
   .string()
@@ -240,11 +215,16 @@ const serviceUrl = (protocols: readonly string[], example: string) =>
       }
     });
 
+/** Greatest MAX_UPLOAD_BYTES: a GiB. */
+const MAX_UPLOAD_BYTES_LIMIT = 1024 * 1024 * 1024;
+/** Greatest SOCKET_MAX_BACKLOG_BYTES: a GiB. */
+const SOCKET_MAX_BACKLOG_BYTES_LIMIT = 1024 * 1024 * 1024;
+
 /** Least PRESENCE_TIMEOUT_MS: see its schema. */
 export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
 
 const EnvSchema = z.object({
-  PORT: withDefault(wholeNumber(0, 65_535, 'a port number from 0 to 65535')),
+  PORT: withDefault(wholeNumber(0, 65_535, null)),
   HOST: withDefault(z.string().trim()),
   DATA_DIR: withDefault(z.string().trim()),
   DATABASE_URL: withDefault(
@@ -254,34 +234,20 @@ const EnvSchema = z.object({
   // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits.
   JWT_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
   JWT_PUBLIC_KEY: withDefault(pemSchema),
-  JWT_REQUIRE_EXP: withDefault(
-    z
-      .string()
-      .trim()
-      .toLowerCase()
-      .pipe(z.enum(['true', 'false'], 'must be true or false'))
-      .transform((value) => value === 'true'),
-  ),
-  MAX_UPLOAD_BYTES: withDefault(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a positive whole number of bytes')),
+  JWT_REQUIRE_EXP: withDefault(switchSetting),
+  // The body of a create is held in memory whole before it is stored.
+  MAX_UPLOAD_BYTES: withDefault(wholeNumber(1, MAX_UPLOAD_BYTES_LIMIT, 'bytes', 'a GiB')),
   ALLOWED_ORIGINS: withDefault(originsSchema),
-  TYPING_TIMEOUT_MS: withDefault(
-    wholeNumber(1, 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
-  ),
+  TYPING_TIMEOUT_MS: withDefault(wholeNumber(1, 24 * 60 * 60 * 1000, 'milliseconds', 'a day')),
   // Each process renews its lease every 0.3 × this over Redis, whose commands time out after a
   // second: a shorter timeout would take live processes for dead whenever Redis is slow.
   PRESENCE_TIMEOUT_MS: withDefault(
-    wholeNumber(
-      MIN_PRESENCE_TIMEOUT_MS,
-      24 * 60 * 60 * 1000,
-      `a whole number of milliseconds from ${MIN_PRESENCE_TIMEOUT_MS} to 86400000 (a day)`,
-    ),
+    wholeNumber(MIN_PRESENCE_TIMEOUT_MS, 24 * 60 * 60 * 1000, 'milliseconds', 'a day'),
   ),
   // RFC 2104 §3: an HMAC-SHA256 key should be at least as long as the hash, 256 bits.
   MEDIA_URL_SECRET: withDefault(z.string().min(32, 'must be at least 32 characters long')),
   // As S3 and GCS signed URLs, at most a week.
-  MEDIA_URL_TTL_S: withDefault(
-    wholeNumber(1, 7 * 24 * 60 * 60, 'a whole number of seconds from 1 to 604800 (a week)'),
-  ),
+  MEDIA_URL_TTL_S: withDefault(wholeNumber(1, 7 * 24 * 60 * 60, 'seconds', 'a week')),
   LOG_LEVEL: withDefault(
     z
       .string()
@@ -289,31 +255,25 @@ const EnvSchema = z.object({
       .toLowerCase()
       .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)),
   ),
-  DEMO_WEB: withDefault(onOff),
-  API_DOCS: withDefault(switchSchema),
-  RATE_LIMITS: withDefault(onOff),
-  RATE_LIMIT_WRITES_PER_S: withDefault(
-    wholeNumber(2, 1_000_000, 'a whole number of requests from 2 to 1000000'),
-  ),
-  RATE_LIMIT_WRITES_BURST: withDefault(
-    wholeNumber(3, 10_000_000, 'a whole number of requests from 3 to 10000000'),
-  ),
-  RATE_LIMIT_READS_PER_S: withDefault(
-    wholeNumber(2, 1_000_000, 'a whole number of requests from 2 to 1000000'),
-  ),
-  RATE_LIMIT_READS_BURST: withDefault(
-    wholeNumber(3, 10_000_000, 'a whole number of requests from 3 to 10000000'),
-  ),
-  RATE_LIMIT_FRAMES: withDefault(wholeNumber(1, 1_000_000, 'a whole number of frames from 1 to 1000000')),
-  RATE_LIMIT_FRAMES_WINDOW_S: withDefault(wholeNumber(1, 3_600, 'a whole number of seconds from 1 to 3600')),
-  RATE_LIMIT_SOCKETS_PER_USER: withDefault(
-    wholeNumber(1, 1_000_000, 'a whole number of sockets from 1 to 1000000'),
-  ),
+  DEMO_WEB: withDefault(switchSetting),
+  API_DOCS: withDefault(switchSetting),
+  RATE_LIMITS: withDefault(switchSetting),
+  RATE_LIMIT_WRITES_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
+  RATE_LIMIT_WRITES_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_READS_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
+  RATE_LIMIT_READS_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_FRAMES: withDefault(wholeNumber(1, 1_000_000, 'frames')),
+  RATE_LIMIT_FRAMES_WINDOW_S: withDefault(wholeNumber(1, 3_600, 'seconds', 'an hour')),
+  RATE_LIMIT_SOCKETS_PER_USER: withDefault(wholeNumber(1, 1_000_000, 'sockets')),
+  // Each socket may hold this much in memory: a few sockets past a GiB each is a server out of memory.
   SOCKET_MAX_BACKLOG_BYTES: withDefault(
-    wholeNumber(64 * 1024, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 65536'),
+    wholeNumber(64 * 1024, SOCKET_MAX_BACKLOG_BYTES_LIMIT, 'bytes', 'a GiB'),
   ),
   ...WEBHOOK_ENV,
 });
+
+/** Every environment variable the reference server reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 /**
  * Reads the reference server's settings from `env`. Pure apart from resolving DATA_DIR against the

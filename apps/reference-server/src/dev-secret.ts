@@ -52,6 +52,16 @@ export async function ensureDevSecret(dataDir: string): Promise<DevSecret> {
   return { secret: theirs, file, created: false };
 }
 
+/**
+ * The development secret of `dataDir` if a server made one there, else null; never makes one.
+ * For commands that must sign as the servers do: a secret of their own would be refused.
+ */
+export async function readDevSecret(dataDir: string): Promise<DevSecret | null> {
+  const file = path.join(dataDir, DEV_SECRET_FILE);
+  const secret = await readSecret(file);
+  return secret === null ? null : { secret, file, created: false };
+}
+
 /** The secret kept in `file`, or null when there is no such file. */
 async function readSecret(file: string): Promise<string | null> {
   let stored: string;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, type ReferenceServerConfig } from './config.js';
+import { configWarnings } from './config-warnings.js';
 import { createLogger } from './logging.js';
 import { createReferenceServer } from './server.js';
 
@@ -13,6 +14,8 @@ try {
 }
 
 const { logger, destination } = createLogger(config.logLevel);
+for (const warning of configWarnings(process.env))
+  logger.warn({ variable: warning.variable }, warning.message);
 
 /**
  * A shutdown ends within this long, whatever holds it up: in-flight requests get 10 s, closing

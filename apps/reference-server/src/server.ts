@@ -183,7 +183,15 @@ export async function createReferenceServer(
 function openStorage(config: ReferenceServerConfig, logger: Logger): KnexChatStorage {
   if (config.databaseUrl) {
     logger.info({ database: redactUrl(config.databaseUrl) }, 'data in PostgreSQL');
-    return new KnexChatStorage(createPostgresKnex(config.databaseUrl));
+    // knex writes its warnings (a connection it could not get, with a stack) to stdout with
+    // console.log, in among the JSON lines of the log; they go through the log instead.
+    const log = {
+      warn: (message: unknown) => logger.warn({ knex: message }, 'knex warning'),
+      error: (message: unknown) => logger.error({ knex: message }, 'knex error'),
+      deprecate: (method: string, alternative: string) =>
+        logger.warn({ method, alternative }, 'knex deprecation'),
+    };
+    return new KnexChatStorage(createPostgresKnex(config.databaseUrl, { log }));
   }
   const file = path.join(config.dataDir, DATABASE_FILE);
   logger.info({ database: file }, 'data in SQLite: run one process only (set DATABASE_URL for more)');
@@ -275,7 +283,7 @@ async function closeInOrder(steps: Array<() => Promise<void>>): Promise<void> {
 }
 
 /** The configured key, or the development secret of DATA_DIR when none is configured. */
-export async function resolveJwtKey(config: ReferenceServerConfig, logger: Logger): Promise<JwtKey> {
+async function resolveJwtKey(config: ReferenceServerConfig, logger: Logger): Promise<JwtKey> {
   if (config.jwt) {
     logger.info(
       { jwt: 'secret' in config.jwt ? 'HS256 (JWT_SECRET)' : 'RS256/ES256 (JWT_PUBLIC_KEY)' },

@@ -4,6 +4,7 @@ import { UuidInputSchema } from '@hirechat/protocol';
 import { ROLES, type Role, signAccessToken } from '@hirechat/server-kit';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
+import { configWarnings } from './config-warnings.js';
 import { DEV_SECRET_WARNING, ensureDevSecret } from './dev-secret.js';
 
 const USAGE = `Usage: npm run token -- --user <uuid> [--email <email>] [--name <name>] [--role ${ROLES.join('|')}] [--expires-in <seconds>]
@@ -110,6 +111,9 @@ function parse(argv: string[]) {
     },
   });
 }
+
+// On stderr: stdout carries the output alone (a token, `failed --json`).
+for (const warning of configWarnings(process.env)) console.error(`warning: ${warning.message}`);
 
 try {
   // Only the token goes to stdout, so that `TOKEN=$(npm run -s token -- ...)` captures it alone.

@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, demoWebBuildDir, loadConfig } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, demoWebBuildDir, loadConfig } from '../src/config.js';
 
 const SECRET = 'a'.repeat(32);
 const MEDIA_SECRET = 'm'.repeat(32);
+const WEBHOOK_SECRET = `whsec_${Buffer.from('w'.repeat(32)).toString('base64')}`;
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -154,6 +155,41 @@ describe('loadConfig', () => {
     expect(loadConfig({ API_DOCS: value }).apiDocs).toBe(apiDocs);
   });
 
+  // Issue: WEBHOOK_DELIVER took on/off only, API_DOCS also true/false and 1/0, JWT_REQUIRE_EXP
+  // true/false only. Every boolean setting takes the same words.
+  const BOOLEANS: Array<[string, (config: ReturnType<typeof loadConfig>) => boolean]> = [
+    ['DEMO_WEB', (config) => config.demoWebDir !== null],
+    ['API_DOCS', (config) => config.apiDocs],
+    ['RATE_LIMITS', (config) => config.rateLimits !== null],
+    ['JWT_REQUIRE_EXP', (config) => config.jwtRequireExp],
+    ['WEBHOOK_DELIVER', (config) => config.webhooks?.deliver === true],
+  ];
+  const WORDS: Array<[string, boolean]> = [
+    ['on', true],
+    ['OFF', false],
+    ['true', true],
+    [' False ', false],
+    ['yes', true],
+    ['No', false],
+    ['1', true],
+    ['0', false],
+  ];
+  it.each(
+    BOOLEANS.flatMap(([variable, read]) =>
+      WORDS.map(([word, value]) => [variable, word, value, read] as const),
+    ),
+  )('reads the boolean %s=%j as %j', (variable, word, value, read) => {
+    const webhooks = { WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET: WEBHOOK_SECRET };
+    expect(read(loadConfig({ ...webhooks, [variable]: word }))).toBe(value);
+  });
+
+  it('says the same words for every boolean setting it refuses', () => {
+    const messages = BOOLEANS.map(([variable]) => configError({ [variable]: 'maybe' }).issues[0]?.message);
+    expect(new Set(messages)).toEqual(
+      new Set(['must be on or off (or true/false, yes/no, 1/0) (got "maybe")']),
+    );
+  });
+
   it('treats a blank variable as unset', () => {
     expect(
       loadConfig({ PORT: '', JWT_SECRET: ' ', ALLOWED_ORIGINS: '', DATABASE_URL: '', REDIS_URL: ' ' }),
@@ -194,12 +230,12 @@ describe('loadConfig', () => {
     ['MEDIA_URL_TTL_S', '0'],
     ['MEDIA_URL_TTL_S', '604801'],
     ['MEDIA_URL_TTL_S', '1h'],
-    ['DEMO_WEB', 'no'],
-    ['DEMO_WEB', 'false'],
+    ['DEMO_WEB', 'maybe'],
+    ['DEMO_WEB', 'enabled'],
     ['API_DOCS', 'maybe'],
-    ['JWT_REQUIRE_EXP', 'no'],
-    ['JWT_REQUIRE_EXP', '0'],
-    ['RATE_LIMITS', 'false'],
+    ['JWT_REQUIRE_EXP', 'y'],
+    ['JWT_REQUIRE_EXP', '2'],
+    ['RATE_LIMITS', 'disabled'],
     ['RATE_LIMIT_WRITES_PER_S', '1'],
     ['RATE_LIMIT_WRITES_PER_S', 'fast'],
     ['RATE_LIMIT_READS_BURST', '2.5'],
@@ -333,5 +369,85 @@ describe('loadConfig', () => {
     it('names the bad entry', () => {
       expect(configError({ ALLOWED_ORIGINS: 'https://ok.example.com,nope' }).message).toContain('"nope"');
     });
+  });
+});
+
+/*
+ * Issue: numbers accepted at start-up that broke things later (WEBHOOK_RETRY_HOURS=99999999999999:
+ * every write on PostgreSQL a 500; UNREAD_NOTIFY_AFTER_S=99999999999999: a RangeError each scan),
+ * and limit errors that did not say the limit (WEBHOOK_POLL_MS=3600001: "must be a positive whole
+ * number"). Every numeric setting has a greatest value, and its error says it.
+ */
+describe('the limits of numeric settings', () => {
+  // Each with its greatest value, and what else it needs to be accepted there.
+  const LIMITS: Array<[string, number, NodeJS.ProcessEnv]> = [
+    ['PORT', 65_535, {}],
+    ['MAX_UPLOAD_BYTES', 1024 ** 3, {}],
+    ['TYPING_TIMEOUT_MS', 86_400_000, {}],
+    ['PRESENCE_TIMEOUT_MS', 86_400_000, {}],
+    ['MEDIA_URL_TTL_S', 604_800, {}],
+    ['RATE_LIMIT_WRITES_PER_S', 1_000_000, { RATE_LIMIT_WRITES_BURST: '10000000' }],
+    ['RATE_LIMIT_WRITES_BURST', 10_000_000, {}],
+    ['RATE_LIMIT_READS_PER_S', 1_000_000, { RATE_LIMIT_READS_BURST: '10000000' }],
+    ['RATE_LIMIT_READS_BURST', 10_000_000, {}],
+    ['RATE_LIMIT_FRAMES', 1_000_000, {}],
+    ['RATE_LIMIT_FRAMES_WINDOW_S', 3_600, {}],
+    ['RATE_LIMIT_SOCKETS_PER_USER', 1_000_000, {}],
+    ['SOCKET_MAX_BACKLOG_BYTES', 1024 ** 3, {}],
+    ['WEBHOOK_TIMEOUT_MS', 600_000, {}],
+    ['WEBHOOK_RETRY_HOURS', 720, {}],
+    ['WEBHOOK_RETRY_MIN_MS', 86_400_000, { WEBHOOK_RETRY_MAX_MS: '86400000' }],
+    ['WEBHOOK_RETRY_MAX_MS', 604_800_000, {}],
+    ['WEBHOOK_POLL_MS', 3_600_000, {}],
+    ['UNREAD_NOTIFY_AFTER_S', 604_800, {}],
+  ];
+  const webhooks = { WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET };
+
+  it('knows the limit of every numeric setting', () => {
+    // A setting whose error for a word talks of a number is numeric: a new one must join LIMITS.
+    const numeric = CONFIG_VARIABLES.filter((variable) => {
+      try {
+        loadConfig({ [variable]: 'several' });
+        return false;
+      } catch (error) {
+        return error instanceof ConfigError && /number/.test(error.issues[0]?.message ?? '');
+      }
+    });
+    expect(numeric.sort()).toEqual(LIMITS.map(([variable]) => variable).sort());
+  });
+
+  it.each(LIMITS)('takes %s up to %d, and refuses more saying so', (variable, max, needs) => {
+    expect(() => loadConfig({ ...webhooks, ...needs, [variable]: String(max) })).not.toThrow();
+    for (const over of [String(max + 1), '99999999999999']) {
+      const [issue, ...others] = configError({ ...webhooks, ...needs, [variable]: over }).issues;
+      expect(others).toEqual([]);
+      expect(issue?.variable).toBe(variable);
+      expect(issue?.message).toMatch(new RegExp(` ${max}( |$)`));
+      expect(issue?.message).toContain(`(got "${over}")`);
+    }
+  });
+
+  it.each([
+    ['WEBHOOK_POLL_MS', '3600001', 'must be a whole number of milliseconds from 1 to 3600000 (an hour)'],
+    [
+      'WEBHOOK_RETRY_MAX_MS',
+      '604800001',
+      'must be a whole number of milliseconds from 1 to 604800000 (7 days)',
+    ],
+    ['WEBHOOK_RETRY_MIN_MS', '86400001', 'must be a whole number of milliseconds from 1 to 86400000 (a day)'],
+    [
+      'WEBHOOK_RETRY_HOURS',
+      '99999999999999',
+      'must be a number of hours above 0 and at most 720 (30 days) (fractions allowed)',
+    ],
+    [
+      'UNREAD_NOTIFY_AFTER_S',
+      '99999999999999',
+      'must be a number of seconds above 0 and at most 604800 (a week) (fractions allowed)',
+    ],
+  ])('says the limits of %s=%s', (variable, value, message) => {
+    expect(configError({ ...webhooks, [variable]: value }).issues).toEqual([
+      { variable, message: `${message} (got "${value}")` },
+    ]);
   });
 });

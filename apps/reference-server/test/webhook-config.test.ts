@@ -61,11 +61,11 @@ describe('webhook configuration', () => {
     });
     expect(issues).toEqual([
       'WEBHOOK_URLS: entry 1 is not an http(s) URL',
-      'WEBHOOK_SECRET: must be a Standard Webhooks secret: whsec_ and base64',
-      'WEBHOOK_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 600000 (got "soon")',
-      'WEBHOOK_RETRY_HOURS: must be a positive number of hours (got "-1")',
-      'WEBHOOK_DELIVER: must be on or off (got "elsewhere")',
-      'UNREAD_NOTIFY_AFTER_S: must be a positive number of seconds (got "0")',
+      'WEBHOOK_SECRET: must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes',
+      'WEBHOOK_TIMEOUT_MS: must be a whole number of milliseconds from 1 to 600000 (10 minutes) (got "soon")',
+      'WEBHOOK_RETRY_HOURS: must be a number of hours above 0 and at most 720 (30 days) (fractions allowed) (got "-1")',
+      'WEBHOOK_DELIVER: must be on or off (or true/false, yes/no, 1/0) (got "elsewhere")',
+      'UNREAD_NOTIFY_AFTER_S: must be a number of seconds above 0 and at most 604800 (a week) (fractions allowed) (got "0")',
     ]);
     expect(issues.join('\n')).not.toMatch(/password|hunter2/);
   });
@@ -93,6 +93,22 @@ describe('webhook configuration', () => {
     ).toEqual([
       'WEBHOOK_RETRY_MIN_MS, WEBHOOK_RETRY_MAX_MS: WEBHOOK_RETRY_MIN_MS (5000) must not be larger than WEBHOOK_RETRY_MAX_MS (10)',
     ]);
+  });
+
+  // Issue: whsec_YQ== (a key of 1 byte) was taken. The Standard Webhooks specification asks for
+  // keys of 24 to 64 bytes.
+  it.each([1, 23, 65, 128])('refuses a WEBHOOK_SECRET of %d bytes, without repeating it', (bytes) => {
+    const secret = `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+    const issues = problems({ WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET: secret });
+    expect(issues).toEqual([
+      'WEBHOOK_SECRET: must be a Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes',
+    ]);
+  });
+
+  it.each([24, 32, 64])('takes a WEBHOOK_SECRET of %d bytes', (bytes) => {
+    const secret = `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+    const config = loadConfig({ WEBHOOK_URLS: 'https://crm.example.com/hooks', WEBHOOK_SECRET: secret });
+    expect(config.webhooks?.secret).toBe(secret);
   });
 
   it('asks for WEBHOOK_SECRET with WEBHOOK_URLS', () => {

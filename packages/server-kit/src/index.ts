@@ -110,6 +110,7 @@ export { WebhookDeliverer, type WebhookDelivererOptions } from './webhooks/webho
 export {
   isWebhookSecret,
   type UnreadOptions,
+  WEBHOOK_SECRET_BYTES,
   type WebhookOptions,
   webhookUrlProblem,
 } from './webhooks/webhook-options.js';

@@ -1,8 +1,9 @@
 import { redactUrl, WebhookDeliverer } from '@hirechat/server-kit';
 import type { ReferenceServerConfig } from '../config.js';
+import { DEV_SECRET_FILE, DEV_SECRET_WARNING, readDevSecret } from '../dev-secret.js';
 import { createLogger } from '../logging.js';
 import { mediaUrlSecret } from '../media-url-secret.js';
-import { resolveJwtKey } from '../server.js';
+import { WebhookCommandError } from './command-error.js';
 import { type WebhookConfig, webhookOptions } from './webhook-config.js';
 import { openWebhookDatabase } from './webhook-database.js';
 
@@ -18,19 +19,20 @@ const STOP_MARGIN_MS = 5_000;
  * leaves the rest queued for the next run (of this or any process), and exits 0. Never returns.
  */
 export async function deliver(config: ReferenceServerConfig & { webhooks: WebhookConfig }): Promise<never> {
+  // Both refuse in one line (WebhookCommandError) before anything is made, or sent.
+  const key = await signingKey(config);
+  const database = await openWebhookDatabase(config);
   const { logger, destination } = createLogger(config.logLevel);
   const exit = async (code: number): Promise<never> => {
     await destination.flush(LOG_FLUSH_MS);
     process.exit(code);
   };
   try {
-    // File URLs inside Messages are signed as they leave, with the key the servers check.
-    const media = mediaUrlSecret(config, await resolveJwtKey(config, logger));
-    const database = await openWebhookDatabase(config);
+    if (key.devSecretFile) logger.warn({ file: key.devSecretFile }, DEV_SECRET_WARNING);
     const deliverer = new WebhookDeliverer({
       queue: database.queue,
       webhooks: webhookOptions(config.webhooks),
-      mediaUrlSecret: media.secret,
+      mediaUrlSecret: key.secret,
       mediaUrlTtlSeconds: config.mediaUrlTtlS,
       logger,
     });
@@ -66,4 +68,27 @@ export async function deliver(config: ReferenceServerConfig & { webhooks: Webhoo
     logger.fatal({ err: error }, 'could not deliver webhooks');
     return await exit(1);
   }
+}
+
+/**
+ * The key the servers sign file URLs with, so that the links inside delivered Messages open:
+ * MEDIA_URL_SECRET, or the one derived from JWT_SECRET, or from the development secret the servers
+ * made in DATA_DIR. Never a development secret of its own: the servers would refuse its URLs (401).
+ *
+ * @throws WebhookCommandError when none of them is there.
+ */
+async function signingKey(
+  config: ReferenceServerConfig,
+): Promise<{ secret: string | Buffer; devSecretFile: string | null }> {
+  if (config.jwt) return { secret: mediaUrlSecret(config, config.jwt).secret, devSecretFile: null };
+  if (config.mediaUrlSecret !== null) return { secret: config.mediaUrlSecret, devSecretFile: null };
+  const dev = await readDevSecret(config.dataDir);
+  if (dev === null) {
+    throw new WebhookCommandError(
+      "deliver needs the servers' key to sign the file URLs in webhooks: set JWT_SECRET (or " +
+        `MEDIA_URL_SECRET) as the servers have it, or DATA_DIR to the folder whose ${DEV_SECRET_FILE} ` +
+        `they use (${config.dataDir} has none)`,
+    );
+  }
+  return { secret: mediaUrlSecret(config, { secret: dev.secret }).secret, devSecretFile: dev.file };
 }

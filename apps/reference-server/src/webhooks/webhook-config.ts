@@ -3,9 +3,14 @@ import {
   DEFAULT_WEBHOOK_RETRY_HOURS,
   DEFAULT_WEBHOOK_TIMEOUT_MS,
 } from '@hirechat/protocol';
-import { isWebhookSecret, type WebhookOptions, webhookUrlProblem } from '@hirechat/server-kit';
+import {
+  isWebhookSecret,
+  WEBHOOK_SECRET_BYTES,
+  type WebhookOptions,
+  webhookUrlProblem,
+} from '@hirechat/server-kit';
 import { z } from 'zod';
-import { onOff, withDefault } from '../env-values.js';
+import { positiveDecimal, switchSetting, wholeNumber, withDefault } from '../env-values.js';
 
 /** The webhook settings of the reference server (contract, "Webhooks"); null without WEBHOOK_URLS. */
 export interface WebhookConfig {
@@ -28,6 +33,11 @@ export interface WebhookConfig {
 const DEFAULT_MIN_RETRY_DELAY_MS = 5_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 
+/** Greatest WEBHOOK_RETRY_HOURS: 30 days. */
+const MAX_RETRY_HOURS = 30 * 24;
+/** Greatest UNREAD_NOTIFY_AFTER_S: a week. */
+const MAX_UNREAD_NOTIFY_AFTER_S = 7 * 24 * 60 * 60;
+
 /** Settings whose values may be echoed back in an error (none of them is secret). */
 export const WEBHOOK_ECHOABLE = [
   'WEBHOOK_TIMEOUT_MS',
@@ -38,23 +48,6 @@ export const WEBHOOK_ECHOABLE = [
   'WEBHOOK_DELIVER',
   'UNREAD_NOTIFY_AFTER_S',
 ];
-
-const milliseconds = (max: number, what: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be ${what}`)
-    .transform(Number)
-    .pipe(z.number().int().min(1, `must be ${what}`).max(max, `must be ${what}`));
-
-/** A positive decimal number (`24`, `0.5`): hours and seconds may be fractions, for short tests. */
-const positive = (what: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^(\d+(\.\d*)?|\.\d+)$/, `must be ${what}`)
-    .transform(Number)
-    .pipe(z.number().positive(`must be ${what}`).finite());
 
 /**
  * WEBHOOK_URLS: absolute http(s) URLs without user or password, comma-separated. Values are not
@@ -81,21 +74,25 @@ const urlsSchema = z.string().transform((value, ctx): string[] => {
 export const WEBHOOK_ENV = {
   WEBHOOK_URLS: withDefault(urlsSchema),
   WEBHOOK_SECRET: withDefault(
-    z.string().trim().refine(isWebhookSecret, 'must be a Standard Webhooks secret: whsec_ and base64'),
+    z
+      .string()
+      .trim()
+      .refine(
+        isWebhookSecret,
+        `must be a Standard Webhooks secret: whsec_ and the base64 of ${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} random bytes`,
+      ),
   ),
-  WEBHOOK_TIMEOUT_MS: withDefault(
-    milliseconds(10 * 60 * 1000, 'a whole number of milliseconds from 1 to 600000'),
-  ),
-  WEBHOOK_RETRY_HOURS: withDefault(positive('a positive number of hours')),
-  WEBHOOK_RETRY_MIN_MS: withDefault(
-    milliseconds(24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
-  ),
-  WEBHOOK_RETRY_MAX_MS: withDefault(
-    milliseconds(7 * 24 * 60 * 60 * 1000, 'a positive whole number of milliseconds'),
-  ),
-  WEBHOOK_POLL_MS: withDefault(milliseconds(60 * 60 * 1000, 'a positive whole number of milliseconds')),
-  WEBHOOK_DELIVER: withDefault(onOff),
-  UNREAD_NOTIFY_AFTER_S: withDefault(positive('a positive number of seconds')),
+  WEBHOOK_TIMEOUT_MS: withDefault(wholeNumber(1, 10 * 60 * 1000, 'milliseconds', '10 minutes')),
+  // Retried until the event's queue time plus this, in Unix ms in a bigint column: 99999999999999
+  // hours overflows it on PostgreSQL, and every write that queues an event fails.
+  WEBHOOK_RETRY_HOURS: withDefault(positiveDecimal(MAX_RETRY_HOURS, 'hours', '30 days')),
+  WEBHOOK_RETRY_MIN_MS: withDefault(wholeNumber(1, 24 * 60 * 60 * 1000, 'milliseconds', 'a day')),
+  WEBHOOK_RETRY_MAX_MS: withDefault(wholeNumber(1, 7 * 24 * 60 * 60 * 1000, 'milliseconds', '7 days')),
+  WEBHOOK_POLL_MS: withDefault(wholeNumber(1, 60 * 60 * 1000, 'milliseconds', 'an hour')),
+  WEBHOOK_DELIVER: withDefault(switchSetting),
+  // The scanner reads messages sent before now minus this, as a date: past the range of dates
+  // (99999999999999 s) that is a RangeError on every scan. Beyond a week an email is no use anyway.
+  UNREAD_NOTIFY_AFTER_S: withDefault(positiveDecimal(MAX_UNREAD_NOTIFY_AFTER_S, 'seconds', 'a week')),
 };
 
 type WebhookEnv = { [K in keyof typeof WEBHOOK_ENV]?: z.output<(typeof WEBHOOK_ENV)[K]> };

@@ -9,6 +9,7 @@ import {
 } from '@hirechat/server-kit';
 import type { ReferenceServerConfig } from '../config.js';
 import { DATABASE_FILE } from '../server.js';
+import { WebhookCommandError } from './command-error.js';
 
 /** The webhook queue of the server's database, for the commands of `npm run webhooks`. */
 export interface WebhookDatabase {
@@ -16,16 +17,11 @@ export interface WebhookDatabase {
   close(): Promise<void>;
 }
 
-/** The server's database is not there, or does not answer: one line for the person at the terminal. */
-export class WebhookDatabaseError extends Error {
-  override name = 'WebhookDatabaseError';
-}
-
 /**
  * Opens the server's own database (DATABASE_URL, or the SQLite file in DATA_DIR), migrated as the
  * server would on start, so that a command run with a server of an older version finds the table.
  *
- * @throws WebhookDatabaseError when DATA_DIR holds no database file (a mistyped DATA_DIR would
+ * @throws WebhookCommandError when DATA_DIR holds no database file (a mistyped DATA_DIR would
  *   otherwise get a new, empty one, and the commands would answer for it), or when PostgreSQL
  *   refuses (no such database, no server); its message is one line and holds no password.
  */
@@ -34,13 +30,15 @@ export async function openWebhookDatabase(
 ): Promise<WebhookDatabase> {
   const file = path.join(config.dataDir, DATABASE_FILE);
   if (!config.databaseUrl && !existsSync(file)) {
-    throw new WebhookDatabaseError(
+    throw new WebhookCommandError(
       `DATA_DIR (${config.dataDir}) holds no ${DATABASE_FILE}: set DATA_DIR to the server's, ` +
         'or DATABASE_URL if it runs on PostgreSQL',
     );
   }
   const knex = config.databaseUrl
-    ? createPostgresKnex(config.databaseUrl, { pool: { max: 2 } })
+    ? // knex's own warnings (every failed connection, with its stack) would go to stdout, ahead of
+      // the one line this throws: a `failed --json` would print them as its output.
+      createPostgresKnex(config.databaseUrl, { pool: { max: 2 }, log: { warn: ignore, error: ignore } })
     : createSqliteKnex(file);
   const storage = new KnexChatStorage(knex);
   try {
@@ -48,12 +46,14 @@ export async function openWebhookDatabase(
   } catch (error) {
     await storage.close();
     if (!config.databaseUrl) throw error;
-    throw new WebhookDatabaseError(
+    throw new WebhookCommandError(
       `the PostgreSQL database of DATABASE_URL cannot be used: ${describe(error)}`,
     );
   }
   return { queue: new KnexDeliveryQueue(knex), close: () => storage.close() };
 }
+
+const ignore = () => undefined;
 
 /** pg's message (`database "x" does not exist`), or the code of a connection that failed. */
 function describe(error: unknown): string {

@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_WEBHOOK_RETRY_HOURS } from '@hirechat/protocol';
 import { type FailedDelivery, type KnexDeliveryQueue, redactUrl, redactUrlsIn } from '@hirechat/server-kit';
 import { ConfigError, loadConfig } from '../config.js';
+import { configWarnings } from '../config-warnings.js';
+import { WebhookCommandError } from './command-error.js';
 import { deliver } from './deliver-command.js';
-import { openWebhookDatabase, WebhookDatabaseError } from './webhook-database.js';
+import { openWebhookDatabase } from './webhook-database.js';
 
 const USAGE = `Usage: npm run webhooks -- failed [--json]
        npm run webhooks -- retry <id> [<id> ...]
@@ -124,13 +126,16 @@ function parse(argv: string[]) {
   });
 }
 
+// On stderr: stdout carries the output alone (a token, `failed --json`).
+for (const warning of configWarnings(process.env)) console.error(`warning: ${warning.message}`);
+
 try {
   const output = await main(process.argv.slice(2));
   if (output !== null) console.log(output);
 } catch (error) {
   if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
   else if (error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof WebhookDatabaseError) console.error(`error: ${error.message}`);
+  else if (error instanceof WebhookCommandError) console.error(`error: ${error.message}`);
   else console.error(error);
   process.exit(1);
 }

@@ -39,6 +39,40 @@ export async function runToEnd(entry: string, args: string[], env: NodeJS.Proces
   return { code, stdout, stderr };
 }
 
+/**
+ * Runs a command of the reference server (from source) until it exits, or writes a log line that
+ * `started` matches (then it is killed): its exit code (null when it started), stdout and stderr.
+ * For a test that expects a refusal, and must not leave the process running when it gets none.
+ */
+export async function runUntilStarted(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  started: (record: LogRecord) => boolean,
+) {
+  const child = spawnFromSource(entry, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const output = new Output(child);
+  // Both pipes drained by then: nothing written is missed.
+  const closed = once(child, 'close');
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const running = output.waitFor(started, { timeoutMs: 20_000 }).then(
+    () => null,
+    () => null,
+  );
+  const code = await Promise.race([exited, running]);
+  await killProcess(child);
+  await closed;
+  return { code, stdout, stderr };
+}
+
 /** Stops the process with SIGTERM, as a supervisor would, and answers its exit code. */
 export async function stopWithSigterm(child: ChildProcess): Promise<number | null> {
   if (child.exitCode === null && child.signalCode === null) {

@@ -3,6 +3,12 @@ import knex, { type Knex } from 'knex';
 export interface PostgresKnexOptions {
   /** Connections this process keeps open: from `min` (default 0) to `max` (default 10). */
   pool?: { min?: number; max?: number };
+  /**
+   * Where knex's own warnings go (a connection that could not be had, with its stack). Unset,
+   * knex writes them to stdout with console.log, among a server's JSON log lines or a command's
+   * output.
+   */
+  log?: Knex.Logger;
 }
 
 /**
@@ -44,5 +50,6 @@ export function createPostgresKnex(
     },
     pool: { min: options.pool?.min ?? 0, max: options.pool?.max ?? 10 },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
+    ...(options.log && { log: options.log }),
   });
 }

@@ -80,7 +80,10 @@ export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookO
     if (problem) throw new Error(`hirechat: "webhooks.urls[${index}]" ${problem}.`);
   }
   if (!isWebhookSecret(merged.secret)) {
-    throw new Error('hirechat: "webhooks.secret" must be a Standard Webhooks secret, whsec_<base64>.');
+    throw new Error(
+      'hirechat: "webhooks.secret" must be a Standard Webhooks secret, whsec_<base64> of ' +
+        `${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} random bytes.`,
+    );
   }
   for (const name of [
     'timeoutMs',
@@ -146,9 +149,20 @@ export function webhookUrlProblem(url: unknown): string | null {
   return null;
 }
 
-/** Whether the value is a `whsec_<base64>` secret that the standardwebhooks package takes. */
+/**
+ * How long a webhook secret's key may be, in bytes: the Standard Webhooks specification asks for
+ * one "randomly generated, between 24 bytes (192 bits) and 64 bytes (512 bits)".
+ */
+export const WEBHOOK_SECRET_BYTES = { min: 24, max: 64 } as const;
+
+/**
+ * Whether the value is a `whsec_<base64>` secret that the standardwebhooks package takes, of a key
+ * of {@link WEBHOOK_SECRET_BYTES} (24 to 64 bytes): a shorter one is guessable.
+ */
 export function isWebhookSecret(secret: unknown): secret is string {
   if (typeof secret !== 'string' || !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
+  const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+  if (bytes < WEBHOOK_SECRET_BYTES.min || bytes > WEBHOOK_SECRET_BYTES.max) return false;
   try {
     new Webhook(secret);
     return true;
