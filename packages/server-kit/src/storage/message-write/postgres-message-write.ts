@@ -16,9 +16,9 @@ interface NamedStatement {
  * Named prepared statements: PostgreSQL parses and plans each once per connection, and pg sends
  * only the name and the values after that. Two round trips a message, each one write to the
  * socket: BEGIN and the first two below, whose values the write knows before it starts, then the
- * third and COMMIT, whose values depend on the answers of the first. Issue 13 found a write to the
- * socket, not the statements, to be what a round trip costs the server: one statement a write took
- * a third of the process's CPU per message.
+ * third and COMMIT, whose values depend on the answers of the first. A round trip costs the
+ * server a write to the socket and a wake-up for the answer; PostgreSQL still answers each
+ * statement on its own (about four reads a message, against five).
  */
 
 /**
