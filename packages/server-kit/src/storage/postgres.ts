@@ -32,6 +32,10 @@ const QUERY_TIMEOUT_MS = 15_000;
  * dropped (a restart, a failover) are never handed out again: knex discards a connection that
  * reported an error, and makes new ones once the database is back, without a restart of the
  * server. TCP keep-alive finds peers that vanished without closing their connections.
+ *
+ * Connections are in pg's pipeline mode: a query is written as soon as it is made rather than once
+ * the one before is answered. Knex waits for each of its queries, so nothing changes for them; the
+ * message create writes several statements at once (storage/message-write).
  */
 export function createPostgresKnex(
   connection: string | Knex.PgConnectionConfig,
@@ -39,15 +43,18 @@ export function createPostgresKnex(
 ): Knex {
   const config: Knex.PgConnectionConfig =
     typeof connection === 'string' ? { connectionString: connection } : connection;
+  // pg's own option, which knex passes on to every connection it opens but does not type.
+  const settings: Knex.PgConnectionConfig & { pipeline: boolean } = {
+    keepAlive: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    application_name: 'hirechat',
+    pipeline: true,
+    ...config,
+  };
   return knex({
     client: 'pg',
-    connection: {
-      keepAlive: true,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: QUERY_TIMEOUT_MS,
-      application_name: 'hirechat',
-      ...config,
-    },
+    connection: settings,
     pool: { min: options.pool?.min ?? 0, max: options.pool?.max ?? 10 },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
     ...(options.log && { log: options.log }),

@@ -14,8 +14,11 @@ interface NamedStatement {
 
 /*
  * Named prepared statements: PostgreSQL parses and plans each once per connection, and pg sends
- * only the name and the values after that. Five round trips a message (BEGIN, the three below,
- * COMMIT), where the write through knex took eleven.
+ * only the name and the values after that. Two round trips a message, each one write to the
+ * socket: BEGIN and the first two below, whose values the write knows before it starts, then the
+ * third and COMMIT, whose values depend on the answers of the first. A round trip costs the
+ * server a write to the socket and a wake-up for the answer; PostgreSQL still answers each
+ * statement on its own (about four reads a message, against five).
  */
 
 /**
@@ -94,13 +97,42 @@ const APPEND_LOGS: NamedStatement = {
     SELECT 1`,
 };
 
+/** A statement as pg's `query` takes it: a simple one's text, or a named one with its values. */
+type Statement = string | (NamedStatement & { values: unknown[] });
+
 /**
- * What this write uses of a pg Client from knex's pool, and the mark knex's pg client sets on a
- * connection that must not be lent again (knex/lib/dialects/postgres).
+ * What this write uses of a pg Client from knex's pool: `query`, the socket under its
+ * `connection` (corked while a round trip's statements are written), and the mark knex's pg client
+ * sets on a connection that must not be lent again (knex/lib/dialects/postgres).
  */
 interface PooledClient {
-  query<R>(statement: string | (NamedStatement & { values: unknown[] })): Promise<{ rows: R[] }>;
+  query<R>(statement: Statement): Promise<{ rows: R[] }>;
+  connection: { stream: { cork(): void; uncork(): void } };
   __knex__disposed?: unknown;
+}
+
+/**
+ * Sends the statements in one write to the socket and answers their results, in order. On a
+ * client in pg's pipeline mode (createPostgresKnex's connections) each statement is written as
+ * soon as it is queried, without waiting for the answer of the one before, so the cork gathers
+ * them into one write; PostgreSQL still runs them one after another, each its own statement (with
+ * its own snapshot under READ COMMITTED). On a client without it, pg sends each after the one
+ * before is answered: the same results, a round trip each. Rejects with the first failure (the
+ * statements after a failed one fail too, in the aborted transaction, and are left unreported).
+ */
+async function roundTrip(
+  client: PooledClient,
+  statements: readonly Statement[],
+): Promise<{ rows: unknown[] }[]> {
+  const { stream } = client.connection;
+  stream.cork();
+  let answers: Promise<{ rows: unknown[] }>[];
+  try {
+    answers = statements.map((statement) => client.query(statement));
+  } finally {
+    stream.uncork();
+  }
+  return Promise.all(answers);
 }
 
 /** Thrown to roll back the transaction; answered as null. */
@@ -108,7 +140,7 @@ class NothingWritten extends Error {}
 
 /**
  * The message create over PostgreSQL: named prepared statements on a connection of knex's pool, in
- * one transaction of five round trips. The room's row lock is taken first, then the inbox
+ * one transaction of two round trips. The room's row lock is taken first, then the inbox
  * counters in user id order, as every other write (logged-write.ts) takes them, so writers never
  * deadlock and each room's and each user's seqs follow commit order.
  */
@@ -125,16 +157,11 @@ export class PostgresMessageWrite implements MessageWrite {
   ): Promise<Logged<MessageRecord> | null> {
     const client: PooledClient = await this.knex.client.acquireConnection();
     try {
-      await client.query('BEGIN');
-      try {
-        const logged = await this.write(client, message, events, outbox);
-        await client.query('COMMIT');
-        return logged;
-      } catch (error) {
-        await this.rollBack(client, error);
-        if (error instanceof NothingWritten) return null;
-        throw error;
-      }
+      return await this.write(client, message, events, outbox);
+    } catch (error) {
+      await this.rollBack(client, error);
+      if (error instanceof NothingWritten) return null;
+      throw error;
     } finally {
       await this.knex.client.releaseConnection(client);
     }
@@ -147,58 +174,60 @@ export class PostgresMessageWrite implements MessageWrite {
     outbox: OutboxConfig | null,
   ): Promise<Logged<MessageRecord>> {
     const room = message.chatRoom;
-    const counter = await client.query<{ last_seq: number }>({
-      ...TAKE_SEQ,
-      values: [room, message.timestamp],
-    });
+    const [, counter, written] = (await roundTrip(client, [
+      'BEGIN',
+      { ...TAKE_SEQ, values: [room, message.timestamp] },
+      {
+        ...WRITE_MESSAGE,
+        values: [
+          room,
+          message.sender,
+          message.uuid,
+          message.fileKey,
+          message.job,
+          message.content,
+          message.timestamp,
+        ],
+      },
+    ])) as [
+      unknown,
+      { rows: { last_seq: number }[] },
+      { rows: { id: number; user_id: string; unread_count: number; inbox_seq: number }[] },
+    ];
+    // No room: the write found no sender either (a room's participants go with it), and wrote nothing.
     const seq = counter.rows[0]?.last_seq;
-    if (seq === undefined) throw new NothingWritten();
-    const written = await client.query<{
-      id: number;
-      user_id: string;
-      unread_count: number;
-      inbox_seq: number;
-    }>({
-      ...WRITE_MESSAGE,
-      values: [
-        room,
-        message.sender,
-        message.uuid,
-        message.fileKey,
-        message.job,
-        message.content,
-        message.timestamp,
-      ],
-    });
     const first = written.rows[0];
-    if (!first) throw new NothingWritten();
+    if (seq === undefined || !first) throw new NothingWritten();
     const participants = written.rows.map((row) => ({
       user: row.user_id,
       unreadCount: row.unread_count,
       inboxSeq: row.inbox_seq,
     }));
     const logs = messageLogs(message, first.id, seq, participants, events, this.sizes, outbox);
-    await client.query({
-      ...APPEND_LOGS,
-      values: [
-        room,
-        seq,
-        logs.room.json,
-        logs.createdAt,
-        logs.roomPruneTo,
-        logs.inbox.map((row) => row.owner),
-        logs.inbox.map((row) => row.seq),
-        logs.inbox.map((row) => row.json),
-        logs.inboxPrunes.map((prune) => prune.user),
-        logs.inboxPrunes.map((prune) => prune.to),
-        logs.deliveries.map((row) => row.event_id),
-        logs.deliveries.map((row) => row.url),
-        logs.deliveries.map((row) => row.event_type),
-        logs.deliveries.map((row) => row.payload),
-        logs.deliveries.map((row) => row.created_at),
-        logs.deliveries.map((row) => row.retry_until),
-      ],
-    });
+    await roundTrip(client, [
+      {
+        ...APPEND_LOGS,
+        values: [
+          room,
+          seq,
+          logs.room.json,
+          logs.createdAt,
+          logs.roomPruneTo,
+          logs.inbox.map((row) => row.owner),
+          logs.inbox.map((row) => row.seq),
+          logs.inbox.map((row) => row.json),
+          logs.inboxPrunes.map((prune) => prune.user),
+          logs.inboxPrunes.map((prune) => prune.to),
+          logs.deliveries.map((row) => row.event_id),
+          logs.deliveries.map((row) => row.url),
+          logs.deliveries.map((row) => row.event_type),
+          logs.deliveries.map((row) => row.payload),
+          logs.deliveries.map((row) => row.created_at),
+          logs.deliveries.map((row) => row.retry_until),
+        ],
+      },
+      'COMMIT',
+    ]);
     return logs.logged;
   }
 
