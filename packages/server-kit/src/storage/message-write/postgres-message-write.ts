@@ -107,7 +107,7 @@ type Statement = string | (NamedStatement & { values: unknown[] });
  */
 interface PooledClient {
   query<R>(statement: Statement): Promise<{ rows: R[] }>;
-  connection: { stream: { cork(): void; uncork(): void } };
+  connection?: { stream?: { cork(): void; uncork(): void } };
   __knex__disposed?: unknown;
 }
 
@@ -124,13 +124,14 @@ async function roundTrip(
   client: PooledClient,
   statements: readonly Statement[],
 ): Promise<{ rows: unknown[] }[]> {
-  const { stream } = client.connection;
-  stream.cork();
+  // pg's socket, which pg does not document: without it, the same statements in as many writes.
+  const stream = client.connection?.stream;
+  stream?.cork();
   let answers: Promise<{ rows: unknown[] }>[];
   try {
     answers = statements.map((statement) => client.query(statement));
   } finally {
-    stream.uncork();
+    stream?.uncork();
   }
   return Promise.all(answers);
 }
