@@ -23,20 +23,24 @@ export function spawnFromSource(entry: string, args: string[], env: NodeJS.Proce
   );
 }
 
-/** The environment of the test runner minus what would change how a spawned server behaves. */
+/** What a child process writes, kept as it comes. */
+function kept(child: ChildProcess): { readonly stdout: string; readonly stderr: string } {
+  const text = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text.stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text.stderr += chunk.toString('utf8');
+  });
+  return text;
+}
+
 /** Runs a command of the reference server (from source) to its end: its exit code, stdout and stderr. */
 export async function runToEnd(entry: string, args: string[], env: NodeJS.ProcessEnv) {
   const child = spawnFromSource(entry, args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
+  const text = kept(child);
   const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  return { code, stdout: text.stdout, stderr: text.stderr };
 }
 
 /**
@@ -51,14 +55,7 @@ export async function runUntilStarted(
   started: (record: LogRecord) => boolean,
 ) {
   const child = spawnFromSource(entry, args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
+  const text = kept(child);
   const output = new Output(child);
   // Both pipes drained by then: nothing written is missed.
   const closed = once(child, 'close');
@@ -70,7 +67,7 @@ export async function runUntilStarted(
   const code = await Promise.race([exited, running]);
   await killProcess(child);
   await closed;
-  return { code, stdout, stderr };
+  return { code, stdout: text.stdout, stderr: text.stderr };
 }
 
 /** Stops the process with SIGTERM, as a supervisor would, and answers its exit code. */
