@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRoom, newUser } from './support/chat.js';
-import type { LogRecord } from './support/processes.js';
-import { runCli, useWebhookDeployments } from './support/webhooks.js';
+import { type LogRecord, withMessage } from './support/processes.js';
+import { createdOf, roomWithMessages, runCli, useWebhookDeployments } from './support/webhooks.js';
 
 /*
  * `npm run webhooks` after WEBHOOK_URLS changed: `retry` queues a failed delivery to the URL of
@@ -79,6 +79,34 @@ describe.each(['sqlite', 'postgres'] as const)(
       const left = JSON.parse((await runCli(['failed', '--json'], env)).stdout) as Listed[];
       expect(left.map((row) => row.id)).toEqual([tlsRow.id]);
       // Two starts of a server and six runs of the command, each a process from source.
+    }, 90_000);
+
+    it('sends what was queued for a rotated token to the new one after a restart, and fails what a removed URL had', async () => {
+      const { receiver, jwtSecret, env, start } = await world(kind);
+      const removed = `http://127.0.0.1:${receiver.port}/removed?token=tok3nGONE`;
+      env.WEBHOOK_URLS = `${receiver.url}?token=one,${removed}`;
+      receiver.answer = 500;
+      const first = await start();
+      const { uuids } = await roomWithMessages(first, jwtSecret, 3, 'queued for token one');
+      await first.output.waitFor(withMessage('webhook not delivered'));
+      await first.kill();
+
+      env.WEBHOOK_URLS = `${receiver.url}?token=two`;
+      receiver.answer = 200;
+      const second = await start();
+      for (const uuid of uuids) {
+        const delivered = await receiver.waitFor(createdOf(uuid));
+        expect(delivered.path).toBe('/hooks?token=two');
+      }
+      const warning = await second.output.waitFor(
+        withMessage('webhooks failed: their URL is no longer in the configuration'),
+      );
+      // The room's event and the three messages'.
+      expect(warning).toMatchObject({ url: `http://127.0.0.1:${receiver.port}/removed`, count: 4 });
+      expect(second.output.text).not.toContain('tok3nGONE');
+      const listed = JSON.parse((await runCli(['failed', '--json'], env)).stdout) as Listed[];
+      expect(listed).toHaveLength(4);
+      expect(listed.every((row) => row.lastError === 'its URL is no longer in the configuration')).toBe(true);
     }, 90_000);
   },
 );
