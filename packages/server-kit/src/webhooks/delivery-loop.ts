@@ -73,10 +73,10 @@ interface Outage {
  * keeps up to `concurrency` in flight, and records how each went: delivered, due again after a
  * backoff, or failed once its retries are over.
  *
- * A URL that fails is left alone for a backoff of its own, at most `maxPauseMs` (a circuit breaker,
- * per process): then one due delivery probes it, and only when that one succeeds are the others sent. So a receiver that
- * is down costs one attempt per backoff, not one per event, however fast events come; they wait in
- * the queue, due, and go out in order once it is back.
+ * A URL that fails is left alone for a backoff of its own, at most `maxPauseMs` (a circuit
+ * breaker, per process): then one due delivery probes it, and only when that one succeeds are the
+ * others sent. So a receiver that is down costs one attempt per backoff, not one per event, however
+ * fast events come; they wait in the queue, due, and go out once it is back.
  */
 export class DeliveryLoop {
   private readonly inFlight = new Set<Promise<void>>();
