@@ -100,7 +100,8 @@ describe('npm run webhooks', () => {
     );
 
     const none = await runCli(['retry', '999999'], env);
-    expect(none.stdout.trim()).toBe('Queued 0 deliveries again. 1 of the ids named no failed delivery.');
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim()).toBe('error: 1 of the ids named no failed delivery (see failed)');
     receiver.answer = 200;
     const retried = await runCli(['retry', '--all'], env);
     expect(retried.stdout.trim()).toBe('Queued 1 delivery again.');

@@ -95,14 +95,19 @@ export { DEFAULT_EVENT_LOG_SIZE } from './storage/room-event-log.js';
 export { createSqliteKnex } from './storage/sqlite.js';
 export { InProcessTypingState } from './typing/in-process-typing-state.js';
 export { RedisTypingState, type RedisTypingStateOptions } from './typing/redis-typing-state.js';
+export { WebhookEndpoints } from './webhooks/endpoints/webhook-endpoints.js';
 export { KnexDeliveryQueue } from './webhooks/knex/knex-delivery-queue.js';
-export type {
-  DeliveryQueue,
-  FailedDelivery,
-  Outbox,
-  OutboxConfig,
-  OutboxStorage,
-  QueuedDelivery,
+export {
+  type DeliveryQueue,
+  type FailedDelivery,
+  NOT_CONFIGURED_ERROR,
+  type Outbox,
+  type OutboxConfig,
+  type OutboxStorage,
+  type QueuedDelivery,
+  type RetryOutcome,
+  type SettledDeliveries,
+  type UrlCount,
 } from './webhooks/outbox.js';
 export type { WebhookAdmin } from './webhooks/outbox-runtime.js';
 export { type RetrySchedule, retryDelay } from './webhooks/retry-schedule.js';

@@ -11,6 +11,8 @@ export type ReceiverAnswer = number | 'hang';
 export interface ReceivedWebhook {
   /** `webhook-id`, `webhook-timestamp` and `webhook-signature`, as sent. */
   headers: Record<string, string>;
+  /** The path and query it was sent to (`/hooks?token=...`): which of the URLs it came by. */
+  path: string;
   /** The body exactly as it came. */
   body: string;
   /** Whether the standardwebhooks package's own `verify` accepted it with the receiver's secret. */
@@ -117,7 +119,7 @@ export class WebhookReceiver {
       if (parsed.success) event = parsed.data;
     } catch {}
     const answer = this.answer;
-    this.received.push({ headers, body, verified, event, answer, at: Date.now() });
+    this.received.push({ headers, path: request.url ?? '', body, verified, event, answer, at: Date.now() });
     this.arrivals.emit('request');
     if (answer === 'hang') {
       this.hanging.add(response);

@@ -1,5 +1,6 @@
 import { redactUrl } from '../logging/redact-url.js';
 import type { Logger } from '../ports/logger.js';
+import { WebhookEndpoints } from './endpoints/webhook-endpoints.js';
 import type { DeliveryQueue, QueuedDelivery } from './outbox.js';
 import { type RetrySchedule, retryDelay } from './retry-schedule.js';
 import type { DeliveryOutcome } from './webhook-sender.js';
@@ -22,8 +23,21 @@ export interface DeliveryLoopOptions {
   /** How long a claimed delivery is this process's alone: longer than an attempt may take. */
   leaseMs: number;
   schedule: RetrySchedule;
+  /**
+   * The longest a URL found down is left alone, in ms, however long its backoff (`schedule`) has
+   * grown: then one due delivery probes it. Default MAX_PAUSE_MS.
+   */
+  maxPauseMs?: number;
   logger: Logger;
 }
+
+/**
+ * The longest pause of the circuit breaker by default, in ms. A probe of a URL that is down is one
+ * request a minute per process, which costs the receiver nothing; a longer pause (the backoff's
+ * maximum, an hour by default) would hold back for as long what piled up while it was down, and
+ * what `npm run webhooks -- retry` queued from another process, once it is back.
+ */
+export const MAX_PAUSE_MS = 60_000;
 
 /** How often deliveries whose retries ran out unattempted (their URL was down) are marked failed. */
 const EXPIRE_EVERY_MS = 60_000;
@@ -59,10 +73,10 @@ interface Outage {
  * keeps up to `concurrency` in flight, and records how each went: delivered, due again after a
  * backoff, or failed once its retries are over.
  *
- * A URL that fails is left alone for a backoff of its own (a circuit breaker, per process): then one
- * due delivery probes it, and only when that one succeeds are the others sent. So a receiver that
- * is down costs one attempt per backoff, not one per event, however fast events come; they wait in
- * the queue, due, and go out in order once it is back.
+ * A URL that fails is left alone for a backoff of its own, at most `maxPauseMs` (a circuit
+ * breaker, per process): then one due delivery probes it, and only when that one succeeds are the
+ * others sent. So a receiver that is down costs one attempt per backoff, not one per event, however
+ * fast events come; they wait in the queue, due, and go out once it is back.
  */
 export class DeliveryLoop {
   private readonly inFlight = new Set<Promise<void>>();
@@ -80,15 +94,59 @@ export class DeliveryLoop {
   /** Delivered, to be taken off the queue together; and the write doing so, if any. */
   private done: QueuedDelivery[] = [];
   private removing: Promise<void> | null = null;
+  private readonly endpoints: WebhookEndpoints;
 
-  constructor(private readonly options: DeliveryLoopOptions) {}
+  constructor(private readonly options: DeliveryLoopOptions) {
+    this.endpoints = new WebhookEndpoints(options.urls);
+  }
 
+  /**
+   * Settles the queue with the URLs configured now (DeliveryQueue.settle: a rotated token's
+   * deliveries go to the new URL, those of a URL no longer configured fail, with a warning), then
+   * delivers what is due, and again every poll interval.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.timer.unref();
+    this.wakes++;
+    // The first read waits for it (read() does not start while `reading` is set); stop() too.
+    this.reading = this.settle().finally(() => {
+      this.reading = null;
+      this.read();
+    });
+  }
+
+  /**
+   * Ends the breaker's pause of these URLs (deliveries to them were queued again by hand): one due
+   * delivery probes each at once, and the rest follow if it is taken. Returns at once.
+   */
+  resume(urls: readonly string[]): void {
+    for (const url of urls) {
+      const outage = this.outages.get(url);
+      if (outage && !outage.probing) outage.until = 0;
+    }
     this.wake();
+  }
+
+  /** DeliveryQueue.settle, logged; a failure is logged and leaves the queue to the next start. */
+  private async settle(): Promise<void> {
+    const { queue, logger } = this.options;
+    try {
+      const { retargeted, unconfigured } = await queue.settle(this.endpoints);
+      for (const { url, count } of retargeted) {
+        logger.info({ url: redactUrl(url), count }, 'queued webhooks go to their URL as configured now');
+      }
+      for (const { url, count } of unconfigured) {
+        logger.warn(
+          { url: redactUrl(url), count },
+          'webhooks failed: their URL is no longer in the configuration',
+        );
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'webhook queue not settled with the configured URLs');
+    }
   }
 
   /** New deliveries may be due: look now. Returns at once. */
@@ -237,7 +295,8 @@ export class DeliveryLoop {
     }
     outage.failures++;
     outage.probing = false;
-    outage.until = Date.now() + retryDelay(outage.failures, this.options.schedule);
+    const { schedule, maxPauseMs = MAX_PAUSE_MS } = this.options;
+    outage.until = Date.now() + Math.min(retryDelay(outage.failures, schedule), maxPauseMs);
   }
 
   private async deliver(delivery: QueuedDelivery): Promise<void> {

@@ -4,7 +4,8 @@ import type { DomainEventBus } from '../hooks/domain-event-bus.js';
 import type { Logger } from '../ports/logger.js';
 import type { PresenceState } from '../ports/presence-state.js';
 import type { DeliveryLoop } from './delivery-loop.js';
-import type { FailedDelivery, Outbox, OutboxStorage } from './outbox.js';
+import { WebhookEndpoints } from './endpoints/webhook-endpoints.js';
+import type { FailedDelivery, Outbox, OutboxStorage, RetryOutcome } from './outbox.js';
 import { UnreadNotifier } from './unread/unread-notifier.js';
 import { deliveryLoopOf } from './webhook-deliverer.js';
 import type { ResolvedUnreadOptions, ResolvedWebhookOptions } from './webhook-options.js';
@@ -25,8 +26,13 @@ export interface OutboxRuntimeOptions {
 export interface WebhookAdmin {
   /** Deliveries that ran out of retries, oldest first. */
   failed(): Promise<FailedDelivery[]>;
-  /** Sends these failed deliveries (or all) again, with a fresh retry period; answers how many. */
-  retry(ids: readonly number[] | 'all'): Promise<number>;
+  /**
+   * Sends these failed deliveries (or all) again, with a fresh retry period, to the configured URL
+   * of their endpoint (a rotated token's new URL); those of an endpoint no longer configured stay
+   * failed (`notConfigured`). This process's breaker stops pausing the URLs queued for, so they go
+   * within `pollIntervalMs`; other processes probe a URL they found down within a minute.
+   */
+  retry(ids: readonly number[] | 'all'): Promise<Omit<RetryOutcome, 'urls'>>;
 }
 
 /**
@@ -92,12 +98,13 @@ export class OutboxRuntime {
     if (!webhooks) return null;
     const { deliveries } = this.outbox;
     const retryForMs = Math.round(webhooks.retryHours * 60 * 60 * 1000);
+    const endpoints = new WebhookEndpoints(webhooks.urls);
     return {
       failed: () => deliveries.listFailed(),
       retry: async (ids) => {
-        const count = await deliveries.retry(ids, retryForMs);
-        this.deliveries?.wake();
-        return count;
+        const { urls, ...counts } = await deliveries.retry(ids, endpoints, retryForMs);
+        this.deliveries?.resume(urls);
+        return counts;
       },
     };
   }

@@ -1,5 +1,6 @@
 import type { WebhookEvent } from '@hirechat/protocol';
 import type { MessageRecord } from '../domain/records.js';
+import type { WebhookEndpoints } from './endpoints/webhook-endpoints.js';
 
 /*
  * The ports of webhook delivery and `message.unread`: small interfaces over the outbox that the
@@ -43,6 +44,34 @@ export interface FailedDelivery {
   lastError: string | null;
 }
 
+/** The last error of a delivery failed because no configured URL has its endpoint. */
+export const NOT_CONFIGURED_ERROR = 'its URL is no longer in the configuration';
+
+/** Deliveries to one URL, counted. */
+export interface UrlCount {
+  /** Whole, as stored or configured: redact it (redactUrl) before it is shown. */
+  url: string;
+  count: number;
+}
+
+/** What `settle` did with deliveries queued for a URL that is not configured as it is now. */
+export interface SettledDeliveries {
+  /** Moved to the configured URL of their endpoint (a rotated token), by that URL. */
+  retargeted: UrlCount[];
+  /** Pending ones failed with NOT_CONFIGURED_ERROR (no configured URL has their endpoint), by URL. */
+  unconfigured: UrlCount[];
+}
+
+/** What `retry` did with the failed deliveries it was asked for. */
+export interface RetryOutcome {
+  /** Queued again, due now. */
+  queued: number;
+  /** Left failed: no configured URL has their endpoint, so they could never be sent. */
+  notConfigured: number;
+  /** The configured URLs they were queued for. */
+  urls: string[];
+}
+
 /**
  * The queue of deliveries, shared by every process on the same database. A delivery is taken by
  * one process at a time (a lease): under normal operation each is sent once; a process that dies
@@ -68,10 +97,22 @@ export interface DeliveryQueue {
   /** The failed deliveries, oldest first. */
   listFailed(): Promise<FailedDelivery[]>;
   /**
-   * Queues failed deliveries (these ids, or all) again, due now, retried for `retryForMs` from now;
-   * answers how many.
+   * Queues failed deliveries (these ids, or all) again, due now, retried for `retryForMs` from now,
+   * to the configured URL of their endpoint (see WebhookEndpoints); those whose endpoint is not
+   * configured are left failed and counted. Ids that name no failed delivery are in neither count.
    */
-  retry(ids: readonly number[] | 'all', retryForMs: number): Promise<number>;
+  retry(
+    ids: readonly number[] | 'all',
+    endpoints: WebhookEndpoints,
+    retryForMs: number,
+  ): Promise<RetryOutcome>;
+  /**
+   * Brings the queue in line with the URLs configured now: deliveries (pending or failed) queued
+   * for another URL of a configured endpoint go to the configured URL; pending ones whose endpoint
+   * is not configured become failed with NOT_CONFIGURED_ERROR. Safe to run by several processes
+   * at once (each change is one statement, and a second run finds nothing left to change).
+   */
+  settle(endpoints: WebhookEndpoints): Promise<SettledDeliveries>;
 }
 
 /** A participant who might be told of a message they missed. */

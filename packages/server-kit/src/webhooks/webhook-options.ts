@@ -22,7 +22,8 @@ export interface WebhookOptions {
   /**
    * Backoff between attempts of one delivery, in ms: the first retry waits from `minRetryDelayMs`
    * to twice that, each next one twice as long, never more than `maxRetryDelayMs`. Defaults 5000
-   * and 3,600,000 (an hour). The minimum may not be larger than the maximum.
+   * and 3,600,000 (an hour). The minimum may not be larger than the maximum. A URL found down is
+   * still probed at least once a minute (DeliveryLoop's MAX_PAUSE_MS), whatever the maximum.
    */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;

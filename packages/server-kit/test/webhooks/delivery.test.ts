@@ -134,7 +134,7 @@ describe.each(DATABASES)('webhooks on %s', (_, database) => {
     expect(failed!.attempts).toBeGreaterThan(1);
 
     receiver.answer = 200;
-    expect(await admin.retry([failed!.id])).toBe(1);
+    expect(await admin.retry([failed!.id])).toEqual({ queued: 1, notConfigured: 0 });
     const resent = await receiver.waitFor((r) => isMessage(message.uuid)(r) && r.answer === 200);
     expect(resent.headers[WebhookHeaders.id]).toBe(failed!.eventId);
     expect(await admin.failed()).toEqual([]);

@@ -1,6 +1,14 @@
 import type { Knex } from 'knex';
 import { isSqlite } from '../../storage/sqlite.js';
-import type { DeliveryQueue, FailedDelivery, QueuedDelivery } from '../outbox.js';
+import type { WebhookEndpoints } from '../endpoints/webhook-endpoints.js';
+import {
+  type DeliveryQueue,
+  type FailedDelivery,
+  NOT_CONFIGURED_ERROR,
+  type QueuedDelivery,
+  type RetryOutcome,
+  type SettledDeliveries,
+} from '../outbox.js';
 
 interface DeliveryRow {
   id: number | string;
@@ -101,16 +109,69 @@ export class KnexDeliveryQueue implements DeliveryQueue {
     }));
   }
 
-  async retry(ids: readonly number[] | 'all', retryForMs: number): Promise<number> {
-    const now = Date.now();
-    const failed = this.knex('webhook_deliveries').where('status', 'failed');
-    if (ids !== 'all') failed.whereIn('id', [...ids]);
-    return failed.update({
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      retry_until: now + retryForMs,
+  async retry(
+    ids: readonly number[] | 'all',
+    endpoints: WebhookEndpoints,
+    retryForMs: number,
+  ): Promise<RetryOutcome> {
+    return this.knex.transaction(async (trx) => {
+      const failed = () => {
+        const rows = trx('webhook_deliveries').where('status', 'failed');
+        if (ids !== 'all') rows.whereIn('id', [...ids]);
+        return rows;
+      };
+      const outcome: RetryOutcome = { queued: 0, notConfigured: 0, urls: [] };
+      const now = Date.now();
+      for (const url of await this.urlsOf(failed())) {
+        const target = endpoints.targetOf(url);
+        if (target === null) {
+          const [counted] = await failed().where('url', url).count({ count: '*' });
+          outcome.notConfigured += Number(counted?.count ?? 0);
+          continue;
+        }
+        const queued = await failed()
+          .where('url', url)
+          .update({
+            url: target,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            retry_until: now + retryForMs,
+          });
+        outcome.queued += queued;
+        if (queued > 0 && !outcome.urls.includes(target)) outcome.urls.push(target);
+      }
+      return outcome;
     });
+  }
+
+  async settle(endpoints: WebhookEndpoints): Promise<SettledDeliveries> {
+    const settled: SettledDeliveries = { retargeted: [], unconfigured: [] };
+    // One scan of the table a start; each change below is one statement of its own, so that
+    // processes settling at once never wait on each other's transaction.
+    for (const url of await this.urlsOf(this.knex('webhook_deliveries'))) {
+      const target = endpoints.targetOf(url);
+      if (target === url) continue;
+      const rows = this.knex('webhook_deliveries').where('url', url);
+      if (target !== null) {
+        const count = await rows.update({ url: target });
+        if (count > 0) settled.retargeted.push({ url: target, count });
+        continue;
+      }
+      // Failed ones are kept as they are, for `failed` and `retry`; one in flight is failed too (a
+      // success still takes it off the queue; a failure finds it failed and leaves it).
+      const count = await rows
+        .where('status', 'pending')
+        .update({ status: 'failed', last_error: NOT_CONFIGURED_ERROR });
+      if (count > 0) settled.unconfigured.push({ url, count });
+    }
+    return settled;
+  }
+
+  /** The URLs these rows are queued for, each once. */
+  private async urlsOf(rows: Knex.QueryBuilder): Promise<string[]> {
+    const found: Array<Pick<DeliveryRow, 'url'>> = await rows.distinct('url');
+    return found.map((row) => row.url);
   }
 
   /**
