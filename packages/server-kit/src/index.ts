@@ -115,6 +115,7 @@ export { WebhookDeliverer, type WebhookDelivererOptions } from './webhooks/webho
 export {
   isWebhookSecret,
   type UnreadOptions,
+  WEBHOOK_LIMITS,
   WEBHOOK_SECRET_BYTES,
   type WebhookOptions,
   webhookUrlProblem,

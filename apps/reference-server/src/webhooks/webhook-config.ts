@@ -5,6 +5,7 @@ import {
 } from '@hirechat/protocol';
 import {
   isWebhookSecret,
+  WEBHOOK_LIMITS,
   WEBHOOK_SECRET_BYTES,
   type WebhookOptions,
   webhookUrlProblem,
@@ -32,11 +33,6 @@ export interface WebhookConfig {
 /** WEBHOOK_RETRY_MIN_MS and WEBHOOK_RETRY_MAX_MS when unset (the plugin's defaults). */
 const DEFAULT_MIN_RETRY_DELAY_MS = 5_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
-
-/** Greatest WEBHOOK_RETRY_HOURS: 30 days. */
-const MAX_RETRY_HOURS = 30 * 24;
-/** Greatest UNREAD_NOTIFY_AFTER_S: a week. */
-const MAX_UNREAD_NOTIFY_AFTER_S = 7 * 24 * 60 * 60;
 
 /** Settings whose values may be echoed back in an error (none of them is secret). */
 export const WEBHOOK_ECHOABLE = [
@@ -82,17 +78,14 @@ export const WEBHOOK_ENV = {
         `must be a Standard Webhooks secret: whsec_ and the base64 of ${WEBHOOK_SECRET_BYTES.min} to ${WEBHOOK_SECRET_BYTES.max} random bytes`,
       ),
   ),
-  WEBHOOK_TIMEOUT_MS: withDefault(wholeNumber(1, 10 * 60 * 1000, 'milliseconds', '10 minutes')),
-  // Retried until the event's queue time plus this, in Unix ms in a bigint column: 99999999999999
-  // hours overflows it on PostgreSQL, and every write that queues an event fails.
-  WEBHOOK_RETRY_HOURS: withDefault(positiveDecimal(MAX_RETRY_HOURS, 'hours', '30 days')),
-  WEBHOOK_RETRY_MIN_MS: withDefault(wholeNumber(1, 24 * 60 * 60 * 1000, 'milliseconds', 'a day')),
-  WEBHOOK_RETRY_MAX_MS: withDefault(wholeNumber(1, 7 * 24 * 60 * 60 * 1000, 'milliseconds', '7 days')),
-  WEBHOOK_POLL_MS: withDefault(wholeNumber(1, 60 * 60 * 1000, 'milliseconds', 'an hour')),
+  // The plugin's own limits (WEBHOOK_LIMITS says why each).
+  WEBHOOK_TIMEOUT_MS: withDefault(wholeNumber(1, WEBHOOK_LIMITS.timeoutMs, 'milliseconds', '10 minutes')),
+  WEBHOOK_RETRY_HOURS: withDefault(positiveDecimal(WEBHOOK_LIMITS.retryHours, 'hours', '30 days')),
+  WEBHOOK_RETRY_MIN_MS: withDefault(wholeNumber(1, WEBHOOK_LIMITS.minRetryDelayMs, 'milliseconds', 'a day')),
+  WEBHOOK_RETRY_MAX_MS: withDefault(wholeNumber(1, WEBHOOK_LIMITS.maxRetryDelayMs, 'milliseconds', '7 days')),
+  WEBHOOK_POLL_MS: withDefault(wholeNumber(1, WEBHOOK_LIMITS.pollIntervalMs, 'milliseconds', 'an hour')),
   WEBHOOK_DELIVER: withDefault(switchSetting),
-  // The scanner reads messages sent before now minus this, as a date: past the range of dates
-  // (99999999999999 s) that is a RangeError on every scan. Beyond a week an email is no use anyway.
-  UNREAD_NOTIFY_AFTER_S: withDefault(positiveDecimal(MAX_UNREAD_NOTIFY_AFTER_S, 'seconds', 'a week')),
+  UNREAD_NOTIFY_AFTER_S: withDefault(positiveDecimal(WEBHOOK_LIMITS.notifyAfterS, 'seconds', 'a week')),
 };
 
 type WebhookEnv = { [K in keyof typeof WEBHOOK_ENV]?: z.output<(typeof WEBHOOK_ENV)[K]> };

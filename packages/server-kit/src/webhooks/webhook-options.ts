@@ -55,6 +55,31 @@ export interface UnreadOptions {
   checkIntervalMs?: number;
 }
 
+/**
+ * The largest value of each numeric option (the reference server's settings have the same). Past
+ * them a value only breaks later: a delivery is retried until its queue time plus `retryHours`, in
+ * Unix ms in a bigint column, which 99999999999999 hours overflows on PostgreSQL (every write that
+ * queues an event fails); the unread scan reads messages sent before now minus `notifyAfterS`, as a
+ * date, which past the range of dates is a RangeError on every scan.
+ */
+export const WEBHOOK_LIMITS = {
+  /** 10 minutes. */
+  timeoutMs: 10 * 60 * 1000,
+  /** 30 days. */
+  retryHours: 30 * 24,
+  /** A day. */
+  minRetryDelayMs: 24 * 60 * 60 * 1000,
+  /** 7 days. */
+  maxRetryDelayMs: 7 * 24 * 60 * 60 * 1000,
+  /** An hour. */
+  pollIntervalMs: 60 * 60 * 1000,
+  concurrency: 1_000,
+  /** A week: beyond it, an email about a missed message is no use. */
+  notifyAfterS: 7 * 24 * 60 * 60,
+  /** An hour. */
+  checkIntervalMs: 60 * 60 * 1000,
+} as const;
+
 export type ResolvedWebhookOptions = Required<WebhookOptions>;
 export type ResolvedUnreadOptions = Required<UnreadOptions>;
 
@@ -93,7 +118,7 @@ export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookO
     'pollIntervalMs',
     'concurrency',
   ] as const) {
-    positiveWhole(`webhooks.${name}`, merged[name]);
+    positiveWhole(`webhooks.${name}`, merged[name], WEBHOOK_LIMITS[name]);
   }
   if (merged.minRetryDelayMs > merged.maxRetryDelayMs) {
     // Every retry would wait the maximum, however small: a receiver that is down would be hammered.
@@ -102,29 +127,17 @@ export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookO
         `"webhooks.maxRetryDelayMs" (${merged.maxRetryDelayMs}).`,
     );
   }
-  if (
-    typeof merged.retryHours !== 'number' ||
-    !(merged.retryHours > 0) ||
-    !Number.isFinite(merged.retryHours)
-  ) {
-    throw new Error(
-      `hirechat: "webhooks.retryHours" must be a positive number, got ${String(merged.retryHours)}.`,
-    );
-  }
+  positiveUpTo('webhooks.retryHours', merged.retryHours, WEBHOOK_LIMITS.retryHours);
   return merged;
 }
 
 /** See resolveWebhookOptions. */
 export function resolveUnreadOptions(options: UnreadOptions): ResolvedUnreadOptions {
   const notifyAfterS = options.notifyAfterS ?? DEFAULT_UNREAD_NOTIFY_AFTER_S;
-  if (typeof notifyAfterS !== 'number' || !(notifyAfterS > 0) || !Number.isFinite(notifyAfterS)) {
-    throw new Error(
-      `hirechat: "unread.notifyAfterS" must be a positive number, got ${String(notifyAfterS)}.`,
-    );
-  }
+  positiveUpTo('unread.notifyAfterS', notifyAfterS, WEBHOOK_LIMITS.notifyAfterS);
   const checkIntervalMs =
     options.checkIntervalMs ?? Math.min(1_000, Math.max(10, Math.round(notifyAfterS * 100)));
-  positiveWhole('unread.checkIntervalMs', checkIntervalMs);
+  positiveWhole('unread.checkIntervalMs', checkIntervalMs, WEBHOOK_LIMITS.checkIntervalMs);
   return { notifyAfterS, checkIntervalMs };
 }
 
@@ -172,9 +185,16 @@ export function isWebhookSecret(secret: unknown): secret is string {
   }
 }
 
-function positiveWhole(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`hirechat: "${name}" must be a positive whole number, got ${String(value)}.`);
+function positiveWhole(name: string, value: unknown, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw new Error(`hirechat: "${name}" must be a whole number from 1 to ${max}, got ${String(value)}.`);
+  }
+}
+
+/** A number above 0 (fractions allowed) and at most `max`. */
+function positiveUpTo(name: string, value: unknown, max: number): void {
+  if (typeof value !== 'number' || !(value > 0) || !(value <= max)) {
+    throw new Error(`hirechat: "${name}" must be a number above 0 and at most ${max}, got ${String(value)}.`);
   }
 }
 

@@ -180,8 +180,28 @@ describe('webhook options', () => {
     [{ urls: ['https://example.com/'], secret: 'not-a-secret' }, /whsec_<base64>/],
     [{ urls: ['https://example.com/'], secret: newWebhookSecret(), timeoutMs: 0 }, /webhooks.timeoutMs/],
     [{ urls: ['https://example.com/'], secret: newWebhookSecret(), retryHours: -1 }, /webhooks.retryHours/],
+    // Past the limits a value only breaks later: every write on PostgreSQL, or every unread scan.
+    [
+      { urls: ['https://example.com/'], secret: newWebhookSecret(), retryHours: 99999999999999 },
+      /"webhooks.retryHours" must be a number above 0 and at most 720/,
+    ],
+    [
+      { urls: ['https://example.com/'], secret: newWebhookSecret(), pollIntervalMs: 3_600_001 },
+      /"webhooks.pollIntervalMs" must be a whole number from 1 to 3600000/,
+    ],
   ])('refuses %j at registration', async (webhooks, message) => {
     const { startTestServer } = await import('@hirechat/server-kit/testing');
     await expect(startTestServer({ database: { kind: 'sqlite' }, webhooks })).rejects.toThrow(message);
+  });
+
+  it('refuses an unread delay past a week at registration', async () => {
+    const { startTestServer } = await import('@hirechat/server-kit/testing');
+    await expect(
+      startTestServer({
+        database: { kind: 'sqlite' },
+        webhooks: { urls: ['https://example.com/'], secret: newWebhookSecret() },
+        unread: { notifyAfterS: 99999999999999 },
+      }),
+    ).rejects.toThrow(/"unread.notifyAfterS" must be a number above 0 and at most 604800/);
   });
 });
