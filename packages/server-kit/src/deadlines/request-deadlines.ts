@@ -1,3 +1,5 @@
+import { checkWholeNumberOption, MAX_TIMER_MS } from '../options/whole-number-option.js';
+
 /**
  * How long each phase of a request may take (contract, "Limits": every phase of a request has a
  * deadline), in milliseconds. A client that takes longer is answered, where it can still read an
@@ -38,16 +40,14 @@ export const DEFAULT_REQUEST_DEADLINES: Readonly<RequestDeadlines> = {
 /**
  * The deadlines with defaults filled in.
  *
- * @throws Error naming a deadline that is not a positive whole number of milliseconds.
+ * @throws Error naming a deadline that is not a whole number of milliseconds from 1 to MAX_TIMER_MS.
  */
 export function resolveRequestDeadlines(given: Partial<RequestDeadlines> = {}): RequestDeadlines {
   const resolved = { ...DEFAULT_REQUEST_DEADLINES };
   for (const name of Object.keys(DEFAULT_REQUEST_DEADLINES) as (keyof RequestDeadlines)[]) {
     const value = given[name];
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new Error(`hirechat: "deadlines.${name}" must be a positive whole number, got ${String(value)}.`);
-    }
+    checkWholeNumberOption(`deadlines.${name}`, value, MAX_TIMER_MS);
     resolved[name] = value;
   }
   return resolved;

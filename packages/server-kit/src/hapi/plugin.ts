@@ -15,6 +15,7 @@ import { resolveRateLimits } from '../limits/limit-options.js';
 import { RateLimits } from '../limits/rate-limits.js';
 import { answerClientErrors } from '../listener/client-errors.js';
 import { RepeatThrottledLogger } from '../logging/repeat-throttled-logger.js';
+import { checkWholeNumberOption, MAX_TIMER_MS } from '../options/whole-number-option.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { UserDirectory } from '../ports/user-directory.js';
 import { InProcessPresenceState } from '../presence/in-process-presence-state.js';
@@ -205,17 +206,11 @@ function resolveOptions(options: HirechatOptions): ResolvedHirechatOptions {
     identity: options.identity,
     files: options.files,
   };
-  for (const name of [
-    'typingTimeoutMs',
-    'maxUploadBytes',
-    'pingIntervalMs',
-    'maxSocketBacklogBytes',
-  ] as const) {
-    const value = merged[name];
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new Error(`hirechat: "${name}" must be a positive whole number, got ${String(value)}.`);
-    }
-  }
+  // Durations are timers' delays; sizes are bytes held in memory, where past 2^53 counting fails.
+  checkWholeNumberOption('typingTimeoutMs', merged.typingTimeoutMs, MAX_TIMER_MS);
+  checkWholeNumberOption('pingIntervalMs', merged.pingIntervalMs, MAX_TIMER_MS);
+  checkWholeNumberOption('maxUploadBytes', merged.maxUploadBytes, Number.MAX_SAFE_INTEGER);
+  checkWholeNumberOption('maxSocketBacklogBytes', merged.maxSocketBacklogBytes, Number.MAX_SAFE_INTEGER);
   const users = options.users ?? asUserDirectory(options.storage);
   const hooks = resolveHooks(options.hooks);
   const webhooks = options.webhooks ? resolveWebhookOptions(options.webhooks) : null;
@@ -250,11 +245,9 @@ function resolveHooks(hooks: ChatHooks | undefined): ChatHooks {
       throw new Error(`hirechat: "hooks.${name}" must be a function.`);
     }
   }
-  for (const name of ['timeoutMs', 'maxPendingEvents'] as const) {
-    const value = hooks[name];
-    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
-      throw new Error(`hirechat: "hooks.${name}" must be a positive whole number, got ${String(value)}.`);
-    }
+  if (hooks.timeoutMs !== undefined) checkWholeNumberOption('hooks.timeoutMs', hooks.timeoutMs, MAX_TIMER_MS);
+  if (hooks.maxPendingEvents !== undefined) {
+    checkWholeNumberOption('hooks.maxPendingEvents', hooks.maxPendingEvents, Number.MAX_SAFE_INTEGER);
   }
   return hooks;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { MAX_TIMER_MS } from '../options/whole-number-option.js';
 import {
   DEFAULT_PRESENCE_TIMEOUT_MS,
   type PresenceListener,
@@ -127,8 +128,10 @@ export class RedisPresenceState implements PresenceState {
       ['timeoutMs', timeoutMs],
       ['sweepIntervalMs', sweepIntervalMs],
     ] as const) {
-      if (!Number.isFinite(value) || value <= 0) {
-        throw new TypeError(`RedisPresenceState: \`${name}\` must be a positive number.`);
+      if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+        throw new TypeError(
+          `RedisPresenceState: \`${name}\` must be a number of ms above 0 and at most ${MAX_TIMER_MS}.`,
+        );
       }
     }
     this.redis = options.redis;

@@ -1,4 +1,5 @@
 import { DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
+import { MAX_TIMER_MS } from '../options/whole-number-option.js';
 import type { TypingExpiryListener, TypingState } from '../ports/typing-state.js';
 
 export interface InProcessTypingStateOptions {
@@ -24,8 +25,10 @@ export class InProcessTypingState implements TypingState {
 
   constructor(options: InProcessTypingStateOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TypeError('InProcessTypingState: `timeoutMs` must be a positive number.');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS) {
+      throw new TypeError(
+        `InProcessTypingState: \`timeoutMs\` must be a number of ms above 0 and at most ${MAX_TIMER_MS}.`,
+      );
     }
     this.timeoutMs = timeoutMs;
     this.onListenerError =

@@ -1,5 +1,6 @@
 import { DEFAULT_TYPING_TIMEOUT_MS } from '@hirechat/protocol';
 import type { Redis } from 'ioredis';
+import { MAX_TIMER_MS } from '../options/whole-number-option.js';
 import type { TypingExpiryListener, TypingState } from '../ports/typing-state.js';
 import { requireReady } from '../redis/require-ready.js';
 import { DUE_ROOMS, EXPIRE_ROOM, GET_TYPING, SET_TYPING } from './redis-typing-scripts.js';
@@ -78,8 +79,10 @@ export class RedisTypingState implements TypingState {
       ['timeoutMs', timeoutMs],
       ['sweepIntervalMs', sweepIntervalMs],
     ] as const) {
-      if (!Number.isFinite(value) || value <= 0) {
-        throw new TypeError(`RedisTypingState: \`${name}\` must be a positive number.`);
+      if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+        throw new TypeError(
+          `RedisTypingState: \`${name}\` must be a number of ms above 0 and at most ${MAX_TIMER_MS}.`,
+        );
       }
     }
     this.redis = options.redis;

@@ -4,6 +4,7 @@ import {
   DEFAULT_WEBHOOK_TIMEOUT_MS,
 } from '@hirechat/protocol';
 import { Webhook } from 'standardwebhooks';
+import { checkWholeNumberOption } from '../options/whole-number-option.js';
 
 /**
  * Outgoing webhooks (plugin option `webhooks`; contract, "Webhooks"). Every committed domain event
@@ -118,7 +119,7 @@ export function resolveWebhookOptions(options: WebhookOptions): ResolvedWebhookO
     'pollIntervalMs',
     'concurrency',
   ] as const) {
-    positiveWhole(`webhooks.${name}`, merged[name], WEBHOOK_LIMITS[name]);
+    checkWholeNumberOption(`webhooks.${name}`, merged[name], WEBHOOK_LIMITS[name]);
   }
   if (merged.minRetryDelayMs > merged.maxRetryDelayMs) {
     // Every retry would wait the maximum, however small: a receiver that is down would be hammered.
@@ -137,7 +138,7 @@ export function resolveUnreadOptions(options: UnreadOptions): ResolvedUnreadOpti
   positiveUpTo('unread.notifyAfterS', notifyAfterS, WEBHOOK_LIMITS.notifyAfterS);
   const checkIntervalMs =
     options.checkIntervalMs ?? Math.min(1_000, Math.max(10, Math.round(notifyAfterS * 100)));
-  positiveWhole('unread.checkIntervalMs', checkIntervalMs, WEBHOOK_LIMITS.checkIntervalMs);
+  checkWholeNumberOption('unread.checkIntervalMs', checkIntervalMs, WEBHOOK_LIMITS.checkIntervalMs);
   return { notifyAfterS, checkIntervalMs };
 }
 
@@ -182,12 +183,6 @@ export function isWebhookSecret(secret: unknown): secret is string {
     return true;
   } catch {
     return false;
-  }
-}
-
-function positiveWhole(name: string, value: unknown, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    throw new Error(`hirechat: "${name}" must be a whole number from 1 to ${max}, got ${String(value)}.`);
   }
 }
 

@@ -335,6 +335,7 @@ describe('RedisPresenceState', () => {
     expect(() => new RedisPresenceState({} as RedisPresenceStateOptions)).toThrow(/redis/);
     expect(() => new RedisPresenceState({ redis, timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => new RedisPresenceState({ redis, sweepIntervalMs: Number.NaN })).toThrow(/sweepIntervalMs/);
+    expect(() => new RedisPresenceState({ redis, timeoutMs: 2 ** 31 })).toThrow(/at most 2147483647/);
   });
 });
 

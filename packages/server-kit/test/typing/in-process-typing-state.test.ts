@@ -12,6 +12,8 @@ describe('InProcessTypingState', () => {
   it('refuses a timeout that is not a positive number', () => {
     expect(() => new InProcessTypingState({ timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => new InProcessTypingState({ timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
+    // Past setTimeout's largest delay, typing would end 1 ms after it began.
+    expect(() => new InProcessTypingState({ timeoutMs: 2 ** 31 })).toThrow(/at most 2147483647/);
   });
 
   it('keeps calling the other expiry listeners when one throws, and reports the error', async () => {

@@ -242,6 +242,8 @@ describe('RedisTypingState', () => {
     try {
       expect(() => new RedisTypingState({ redis, timeoutMs: 0 })).toThrow(/timeoutMs/);
       expect(() => new RedisTypingState({ redis, sweepIntervalMs: Number.NaN })).toThrow(/sweepIntervalMs/);
+      // Past setInterval's largest delay, the sweep would run every millisecond.
+      expect(() => new RedisTypingState({ redis, sweepIntervalMs: 2 ** 31 })).toThrow(/at most 2147483647/);
     } finally {
       await quitAll(redis);
     }
