@@ -36,6 +36,8 @@ export interface ReferenceServerConfig {
   host: string;
   /** Absolute. Holds `hirechat.sqlite`, the uploaded files under `media/`, and the dev secret. */
   dataDir: string;
+  /** Whether DATA_DIR was set, rather than `./data` taken by default. */
+  dataDirGiven: boolean;
   /** Null when neither JWT_SECRET nor JWT_PUBLIC_KEY is set: a development secret is used instead. */
   jwt: JwtKey | null;
   /** JWT_REQUIRE_EXP: refuse tokens without an `exp` claim (default true). */
@@ -348,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     port: vars.PORT ?? 8000,
     host: vars.HOST ?? '0.0.0.0',
     dataDir: path.resolve(vars.DATA_DIR ?? './data'),
+    dataDirGiven: vars.DATA_DIR !== undefined,
     jwt,
     jwtRequireExp: vars.JWT_REQUIRE_EXP ?? true,
     maxUploadBytes: vars.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES,

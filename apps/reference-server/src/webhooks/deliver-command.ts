@@ -73,21 +73,24 @@ export async function deliver(config: ReferenceServerConfig & { webhooks: Webhoo
 /**
  * The key the servers sign file URLs with, so that the links inside delivered Messages open:
  * MEDIA_URL_SECRET, or the one derived from JWT_SECRET, or from the development secret the servers
- * made in DATA_DIR. Never a development secret of its own: the servers would refuse its URLs (401).
+ * made in DATA_DIR (with DATABASE_URL, only a DATA_DIR that was set). Never a development secret of
+ * its own: the servers would refuse its URLs (401).
  *
  * @throws WebhookCommandError when none of them is there.
  */
-async function signingKey(
+export async function signingKey(
   config: ReferenceServerConfig,
 ): Promise<{ secret: string | Buffer; devSecretFile: string | null }> {
   if (config.jwt) return { secret: mediaUrlSecret(config, config.jwt).secret, devSecretFile: null };
   if (config.mediaUrlSecret !== null) return { secret: config.mediaUrlSecret, devSecretFile: null };
-  const dev = await readDevSecret(config.dataDir);
+  // On PostgreSQL the servers' folder is not the default's: `./data` is where a quick start on
+  // SQLite leaves a development secret of its own, which would sign links the servers refuse.
+  const dev = config.databaseUrl && !config.dataDirGiven ? null : await readDevSecret(config.dataDir);
   if (dev === null) {
     throw new WebhookCommandError(
       "deliver needs the servers' key to sign the file URLs in webhooks: set JWT_SECRET (or " +
         `MEDIA_URL_SECRET) as the servers have it, or DATA_DIR to the folder whose ${DEV_SECRET_FILE} ` +
-        `they use (${config.dataDir} has none)`,
+        `they use (${config.databaseUrl && !config.dataDirGiven ? 'DATA_DIR is not set' : `${config.dataDir} has none`})`,
     );
   }
   return { secret: mediaUrlSecret(config, { secret: dev.secret }).secret, devSecretFile: dev.file };
