@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createSqliteKnex } from '@hirechat/server-kit';
+import { createPostgresKnex, createSqliteKnex } from '@hirechat/server-kit';
 import { createTestDatabase } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoom, newSecret, newUser } from './support/chat.js';
@@ -125,6 +125,35 @@ describe('npm run webhooks on a database that is not there', () => {
       `error: DATA_DIR (${dataDir}) holds no hirechat.sqlite: set DATA_DIR to the server's, or DATABASE_URL if it runs on PostgreSQL`,
     );
     expect(existsSync(path.join(dataDir, 'hirechat.sqlite'))).toBe(false);
+  }, 30_000);
+
+  it('refuses a PostgreSQL database without hirechat tables, making none in it', async () => {
+    // Found by a new user: a mistyped name that hit another existing database got all of
+    // hirechat's tables from a command that only lists.
+    const database = await createTestDatabase();
+    try {
+      const listed = await runCli(['failed', '--json'], {
+        ...cleanEnv(),
+        DATA_DIR: await emptyDir(),
+        DATABASE_URL: database.url,
+      });
+      expect(listed.code).toBe(1);
+      expect(listed.stdout).toBe('');
+      expect(listed.stderr.trim()).toBe(
+        "error: the PostgreSQL database of DATABASE_URL holds no hirechat tables: point it at the servers' database (a server makes its tables when it starts)",
+      );
+      const knex = createPostgresKnex(database.url);
+      try {
+        const tables = await knex('information_schema.tables')
+          .where('table_schema', 'public')
+          .count({ n: '*' });
+        expect(Number(tables[0]?.n)).toBe(0);
+      } finally {
+        await knex.destroy();
+      }
+    } finally {
+      await database.drop();
+    }
   }, 30_000);
 
   it('says in one line that the PostgreSQL database of DATABASE_URL does not exist', async () => {

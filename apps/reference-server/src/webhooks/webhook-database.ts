@@ -19,11 +19,13 @@ export interface WebhookDatabase {
 
 /**
  * Opens the server's own database (DATABASE_URL, or the SQLite file in DATA_DIR), migrated as the
- * server would on start, so that a command run with a server of an older version finds the table.
+ * server would on start, so that a command run with a server of an older version finds the table;
+ * a database without hirechat's tables is refused rather than given them.
  *
  * @throws WebhookCommandError when DATA_DIR holds no database file (a mistyped DATA_DIR would
- *   otherwise get a new, empty one, and the commands would answer for it), or when PostgreSQL
- *   refuses (no such database, no server); its message is one line and holds no password.
+ *   otherwise get a new, empty one, and the commands would answer for it), when the database has
+ *   no hirechat tables, or when PostgreSQL refuses (no such database, no server); its message is
+ *   one line and holds no password.
  */
 export async function openWebhookDatabase(
   config: Pick<ReferenceServerConfig, 'databaseUrl' | 'dataDir'>,
@@ -42,10 +44,17 @@ export async function openWebhookDatabase(
     : createSqliteKnex(file);
   const storage = new KnexChatStorage(knex);
   try {
+    // A command that lists must not make hirechat's tables in another application's database.
+    if (!(await storage.isMigrated())) {
+      throw new WebhookCommandError(
+        `${config.databaseUrl ? 'the PostgreSQL database of DATABASE_URL' : `${file}`} holds no hirechat ` +
+          "tables: point it at the servers' database (a server makes its tables when it starts)",
+      );
+    }
     await storage.migrate();
   } catch (error) {
     await storage.close();
-    if (!config.databaseUrl) throw error;
+    if (error instanceof WebhookCommandError || !config.databaseUrl) throw error;
     throw new WebhookCommandError(
       `the PostgreSQL database of DATABASE_URL cannot be used: ${describe(error)}`,
     );

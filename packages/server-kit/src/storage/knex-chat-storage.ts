@@ -34,7 +34,7 @@ import { withReaders } from './message-readers.js';
 import type { MessageWrite } from './message-write/message-write.js';
 import { PostgresMessageWrite } from './message-write/postgres-message-write.js';
 import { SqliteMessageWrite } from './message-write/sqlite-message-write.js';
-import { migrateToLatest } from './migrations/index.js';
+import { MIGRATIONS_TABLE, migrateToLatest } from './migrations/index.js';
 import { DEFAULT_EVENT_LOG_SIZE, readEventsAfter, readRoomSeq } from './room-event-log.js';
 import { readRoomSummaries } from './room-list.js';
 import {
@@ -107,6 +107,14 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.knex);
+  }
+
+  /**
+   * Whether a hirechat storage was ever migrated in this database (its migrations table is there):
+   * for tools that must not make hirechat's tables in a database named by mistake.
+   */
+  async isMigrated(): Promise<boolean> {
+    return this.knex.schema.hasTable(MIGRATIONS_TABLE);
   }
 
   /**
@@ -400,6 +408,7 @@ export class KnexChatStorage implements ChatStorage, UserDirectory, OutboxStorag
  */
 translateErrorsOf(KnexChatStorage.prototype, {
   migrate: false,
+  isMigrated: false,
   ping: false,
   close: false,
   createRoom: true,
