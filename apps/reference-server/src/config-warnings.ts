@@ -36,15 +36,16 @@ export interface ConfigWarning {
 /**
  * What in `env` is set but changes nothing, one warning a variable, for the start-up log: a
  * variable with one of {@link CONFIG_PREFIXES} that the server does not read (with the known one it
- * is closest to, when one is close), and a webhook variable given while WEBHOOK_URLS is unset.
+ * is closest to, when one is close), one without them that is a slip of a known one (see isSlip),
+ * and a webhook variable given while WEBHOOK_URLS is unset.
  * Values are never repeated: a misspelt variable may hold a secret.
  */
 export function configWarnings(env: NodeJS.ProcessEnv): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   for (const variable of Object.keys(env).sort()) {
     if (CONFIG_VARIABLES.includes(variable)) continue;
-    if (!CONFIG_PREFIXES.some((prefix) => variable.startsWith(prefix))) continue;
     const near = closest(variable);
+    if (!CONFIG_PREFIXES.some((prefix) => variable.startsWith(prefix)) && !isSlip(variable, near)) continue;
     warnings.push({
       variable,
       message:
@@ -64,11 +65,26 @@ export function configWarnings(env: NodeJS.ProcessEnv): ConfigWarning[] {
   return warnings;
 }
 
+/** Length from which a name one edit from a known one counts as its slip, whatever its prefix. */
+const SLIP_MIN_LENGTH = 7;
+
+/**
+ * Whether `name`, which has none of the server's prefixes, is still most likely one of its
+ * variables mistyped: the same but for case (`webhook_urls`), or one edit from a long one
+ * (`REDIS_URI`, `DATABASE_URI`, `LOG_LEVELS`, `RATELIMITS`). Short names are left out: one edit from
+ * `PORT` or `HOST` are other programs' variables (`HOME`).
+ */
+function isSlip(name: string, near: string | null): boolean {
+  if (near === null) return false;
+  if (name.toUpperCase() === near) return true;
+  return near.length >= SLIP_MIN_LENGTH && editDistance(name, near) === 1;
+}
+
 /** The known variable within a few edits of `name`, or null when none is that close. */
 function closest(name: string): string | null {
   let best: { name: string; distance: number } | null = null;
   for (const known of CONFIG_VARIABLES) {
-    const distance = editDistance(name, known);
+    const distance = editDistance(name.toUpperCase(), known);
     if (distance <= 3 && (best === null || distance < best.distance)) best = { name: known, distance };
   }
   return best?.name ?? null;

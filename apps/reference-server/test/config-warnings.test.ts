@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configWarnings } from '../src/config-warnings.js';
 import { newSecret } from './support/chat.js';
 import {
   cleanEnv,
@@ -92,6 +93,40 @@ describe('start-up warnings', () => {
       'warning: WEBHOOK_URL is not a setting of this server and is ignored; did you mean WEBHOOK_URLS?',
     );
   }, 60_000);
+});
+
+describe('slips without one of the server prefixes', () => {
+  // Found by a new user: REDIS_URI and DATABASE_URI fell back to in-process events and SQLite,
+  // with no word of it; lower-case webhook_urls, RATELIMITS=off and LOG_LEVELS went unnoticed too.
+  it.each([
+    ['REDIS_URI', 'REDIS_URL'],
+    ['DATABASE_URI', 'DATABASE_URL'],
+    ['LOG_LEVELS', 'LOG_LEVEL'],
+    ['RATELIMITS', 'RATE_LIMITS'],
+    ['DEMOWEB', 'DEMO_WEB'],
+    ['webhook_urls', 'WEBHOOK_URLS'],
+  ])('names %s, meaning %s', (variable, meant) => {
+    expect(configWarnings({ [variable]: 'x' })).toEqual([
+      {
+        variable,
+        message: `${variable} is not a setting of this server and is ignored; did you mean ${meant}?`,
+      },
+    ]);
+  });
+
+  it("names none of this machine's own environment, nor other programs' short names", () => {
+    const others = {
+      HOME: '/root',
+      PATH: '/bin',
+      NODE_ENV: 'production',
+      PWD: '/',
+      HOSTNAME: 'box',
+      PORTS: '1',
+    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...others };
+    for (const name of Object.keys(env)) if (name.startsWith('HIRECHAT_')) delete env[name];
+    expect(configWarnings(env)).toEqual([]);
+  });
 });
 
 describe('numbers out of range', () => {
