@@ -11,6 +11,7 @@ import {
   DEFAULT_PRESENCE_TIMEOUT_MS,
   DEFAULT_RATE_LIMITS as RATE_LIMIT_DEFAULTS,
   type RateLimitOptions,
+  redactUrlsIn,
 } from '@hirechat/server-kit';
 import { z } from 'zod';
 import { switchSetting, unsetIfBlank, wholeNumber, withDefault } from './env-values.js';
@@ -104,14 +105,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * Values of these may be echoed back in an error. The others may hold secrets (a JWT secret, a
- * password inside a database URL), so their values never appear in a message or a log.
+ * Values of these may be echoed back in an error, without credentials. The others may hold secrets
+ * (a JWT secret, a password inside a database URL), so their values never appear in a message or a
+ * log. ALLOWED_ORIGINS is not here: its message names the bad entry alone.
  */
 const ECHOABLE = new Set([
   'PORT',
   'HOST',
   'MAX_UPLOAD_BYTES',
-  'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
   'PRESENCE_TIMEOUT_MS',
   'LOG_LEVEL',
@@ -130,6 +131,14 @@ const ECHOABLE = new Set([
   'SOCKET_MAX_BACKLOG_BYTES',
   ...WEBHOOK_ECHOABLE,
 ]);
+
+/**
+ * `value` as an error may repeat it: every URL without its user, password and query, and any other
+ * `user:password@` dropped, since even a setting that holds no secret may be given one by mistake.
+ */
+function withoutCredentials(value: string): string {
+  return redactUrlsIn(value).replace(/[^\s,"]*@/g, '…@');
+}
 
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
@@ -169,13 +178,20 @@ const originsSchema = z.string().transform((value, ctx): string[] | '*' => {
       (url.protocol === 'http:' || url.protocol === 'https:') &&
       url.pathname === '/' &&
       url.search === '' &&
-      url.hash === '' &&
-      url.username === '';
+      url.hash === '';
+    if (url && (url.username !== '' || url.password !== '')) {
+      bad = true;
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${withoutCredentials(candidate)}" must not hold a user or password; give the origin alone`,
+      });
+      continue;
+    }
     if (!url || !bare) {
       bad = true;
       ctx.addIssue({
         code: 'custom',
-        message: `"${candidate}" is not an origin like https://app.example.com or http://localhost:3000`,
+        message: `"${withoutCredentials(candidate)}" is not an origin like https://app.example.com or http://localhost:3000`,
       });
       continue;
     }
@@ -288,7 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? 'environment');
       const raw = env[variable];
-      const echo = ECHOABLE.has(variable) && raw !== undefined ? ` (got "${raw}")` : '';
+      const echo = ECHOABLE.has(variable) && raw !== undefined ? ` (got "${withoutCredentials(raw)}")` : '';
       // One line per variable: the first problem is enough to fix it.
       if (!issues.some((known) => known.variable === variable)) {
         issues.push({ variable, message: `${issue.message}${echo}` });

@@ -289,6 +289,18 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('pw-456');
   });
 
+  it.each(['LOG_LEVEL', 'PORT', 'API_DOCS', 'TYPING_TIMEOUT_MS'])(
+    'repeats a bad %s without the credentials it may hold',
+    (variable) => {
+      for (const value of ['https://u:PASSWORD123@app.example.com', 'u:PASSWORD123@app.example.com']) {
+        const error = configError({ [variable]: value });
+        expect(error.message).toContain(`${variable}: `);
+        expect(error.message).toContain('app.example.com');
+        expect(error.message).not.toMatch(/PASSWORD123/);
+      }
+    },
+  );
+
   it.each([
     ['postgres://localhost/hirechat', 'redis://localhost'],
     ['postgresql://u:p@db:6432/chat?sslmode=require', 'rediss://:secret@cache.example.com:6380/2'],
@@ -368,6 +380,17 @@ describe('loadConfig', () => {
 
     it('names the bad entry', () => {
       expect(configError({ ALLOWED_ORIGINS: 'https://ok.example.com,nope' }).message).toContain('"nope"');
+    });
+
+    it.each([
+      'https://u:PASSWORD123@app.example.com',
+      'https://u:PASSWORD123@app.example.com/chat?key=PASSWORD123',
+      'u:PASSWORD123@app.example.com',
+    ])('never repeats the credentials of %s', (value) => {
+      const error = configError({ ALLOWED_ORIGINS: `https://ok.example.com,${value}` });
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['ALLOWED_ORIGINS']);
+      expect(error.message).toContain('app.example.com');
+      expect(error.message).not.toMatch(/PASSWORD123|u:/);
     });
   });
 });
