@@ -236,6 +236,28 @@ const MAX_UPLOAD_BYTES_LIMIT = 1024 * 1024 * 1024;
 /** Greatest SOCKET_MAX_BACKLOG_BYTES: a GiB. */
 const SOCKET_MAX_BACKLOG_BYTES_LIMIT = 1024 * 1024 * 1024;
 
+/** Greatest RATE_LIMIT_WRITES_BURST and RATE_LIMIT_READS_BURST. */
+const MAX_BURST = 10_000_000;
+
+/**
+ * The burst of a REST limit whose RATE_LIMIT_*_BURST is unset: ten seconds' worth of its rate (as
+ * the defaults are), and never less than the default burst, so that raising a rate alone works.
+ * At most MAX_BURST, which is ten times the greatest rate: always more than the rate.
+ */
+function defaultBurst(burstDefault: number, perSecond: number): number {
+  return Math.min(Math.max(burstDefault, 10 * perSecond), MAX_BURST);
+}
+
+/** A REST limit from its two variables, each undefined when unset. */
+function restLimit(
+  perSecond: number | undefined,
+  burst: number | undefined,
+  defaults: { perSecond: number; burst: number },
+): { perSecond: number; burst: number } {
+  const rate = perSecond ?? defaults.perSecond;
+  return { perSecond: rate, burst: burst ?? defaultBurst(defaults.burst, rate) };
+}
+
 /** Least PRESENCE_TIMEOUT_MS: see its schema. */
 export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
 
@@ -275,9 +297,9 @@ const EnvSchema = z.object({
   API_DOCS: withDefault(switchSetting),
   RATE_LIMITS: withDefault(switchSetting),
   RATE_LIMIT_WRITES_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
-  RATE_LIMIT_WRITES_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_WRITES_BURST: withDefault(wholeNumber(3, MAX_BURST, 'requests')),
   RATE_LIMIT_READS_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
-  RATE_LIMIT_READS_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_READS_BURST: withDefault(wholeNumber(3, MAX_BURST, 'requests')),
   RATE_LIMIT_FRAMES: withDefault(wholeNumber(1, 1_000_000, 'frames')),
   RATE_LIMIT_FRAMES_WINDOW_S: withDefault(wholeNumber(1, 3_600, 'seconds', 'an hour')),
   RATE_LIMIT_SOCKETS_PER_USER: withDefault(wholeNumber(1, 1_000_000, 'sockets')),
@@ -342,13 +364,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     const [rateName, burstName] = [`RATE_LIMIT_${kind}_PER_S`, `RATE_LIMIT_${kind}_BURST`] as const;
     if (issues.some((issue) => issue.variable === rateName || issue.variable === burstName)) continue;
     const defaults = RATE_LIMIT_DEFAULTS[kind === 'WRITES' ? 'restWrites' : 'restReads'];
+    const rateSet = unsetIfBlank(env[rateName]) !== undefined;
     const rate = Number(unsetIfBlank(env[rateName]) ?? defaults.perSecond);
-    const burst = Number(unsetIfBlank(env[burstName]) ?? defaults.burst);
+    const burst = Number(unsetIfBlank(env[burstName]) ?? defaultBurst(defaults.burst, rate));
     if (burst <= rate) {
-      // A burst no larger than a second's worth would be no burst at all.
+      // A burst no larger than a second's worth would be no burst at all. Only a burst that was set
+      // can get here: an unset one follows its rate.
       issues.push({
         variable: burstName,
-        message: `must be larger than ${rateName} (${rate}), got ${burst}`,
+        message: `must be larger than ${rateName} (${rate}${rateSet ? '' : ', its default'}), got ${burst}`,
       });
     }
   }
@@ -380,14 +404,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     rateLimits:
       (vars.RATE_LIMITS ?? true)
         ? {
-            restWrites: {
-              perSecond: vars.RATE_LIMIT_WRITES_PER_S ?? RATE_LIMIT_DEFAULTS.restWrites.perSecond,
-              burst: vars.RATE_LIMIT_WRITES_BURST ?? RATE_LIMIT_DEFAULTS.restWrites.burst,
-            },
-            restReads: {
-              perSecond: vars.RATE_LIMIT_READS_PER_S ?? RATE_LIMIT_DEFAULTS.restReads.perSecond,
-              burst: vars.RATE_LIMIT_READS_BURST ?? RATE_LIMIT_DEFAULTS.restReads.burst,
-            },
+            restWrites: restLimit(
+              vars.RATE_LIMIT_WRITES_PER_S,
+              vars.RATE_LIMIT_WRITES_BURST,
+              RATE_LIMIT_DEFAULTS.restWrites,
+            ),
+            restReads: restLimit(
+              vars.RATE_LIMIT_READS_PER_S,
+              vars.RATE_LIMIT_READS_BURST,
+              RATE_LIMIT_DEFAULTS.restReads,
+            ),
             socketFrames: {
               points: vars.RATE_LIMIT_FRAMES ?? RATE_LIMIT_DEFAULTS.socketFrames.points,
               seconds: vars.RATE_LIMIT_FRAMES_WINDOW_S ?? RATE_LIMIT_DEFAULTS.socketFrames.seconds,

@@ -128,16 +128,36 @@ describe('loadConfig', () => {
   );
 
   it('refuses a burst no larger than its rate, naming both', () => {
-    const error = configError({ RATE_LIMIT_WRITES_PER_S: '100' });
+    const error = configError({ RATE_LIMIT_WRITES_PER_S: '100', RATE_LIMIT_WRITES_BURST: '100' });
     expect(error.issues).toEqual([
       {
         variable: 'RATE_LIMIT_WRITES_BURST',
         message: 'must be larger than RATE_LIMIT_WRITES_PER_S (100), got 100',
       },
     ]);
-    expect(configError({ RATE_LIMIT_READS_BURST: '20' }).issues.map((issue) => issue.variable)).toEqual([
-      'RATE_LIMIT_READS_BURST',
+    expect(configError({ RATE_LIMIT_READS_BURST: '20' }).issues).toEqual([
+      {
+        variable: 'RATE_LIMIT_READS_BURST',
+        message: 'must be larger than RATE_LIMIT_READS_PER_S (20, its default), got 20',
+      },
     ]);
+  });
+
+  it.each([
+    ['WRITES', 'restWrites', 100],
+    ['READS', 'restReads', 200],
+  ])('lets an unset %s burst follow its rate', (kind, limit, burstDefault) => {
+    const rate = (value: string) => loadConfig({ [`RATE_LIMIT_${kind}_PER_S`]: value }).rateLimits;
+    // Ten seconds' worth of the rate, never below the default burst, at most the burst's greatest.
+    expect(rate('2')?.[limit as 'restWrites']).toEqual({ perSecond: 2, burst: burstDefault });
+    expect(rate('100')?.[limit as 'restWrites']).toEqual({ perSecond: 100, burst: 1000 });
+    expect(rate('1000000')?.[limit as 'restWrites']).toEqual({ perSecond: 1_000_000, burst: 10_000_000 });
+    // A burst that is set is kept as it is.
+    expect(
+      loadConfig({ [`RATE_LIMIT_${kind}_PER_S`]: '100', [`RATE_LIMIT_${kind}_BURST`]: '150' }).rateLimits?.[
+        limit as 'restWrites'
+      ],
+    ).toEqual({ perSecond: 100, burst: 150 });
   });
 
   it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
@@ -409,9 +429,9 @@ describe('the limits of numeric settings', () => {
     ['TYPING_TIMEOUT_MS', 86_400_000, {}],
     ['PRESENCE_TIMEOUT_MS', 86_400_000, {}],
     ['MEDIA_URL_TTL_S', 604_800, {}],
-    ['RATE_LIMIT_WRITES_PER_S', 1_000_000, { RATE_LIMIT_WRITES_BURST: '10000000' }],
+    ['RATE_LIMIT_WRITES_PER_S', 1_000_000, {}],
     ['RATE_LIMIT_WRITES_BURST', 10_000_000, {}],
-    ['RATE_LIMIT_READS_PER_S', 1_000_000, { RATE_LIMIT_READS_BURST: '10000000' }],
+    ['RATE_LIMIT_READS_PER_S', 1_000_000, {}],
     ['RATE_LIMIT_READS_BURST', 10_000_000, {}],
     ['RATE_LIMIT_FRAMES', 1_000_000, {}],
     ['RATE_LIMIT_FRAMES_WINDOW_S', 3_600, {}],
