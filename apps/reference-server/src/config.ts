@@ -15,6 +15,7 @@ import {
 } from '@hirechat/server-kit';
 import { z } from 'zod';
 import { switchSetting, unsetIfBlank, wholeNumber, withDefault } from './env-values.js';
+import { hostSchema } from './listen-address.js';
 import {
   unreadNotifyAfterS,
   WEBHOOK_ECHOABLE,
@@ -263,7 +264,7 @@ export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
 
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, null)),
-  HOST: withDefault(z.string().trim()),
+  HOST: withDefault(hostSchema),
   DATA_DIR: withDefault(z.string().trim()),
   DATABASE_URL: withDefault(
     serviceUrl(['postgres:', 'postgresql:'], 'postgres://user:password@localhost:5432/hirechat'),

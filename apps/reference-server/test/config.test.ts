@@ -226,6 +226,12 @@ describe('loadConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '65536'],
     ['PORT', '80.5'],
+    ['HOST', '999.1.1.1'],
+    ['HOST', '1.2.3'],
+    ['HOST', 'my_host'],
+    ['HOST', 'localhost.'],
+    ['HOST', 'fe80::1%eth0'],
+    ['HOST', 'http://localhost'],
     ['MAX_UPLOAD_BYTES', '0'],
     ['MAX_UPLOAD_BYTES', '10MB'],
     ['TYPING_TIMEOUT_MS', '-1'],
@@ -269,6 +275,13 @@ describe('loadConfig', () => {
     expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
     expect(error.message).toContain(`${variable}: `);
   });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'chat-1.internal.example.com'])(
+    'takes HOST=%s',
+    (host) => {
+      expect(loadConfig({ HOST: ` ${host} ` }).host).toBe(host);
+    },
+  );
 
   it('treats a blank PRESENCE_TIMEOUT_MS as unset, and takes its bounds', () => {
     expect(loadConfig({ PRESENCE_TIMEOUT_MS: ' ' }).presenceTimeoutMs).toBe(30_000);
