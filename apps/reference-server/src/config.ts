@@ -11,9 +11,11 @@ import {
   DEFAULT_PRESENCE_TIMEOUT_MS,
   DEFAULT_RATE_LIMITS as RATE_LIMIT_DEFAULTS,
   type RateLimitOptions,
+  redactUrlsIn,
 } from '@hirechat/server-kit';
 import { z } from 'zod';
 import { switchSetting, unsetIfBlank, wholeNumber, withDefault } from './env-values.js';
+import { hostSchema } from './listen-address.js';
 import {
   unreadNotifyAfterS,
   WEBHOOK_ECHOABLE,
@@ -106,14 +108,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * Values of these may be echoed back in an error. The others may hold secrets (a JWT secret, a
- * password inside a database URL), so their values never appear in a message or a log.
+ * Values of these may be echoed back in an error, without credentials. The others may hold secrets
+ * (a JWT secret, a password inside a database URL), so their values never appear in a message or a
+ * log. ALLOWED_ORIGINS is not here: its message names the bad entry alone.
  */
 const ECHOABLE = new Set([
   'PORT',
   'HOST',
   'MAX_UPLOAD_BYTES',
-  'ALLOWED_ORIGINS',
   'TYPING_TIMEOUT_MS',
   'PRESENCE_TIMEOUT_MS',
   'LOG_LEVEL',
@@ -132,6 +134,14 @@ const ECHOABLE = new Set([
   'SOCKET_MAX_BACKLOG_BYTES',
   ...WEBHOOK_ECHOABLE,
 ]);
+
+/**
+ * `value` as an error may repeat it: every URL without its user, password and query, and any other
+ * `user:password@` dropped, since even a setting that holds no secret may be given one by mistake.
+ */
+function withoutCredentials(value: string): string {
+  return redactUrlsIn(value).replace(/[^\s,"]*@/g, '…@');
+}
 
 /** PEMs rarely survive a .env file or a CI secret with their newlines, so `\n` escapes are allowed. */
 const pemSchema = z
@@ -171,13 +181,20 @@ const originsSchema = z.string().transform((value, ctx): string[] | '*' => {
       (url.protocol === 'http:' || url.protocol === 'https:') &&
       url.pathname === '/' &&
       url.search === '' &&
-      url.hash === '' &&
-      url.username === '';
+      url.hash === '';
+    if (url && (url.username !== '' || url.password !== '')) {
+      bad = true;
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${withoutCredentials(candidate)}" must not hold a user or password; give the origin alone`,
+      });
+      continue;
+    }
     if (!url || !bare) {
       bad = true;
       ctx.addIssue({
         code: 'custom',
-        message: `"${candidate}" is not an origin like https://app.example.com or http://localhost:3000`,
+        message: `"${withoutCredentials(candidate)}" is not an origin like https://app.example.com or http://localhost:3000`,
       });
       continue;
     }
@@ -222,12 +239,34 @@ const MAX_UPLOAD_BYTES_LIMIT = 1024 * 1024 * 1024;
 /** Greatest SOCKET_MAX_BACKLOG_BYTES: a GiB. */
 const SOCKET_MAX_BACKLOG_BYTES_LIMIT = 1024 * 1024 * 1024;
 
+/** Greatest RATE_LIMIT_WRITES_BURST and RATE_LIMIT_READS_BURST. */
+const MAX_BURST = 10_000_000;
+
+/**
+ * The burst of a REST limit whose RATE_LIMIT_*_BURST is unset: ten seconds' worth of its rate (as
+ * the defaults are), and never less than the default burst, so that raising a rate alone works.
+ * At most MAX_BURST, which is ten times the greatest rate: always more than the rate.
+ */
+function defaultBurst(burstDefault: number, perSecond: number): number {
+  return Math.min(Math.max(burstDefault, 10 * perSecond), MAX_BURST);
+}
+
+/** A REST limit from its two variables, each undefined when unset. */
+function restLimit(
+  perSecond: number | undefined,
+  burst: number | undefined,
+  defaults: { perSecond: number; burst: number },
+): { perSecond: number; burst: number } {
+  const rate = perSecond ?? defaults.perSecond;
+  return { perSecond: rate, burst: burst ?? defaultBurst(defaults.burst, rate) };
+}
+
 /** Least PRESENCE_TIMEOUT_MS: see its schema. */
 export const MIN_PRESENCE_TIMEOUT_MS = 1_000;
 
 const EnvSchema = z.object({
   PORT: withDefault(wholeNumber(0, 65_535, null)),
-  HOST: withDefault(z.string().trim()),
+  HOST: withDefault(hostSchema),
   DATA_DIR: withDefault(z.string().trim()),
   DATABASE_URL: withDefault(
     serviceUrl(['postgres:', 'postgresql:'], 'postgres://user:password@localhost:5432/hirechat'),
@@ -261,9 +300,9 @@ const EnvSchema = z.object({
   API_DOCS: withDefault(switchSetting),
   RATE_LIMITS: withDefault(switchSetting),
   RATE_LIMIT_WRITES_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
-  RATE_LIMIT_WRITES_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_WRITES_BURST: withDefault(wholeNumber(3, MAX_BURST, 'requests')),
   RATE_LIMIT_READS_PER_S: withDefault(wholeNumber(2, 1_000_000, 'requests')),
-  RATE_LIMIT_READS_BURST: withDefault(wholeNumber(3, 10_000_000, 'requests')),
+  RATE_LIMIT_READS_BURST: withDefault(wholeNumber(3, MAX_BURST, 'requests')),
   RATE_LIMIT_FRAMES: withDefault(wholeNumber(1, 1_000_000, 'frames')),
   RATE_LIMIT_FRAMES_WINDOW_S: withDefault(wholeNumber(1, 3_600, 'seconds', 'an hour')),
   RATE_LIMIT_SOCKETS_PER_USER: withDefault(wholeNumber(1, 1_000_000, 'sockets')),
@@ -290,7 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? 'environment');
       const raw = env[variable];
-      const echo = ECHOABLE.has(variable) && raw !== undefined ? ` (got "${raw}")` : '';
+      const echo = ECHOABLE.has(variable) && raw !== undefined ? ` (got "${withoutCredentials(raw)}")` : '';
       // One line per variable: the first problem is enough to fix it.
       if (!issues.some((known) => known.variable === variable)) {
         issues.push({ variable, message: `${issue.message}${echo}` });
@@ -328,13 +367,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     const [rateName, burstName] = [`RATE_LIMIT_${kind}_PER_S`, `RATE_LIMIT_${kind}_BURST`] as const;
     if (issues.some((issue) => issue.variable === rateName || issue.variable === burstName)) continue;
     const defaults = RATE_LIMIT_DEFAULTS[kind === 'WRITES' ? 'restWrites' : 'restReads'];
+    const rateSet = unsetIfBlank(env[rateName]) !== undefined;
     const rate = Number(unsetIfBlank(env[rateName]) ?? defaults.perSecond);
-    const burst = Number(unsetIfBlank(env[burstName]) ?? defaults.burst);
+    const burst = Number(unsetIfBlank(env[burstName]) ?? defaultBurst(defaults.burst, rate));
     if (burst <= rate) {
-      // A burst no larger than a second's worth would be no burst at all.
+      // A burst no larger than a second's worth would be no burst at all. Only a burst that was set
+      // can get here: an unset one follows its rate.
       issues.push({
         variable: burstName,
-        message: `must be larger than ${rateName} (${rate}), got ${burst}`,
+        message: `must be larger than ${rateName} (${rate}${rateSet ? '' : ', its default'}), got ${burst}`,
       });
     }
   }
@@ -367,14 +408,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReferenceServerConfig {
     rateLimits:
       (vars.RATE_LIMITS ?? true)
         ? {
-            restWrites: {
-              perSecond: vars.RATE_LIMIT_WRITES_PER_S ?? RATE_LIMIT_DEFAULTS.restWrites.perSecond,
-              burst: vars.RATE_LIMIT_WRITES_BURST ?? RATE_LIMIT_DEFAULTS.restWrites.burst,
-            },
-            restReads: {
-              perSecond: vars.RATE_LIMIT_READS_PER_S ?? RATE_LIMIT_DEFAULTS.restReads.perSecond,
-              burst: vars.RATE_LIMIT_READS_BURST ?? RATE_LIMIT_DEFAULTS.restReads.burst,
-            },
+            restWrites: restLimit(
+              vars.RATE_LIMIT_WRITES_PER_S,
+              vars.RATE_LIMIT_WRITES_BURST,
+              RATE_LIMIT_DEFAULTS.restWrites,
+            ),
+            restReads: restLimit(
+              vars.RATE_LIMIT_READS_PER_S,
+              vars.RATE_LIMIT_READS_BURST,
+              RATE_LIMIT_DEFAULTS.restReads,
+            ),
             socketFrames: {
               points: vars.RATE_LIMIT_FRAMES ?? RATE_LIMIT_DEFAULTS.socketFrames.points,
               seconds: vars.RATE_LIMIT_FRAMES_WINDOW_S ?? RATE_LIMIT_DEFAULTS.socketFrames.seconds,

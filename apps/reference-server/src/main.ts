@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, type ReferenceServerConfig } from './config.js';
 import { configWarnings } from './config-warnings.js';
+import { listenFailure } from './listen-address.js';
 import { createLogger } from './logging.js';
 import { createReferenceServer } from './server.js';
 
@@ -71,6 +72,9 @@ try {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } catch (error) {
-  logger.fatal({ err: error }, 'could not start');
+  // A HOST or PORT this machine cannot listen on is a setting to fix: one line, no stack.
+  const failure = listenFailure(error, config.host, config.port);
+  if (failure !== null) logger.fatal({ host: config.host, port: config.port }, failure);
+  else logger.fatal({ err: error }, 'could not start');
   await exit(1);
 }

@@ -128,16 +128,36 @@ describe('loadConfig', () => {
   );
 
   it('refuses a burst no larger than its rate, naming both', () => {
-    const error = configError({ RATE_LIMIT_WRITES_PER_S: '100' });
+    const error = configError({ RATE_LIMIT_WRITES_PER_S: '100', RATE_LIMIT_WRITES_BURST: '100' });
     expect(error.issues).toEqual([
       {
         variable: 'RATE_LIMIT_WRITES_BURST',
         message: 'must be larger than RATE_LIMIT_WRITES_PER_S (100), got 100',
       },
     ]);
-    expect(configError({ RATE_LIMIT_READS_BURST: '20' }).issues.map((issue) => issue.variable)).toEqual([
-      'RATE_LIMIT_READS_BURST',
+    expect(configError({ RATE_LIMIT_READS_BURST: '20' }).issues).toEqual([
+      {
+        variable: 'RATE_LIMIT_READS_BURST',
+        message: 'must be larger than RATE_LIMIT_READS_PER_S (20, its default), got 20',
+      },
     ]);
+  });
+
+  it.each([
+    ['WRITES', 'restWrites', 100],
+    ['READS', 'restReads', 200],
+  ])('lets an unset %s burst follow its rate', (kind, limit, burstDefault) => {
+    const rate = (value: string) => loadConfig({ [`RATE_LIMIT_${kind}_PER_S`]: value }).rateLimits;
+    // Ten seconds' worth of the rate, never below the default burst, at most the burst's greatest.
+    expect(rate('2')?.[limit as 'restWrites']).toEqual({ perSecond: 2, burst: burstDefault });
+    expect(rate('100')?.[limit as 'restWrites']).toEqual({ perSecond: 100, burst: 1000 });
+    expect(rate('1000000')?.[limit as 'restWrites']).toEqual({ perSecond: 1_000_000, burst: 10_000_000 });
+    // A burst that is set is kept as it is.
+    expect(
+      loadConfig({ [`RATE_LIMIT_${kind}_PER_S`]: '100', [`RATE_LIMIT_${kind}_BURST`]: '150' }).rateLimits?.[
+        limit as 'restWrites'
+      ],
+    ).toEqual({ perSecond: 100, burst: 150 });
   });
 
   it.each(['on', ' On ', ''])('serves the demo web app with DEMO_WEB=%j', (value) => {
@@ -206,6 +226,12 @@ describe('loadConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '65536'],
     ['PORT', '80.5'],
+    ['HOST', '999.1.1.1'],
+    ['HOST', '1.2.3'],
+    ['HOST', 'my_host'],
+    ['HOST', 'localhost.'],
+    ['HOST', 'fe80::1%eth0'],
+    ['HOST', 'http://localhost'],
     ['MAX_UPLOAD_BYTES', '0'],
     ['MAX_UPLOAD_BYTES', '10MB'],
     ['TYPING_TIMEOUT_MS', '-1'],
@@ -250,6 +276,13 @@ describe('loadConfig', () => {
     expect(error.message).toContain(`${variable}: `);
   });
 
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'chat-1.internal.example.com'])(
+    'takes HOST=%s',
+    (host) => {
+      expect(loadConfig({ HOST: ` ${host} ` }).host).toBe(host);
+    },
+  );
+
   it('treats a blank PRESENCE_TIMEOUT_MS as unset, and takes its bounds', () => {
     expect(loadConfig({ PRESENCE_TIMEOUT_MS: ' ' }).presenceTimeoutMs).toBe(30_000);
     expect(loadConfig({ PRESENCE_TIMEOUT_MS: '1000' }).presenceTimeoutMs).toBe(1000);
@@ -288,6 +321,18 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('pw-123');
     expect(error.message).not.toContain('pw-456');
   });
+
+  it.each(['LOG_LEVEL', 'PORT', 'API_DOCS', 'TYPING_TIMEOUT_MS'])(
+    'repeats a bad %s without the credentials it may hold',
+    (variable) => {
+      for (const value of ['https://u:PASSWORD123@app.example.com', 'u:PASSWORD123@app.example.com']) {
+        const error = configError({ [variable]: value });
+        expect(error.message).toContain(`${variable}: `);
+        expect(error.message).toContain('app.example.com');
+        expect(error.message).not.toMatch(/PASSWORD123/);
+      }
+    },
+  );
 
   it.each([
     ['postgres://localhost/hirechat', 'redis://localhost'],
@@ -369,6 +414,17 @@ describe('loadConfig', () => {
     it('names the bad entry', () => {
       expect(configError({ ALLOWED_ORIGINS: 'https://ok.example.com,nope' }).message).toContain('"nope"');
     });
+
+    it.each([
+      'https://u:PASSWORD123@app.example.com',
+      'https://u:PASSWORD123@app.example.com/chat?key=PASSWORD123',
+      'u:PASSWORD123@app.example.com',
+    ])('never repeats the credentials of %s', (value) => {
+      const error = configError({ ALLOWED_ORIGINS: `https://ok.example.com,${value}` });
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['ALLOWED_ORIGINS']);
+      expect(error.message).toContain('app.example.com');
+      expect(error.message).not.toMatch(/PASSWORD123|u:/);
+    });
   });
 });
 
@@ -386,9 +442,9 @@ describe('the limits of numeric settings', () => {
     ['TYPING_TIMEOUT_MS', 86_400_000, {}],
     ['PRESENCE_TIMEOUT_MS', 86_400_000, {}],
     ['MEDIA_URL_TTL_S', 604_800, {}],
-    ['RATE_LIMIT_WRITES_PER_S', 1_000_000, { RATE_LIMIT_WRITES_BURST: '10000000' }],
+    ['RATE_LIMIT_WRITES_PER_S', 1_000_000, {}],
     ['RATE_LIMIT_WRITES_BURST', 10_000_000, {}],
-    ['RATE_LIMIT_READS_PER_S', 1_000_000, { RATE_LIMIT_READS_BURST: '10000000' }],
+    ['RATE_LIMIT_READS_PER_S', 1_000_000, {}],
     ['RATE_LIMIT_READS_BURST', 10_000_000, {}],
     ['RATE_LIMIT_FRAMES', 1_000_000, {}],
     ['RATE_LIMIT_FRAMES_WINDOW_S', 3_600, {}],

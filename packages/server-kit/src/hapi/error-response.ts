@@ -19,13 +19,16 @@ const HAPI_DETAIL: Record<number, string> = {
 
 /**
  * The one place that turns errors into the contract's bodies: `{"detail": ...}` or
- * `{"<field>": [...]}`, always JSON, always with the right status.
+ * `{"<field>": [...]}`, always JSON, always with the right status. Only answers of 500 and above
+ * are logged (error, with the stack): a 4xx is the client's mistake, not the server's.
  */
 export function errorResponder(logger: Logger): Lifecycle.Method {
   return (request: Request, h: ResponseToolkit) => {
     const response = request.response;
     if (!('isBoom' in response) || !response.isBoom) return h.continue;
-    if (response.output.statusCode >= 500)
+    // By the status the client gets: Hapi boomifies a thrown ChatError as a 500 whatever its code.
+    // A client's mistake (4xx) is no fault of the server; its request line says enough.
+    if (describe(response).status >= 500)
       logger.error({ err: response, method: request.method, path: request.path }, 'request failed');
     return errorAnswer(h, response);
   };
