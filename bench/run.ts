@@ -14,7 +14,7 @@ import { type FanoutResult, runFanout } from './src/scenarios/fanout.js';
 import { type InboxResult, runInbox } from './src/scenarios/inbox.js';
 import { type RestResult, runRest } from './src/scenarios/rest.js';
 import { runScaleOut, type ScaleOutResult } from './src/scenarios/scale-out.js';
-import { killAllServers } from './src/servers.js';
+import { killAllServers, setServerNodeFlags } from './src/servers.js';
 
 /*
  * `npm run bench`: runs the scenarios one after another, then writes results.json, results.md,
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   const scratchDir = await mkdtemp(path.join(os.tmpdir(), 'hirechat-bench-'));
   const profileDir = options.cpuProfile ? path.join(options.outDir, 'profiles') : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
+  setServerNodeFlags(options.nodeFlags);
   const log = (line: string) => {
     const seconds = ((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4);
     console.log(`[${seconds} s] ${line}`);

@@ -19,6 +19,8 @@ export interface BenchOptions {
   outDir: string;
   /** Writes a CPU profile of each hirechat server process into the results folder. */
   cpuProfile: boolean;
+  /** Flags every hirechat and floor process starts with (`--node-flags`, split at spaces). */
+  nodeFlags: string[];
   p99LimitMs: number;
   cpu: {
     /** Messages per second of every fixed-rate CPU phase; undefined: by room size (see cpuRate). */
@@ -31,6 +33,11 @@ export interface BenchOptions {
     shape: Shape;
     /** Measured runs of each server in the CPU scenario, the servers taking turns. */
     turns: number;
+    /**
+     * Messages each server of the CPU scenario takes, unmeasured, before its first measured run, at
+     * five times the scenario's rate: the JIT's warm-up (see runCpu). 0: none.
+     */
+    warmupMessages: number;
     /** A git revision whose reference server the CPU scenario runs beside today's; none by default. */
     baseline: string | undefined;
   };
@@ -106,12 +113,16 @@ results.json, latency.png and machine.md into bench/results/<date>/.
                          events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
   --cpu-step-ms <n>      length of each measured CPU run
   --cpu-turns <n>        measured runs of each server in the CPU scenario
+  --cpu-warmup <n>       messages each server of the CPU scenario takes, unmeasured, at five times
+                         its rate before the first measured run (default 6,000; 0: none)
   --cpu-baseline <rev>   also run the reference server of this git revision in the CPU scenario
                          (over SQLite, and PostgreSQL + Redis in a database of its own), taking
                          turns with today's: before/after in one run
   --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
                          before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
   --cpu-prof             write a CPU profile of every hirechat and floor process into the results folder
+  --node-flags "<flags>" start every hirechat and floor process with these node/V8 flags, e.g.
+                         "--log-deopt --log-code --logfile=/tmp/v8-%p.log --no-logfile-per-isolate"
   --out <dir>            results folder (default bench/results/<date>)
 
 Scale-out runs when the reference server accepts DATABASE_URL and REDIS_URL (BENCH_DATABASE_URL
@@ -144,6 +155,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
     servers: [...SERVER_KINDS],
     outDir: path.join(resultsRoot, new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)),
     cpuProfile: false,
+    nodeFlags: [],
     p99LimitMs: 100,
     cpu: {
       rate: undefined,
@@ -151,6 +163,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
       repeats: quick ? 1 : 3,
       shape: quick ? { rooms: 4, members: 3 } : { rooms: 200, members: 3 },
       turns: quick ? 1 : 5,
+      warmupMessages: quick ? 0 : 6_000,
       baseline: undefined,
     },
     fanout: {
@@ -218,9 +231,11 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'rest-seconds': { type: 'string' },
       'p99-limit': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      'node-flags': { type: 'string' },
       'cpu-rate': { type: 'string' },
       'cpu-step-ms': { type: 'string' },
       'cpu-turns': { type: 'string' },
+      'cpu-warmup': { type: 'string' },
       'cpu-baseline': { type: 'string' },
       baseline: { type: 'string' },
       out: { type: 'string' },
@@ -246,9 +261,12 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   }
   if (values['p99-limit']) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
   if (values['cpu-prof']) options.cpuProfile = true;
+  if (values['node-flags']) options.nodeFlags = values['node-flags'].split(' ').filter(Boolean);
   if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
   if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
   if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
+  if (values['cpu-warmup'] !== undefined)
+    options.cpu.warmupMessages = wholeOrZero(values['cpu-warmup'], '--cpu-warmup');
   if (values['cpu-baseline']) options.cpu.baseline = values['cpu-baseline'].trim();
   if (values.baseline) options.inbox.baseline = values.baseline.trim();
   if (values.out) options.outDir = path.resolve(values.out);
@@ -269,6 +287,12 @@ function positive(value: string, flag: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0)
     throw new Error(`${flag}: "${value}" is not a positive number`);
+  return number;
+}
+
+function wholeOrZero(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new Error(`${flag}: "${value}" is not a whole number`);
   return number;
 }
 

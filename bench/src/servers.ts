@@ -198,8 +198,22 @@ function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: s
   };
 }
 
-/** `node --cpu-prof` into the folder, when there is one. */
-const profiling = (dir: string | undefined) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+/** `node --cpu-prof` into the folder, when there is one, and the run's `--node-flags`. */
+const profiling = (dir: string | undefined) => [
+  ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+  ...extraNodeFlags,
+];
+
+let extraNodeFlags: readonly string[] = [];
+
+/**
+ * Node and V8 flags every hirechat and floor process of this run starts with (`--node-flags`), to
+ * look into a server as it runs: V8's log of optimisations and deoptimisations, say. Set once,
+ * before the first server starts.
+ */
+export function setServerNodeFlags(flags: readonly string[]): void {
+  extraNodeFlags = flags;
+}
 
 /** Keeps what the process prints (its last 64 KiB), for error messages. */
 function capture(child: ChildProcess): { text(): string } {

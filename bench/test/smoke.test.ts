@@ -37,7 +37,7 @@ describe('npm run bench -- --quick', () => {
   it('writes results.json, results.md and a latency chart covering every server, with their CPU per message', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'hirechat-bench-smoke-'));
     try {
-      const { code, output } = await runBench(['--quick', '--cpu-baseline', 'HEAD', '--out', out]);
+      const { code, output } = await runBench(['--quick', '--cpu-baseline', 'HEAD', '--cpu-warmup', '12', '--out', out]);
       expect(code, output).toBe(0);
 
       const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as BenchResults;
@@ -67,7 +67,10 @@ describe('npm run bench -- --quick', () => {
       for (const server of cpu) {
         expect(server.error).toBeNull();
         expect(server.phase?.perMessageUs).toBeGreaterThan(0);
+        // Each server took its warm-up before the turns.
+        expect(output).toContain(`cpu warm-up of ${server.label}: 12 messages`);
       }
+      expect(results.cpu?.warmup.messages).toBe(12);
       expect(results.connections?.runs.map((run) => run.server)).toEqual(servers);
       for (const run of results.connections?.runs ?? []) {
         expect(run.opened).toBe(run.requested);

@@ -68,6 +68,15 @@ function syscallOf(symbols: string[]): string {
   return called.replace(/^(__x64_sys_|__do_sys_|ksys_|do_)/, '').replace(/\.(isra|part|constprop)\.\d+$/, '');
 }
 
+/** What a V8 platform thread's sample was doing: optimising code, collecting garbage, or else. */
+function helperWorkOf(symbols: string[]): string {
+  if (symbols.some((symbol) => /v8::internal::(compiler|maglev)::|OptimizingCompile|Compile/.test(symbol)))
+    return 'compiling (TurboFan, Maglev)';
+  if (symbols.some((symbol) => /Scaveng|Mark|Sweep|Heap|Evacuat|Unmapper|GC/.test(symbol)))
+    return 'garbage collection';
+  return 'other (idle waits, libuv, kernel)';
+}
+
 function count(sample: Sample): void {
   const entry = runsByPid.get(sample.pid);
   const atMs = sample.atNs / 1e6;
@@ -81,6 +90,7 @@ function count(sample: Sample): void {
   tally.add('on CPU', ns);
   tally.add(sample.tid === sample.pid ? 'main thread' : 'other threads', ns);
   const symbols = sample.frames.map((frame) => frame.symbol);
+  if (sample.tid !== sample.pid) tally.add(`helper ${helperWorkOf(symbols)}`, ns);
   // node's native write (StreamBase::Writev / WriteBuffer / WriteString): every socket write.
   if (symbols.some((symbol) => symbol.includes('StreamBase::Write'))) tally.add('socket writes', ns);
   if (!sample.frames[0]?.kernel) {
@@ -139,6 +149,9 @@ for (const [pid, tally] of tallies) {
   console.log(
     `${perMessage('on CPU')}  on CPU (main thread ${perMessage('main thread').trim()}, other threads ${perMessage('other threads').trim()})`,
   );
+  console.log('  other threads, by work:');
+  const helpers = [...tally.ns].filter(([key]) => key.startsWith('helper ')).sort((a, b) => b[1] - a[1]);
+  for (const [key] of helpers) console.log(`${perMessage(key)}    ${key.slice('helper '.length)}`);
   console.log(`${perMessage('user')}  user`);
   console.log(`${perMessage('kernel')}  kernel`);
   console.log(`${perMessage('socket writes')}  socket writes: node's native write, user and kernel`);

@@ -379,7 +379,11 @@ function cpuSection(cpu: CpuResult): string[] {
   out.push(
     `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
       `every server's sockets open throughout; ${cpu.turns} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
-      "the servers taking turns run by run, each after an unmeasured one. CPU time is the server process's (user + system, " +
+      'the servers taking turns run by run, each after an unmeasured one' +
+      (cpu.warmup?.messages
+        ? `, and each server first took ${cpu.warmup.messages.toLocaleString('en-US')} messages at ${cpu.warmup.rate} msg/s unmeasured (the JIT's warm-up). `
+        : '. ') +
+      "CPU time is the server process's (user + system, " +
       'every thread, from `process.cpuUsage()` in the process); figures are medians of the runs in which every event arrived. ' +
       "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process. The ratios are of the medians; " +
       "“÷ floor, turn by turn” is the median of each run's ratio to the floor's run of the same turn, which a drifting machine " +

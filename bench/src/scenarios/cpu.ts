@@ -25,6 +25,8 @@ export interface CpuResult {
   rate: number;
   stepMs: number;
   turns: number;
+  /** What each server took, unmeasured, before its first measured run (`--cpu-warmup`). */
+  warmup: { messages: number; rate: number };
   servers: CpuServerResult[];
   /** Servers left out, and why (PostgreSQL or Redis refused, say). */
   skipped: string[];
@@ -108,15 +110,17 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
       else entry.layout = layout;
     }
     const phase = { rate, stepMs: settings.stepMs, drainTimeoutMs: options.fanout.drainTimeoutMs };
+    await warmUp(entries, pool, { ...phase, rate: rate * WARMUP_RATE_FACTOR }, settings.warmupMessages, log);
     for (let turn = 0; turn < settings.turns; turn++) {
       log(`cpu ${shapeName(settings.shape)} at ${rate} msg/s: turn ${turn + 1} of ${settings.turns}`);
       for (const entry of entries) {
         if (!entry.layout || entry.error) continue;
         try {
           await pool.setupWriter(entry.layout.writer);
-          // Unmeasured first: the JIT's first look at the path in the first turn, fresh keep-alive
-          // connections (the writer's new agent) in every turn.
-          const warmupMs = turn === 0 ? settings.stepMs : Math.min(settings.stepMs, 1_000);
+          // Unmeasured first: fresh keep-alive connections (the writer's new agent) in every turn, and
+          // without a warm-up, the JIT's first look at the path in the first turn.
+          const warmupMs =
+            turn === 0 && settings.warmupMessages === 0 ? settings.stepMs : Math.min(settings.stepMs, 1_000);
           await measureCpuRun(pool, entry.layout, [entry.server], { ...phase, stepMs: warmupMs });
           await pool.settle();
           entry.runs.push(await measureCpuRun(pool, entry.layout, [entry.server], phase));
@@ -141,6 +145,7 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
     rate,
     stepMs: settings.stepMs,
     turns: settings.turns,
+    warmup: { messages: settings.warmupMessages, rate: rate * WARMUP_RATE_FACTOR },
     servers: entries.map(({ label, kind, backing, commit, phase, error }) => ({
       label,
       kind,
@@ -156,6 +161,41 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
       lockChanged: baseline.lockChanged,
     },
   };
+}
+
+/** The warm-up's rate, as a multiple of the scenario's: well within what every server holds. */
+const WARMUP_RATE_FACTOR = 5;
+
+/**
+ * Each server takes `messages` messages, unmeasured, before the turns start. At 50 msg/s V8 keeps
+ * optimising functions for minutes as they get hot one by one (hundreds of TurboFan compiles, on
+ * helper threads that process.cpuUsage() counts), so that the first turns measured the JIT's
+ * warm-up more than the server, and a big server (hirechat) more than a small one (the floor).
+ * After the warm-up the turns measure the steady state a running server is in; what a long-running
+ * server still pays for optimising (after a major GC drops code, say) stays in the figures.
+ */
+async function warmUp(
+  entries: Entry[],
+  pool: LoadPool,
+  phase: { rate: number; drainTimeoutMs: number },
+  messages: number,
+  log: (line: string) => void,
+): Promise<void> {
+  if (messages === 0) return;
+  for (const entry of entries) {
+    if (!entry.layout || entry.error) continue;
+    log(`cpu warm-up of ${entry.label}: ${messages} messages at ${phase.rate} msg/s`);
+    try {
+      await pool.setupWriter(entry.layout.writer);
+      await measureCpuRun(pool, entry.layout, [entry.server], {
+        ...phase,
+        stepMs: (messages / phase.rate) * 1000,
+      });
+      await pool.settle();
+    } catch (error) {
+      entry.error = error instanceof Error ? error.message : String(error);
+    }
+  }
 }
 
 function add(
