@@ -130,6 +130,23 @@ export function describeMessageWrite(fixture: () => ChatStorageFixture): void {
       expect((await storage.listMessages({ viewer: room.recruiter, limit: 10 })).messages).toEqual([]);
     });
 
+    it('keeps every character of its events and webhook payload as they were written', async () => {
+      const content = 'He said "hi" \\ C:\\path\\ {"json":[1]} \u2028 ünïcødé 😀 \n\ttab \\u0041';
+      const logged = await storage.insertMessage(
+        { ...newMessage(room, room.clients[0]!), content },
+        messageEvent('message_created'),
+      );
+
+      expect(logged!.record.content).toBe(content);
+      expect((await storage.eventsAfter(room.uuid, logged!.event.seq - 1))!.events).toEqual([logged!.event]);
+      for (const { user, event } of logged!.inbox) {
+        expect((await storage.inboxEventsAfter(user, event.seq - 1)).events).toEqual([event]);
+      }
+      const queued = await deliveries.claim(URLS, 10, 60_000);
+      expect(queued).toHaveLength(URLS.length);
+      for (const delivery of queued) expect(delivery.payload).toBe(JSON.stringify(logged!.webhooks[0]));
+    });
+
     it('answers the message with each participant’s unread count and inbox seq, in user id order', async () => {
       const sender = room.clients[0]!;
       await storage.insertMessage(newMessage(room, room.recruiter), messageEvent('message_created'));
