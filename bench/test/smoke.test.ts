@@ -37,7 +37,15 @@ describe('npm run bench -- --quick', () => {
   it('writes results.json, results.md and a latency chart covering every server, with their CPU per message', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'hirechat-bench-smoke-'));
     try {
-      const { code, output } = await runBench(['--quick', '--cpu-baseline', 'HEAD', '--cpu-warmup', '12', '--out', out]);
+      const { code, output } = await runBench([
+        '--quick',
+        '--cpu-baseline',
+        'HEAD',
+        '--cpu-warmup',
+        '12',
+        '--out',
+        out,
+      ]);
       expect(code, output).toBe(0);
 
       const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as BenchResults;

@@ -56,6 +56,8 @@ for (const run of cpuRunsOf(values.results)) {
   }
 }
 const tallies = new Map<number, Tally>();
+/** The same, run by run: the key is the run's index in runsByPid's list of the process. */
+const runTallies = new Map<number, Tally[]>();
 
 /** The syscall a kernel stack is in: the frame `do_syscall_64` called, without its prefixes. */
 function syscallOf(symbols: string[]): string {
@@ -80,17 +82,24 @@ function helperWorkOf(symbols: string[]): string {
 function count(sample: Sample): void {
   const entry = runsByPid.get(sample.pid);
   const atMs = sample.atNs / 1e6;
-  if (!entry?.runs.some((run) => atMs >= run.startedAtMs && atMs <= run.endedAtMs)) return;
+  const runIndex = entry?.runs.findIndex((run) => atMs >= run.startedAtMs && atMs <= run.endedAtMs) ?? -1;
+  if (!entry || runIndex < 0) return;
   let tally = tallies.get(sample.pid);
   if (!tally) {
     tally = new Tally();
     tallies.set(sample.pid, tally);
   }
+  const perRun = runTallies.get(sample.pid) ?? entry.runs.map(() => new Tally());
+  runTallies.set(sample.pid, perRun);
   const ns = sample.periodNs;
-  tally.add('on CPU', ns);
-  tally.add(sample.tid === sample.pid ? 'main thread' : 'other threads', ns);
   const symbols = sample.frames.map((frame) => frame.symbol);
-  if (sample.tid !== sample.pid) tally.add(`helper ${helperWorkOf(symbols)}`, ns);
+  const thread = sample.tid === sample.pid ? 'main thread' : 'other threads';
+  const helperWork = sample.tid === sample.pid ? null : `helper ${helperWorkOf(symbols)}`;
+  for (const each of [tally, perRun[runIndex]!]) {
+    each.add('on CPU', ns);
+    each.add(thread, ns);
+    if (helperWork) each.add(helperWork, ns);
+  }
   // node's native write (StreamBase::Writev / WriteBuffer / WriteString): every socket write.
   if (symbols.some((symbol) => symbol.includes('StreamBase::Write'))) tally.add('socket writes', ns);
   if (!sample.frames[0]?.kernel) {
@@ -158,6 +167,16 @@ for (const [pid, tally] of tallies) {
   console.log(
     `${perMessage('loopback delivery')}    of which the reader's side of loopback TCP (tcp_v4_rcv)`,
   );
+  console.log('  run by run (µs a message): on CPU = main thread + compiling + GC + other threads');
+  for (const [i, run] of entry.runs.entries()) {
+    const runTally = runTallies.get(pid)?.[i];
+    if (!runTally || run.messages === 0) continue;
+    const us = (key: string) => (runTally.get(key) / 1000 / run.messages).toFixed(0);
+    console.log(
+      `    ${us('on CPU')} = ${us('main thread')} + ${us('helper compiling (TurboFan, Maglev)')} + ` +
+        `${us('helper garbage collection')} + ${us('helper other (idle waits, libuv, kernel)')}`,
+    );
+  }
   console.log('  kernel, by syscall:');
   const syscalls = [...tally.ns].filter(([key]) => key.startsWith('syscall ')).sort((a, b) => b[1] - a[1]);
   for (const [key] of syscalls.slice(0, 12))

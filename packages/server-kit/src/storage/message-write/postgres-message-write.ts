@@ -74,7 +74,8 @@ const WRITE_MESSAGE: NamedStatement = {
  * JSON array) and prunes the logs of $9 users up to $10 seqs; queues the outbox rows ($11 to $13,
  * $15 and $16 a column each, $14 the payloads as one JSON array; due at once; none without
  * webhooks). Rows of a log are appended and pruned by seq ranges that never meet, so the
- * statement's one snapshot does no harm.
+ * statement's one snapshot does no harm. The outbox's INSERT is the statement itself, answering
+ * no rows: nothing for pg to describe and parse.
  *
  * The events and payloads come as a `json` array rather than a `text[]`: pg writes a text array as
  * an array literal, escaping every quote of every event (a tenth of what a message allocated), where
@@ -95,15 +96,13 @@ const APPEND_LOGS: NamedStatement = {
     ), inbox_pruned AS (
       DELETE FROM inbox_events AS e USING unnest($9::text[], $10::int[]) AS p(user_id, seq)
       WHERE e.user_id = p.user_id AND e.seq <= p.seq
-    ), outbox AS (
-      INSERT INTO webhook_deliveries
-        (event_id, url, event_type, payload, created_at, retry_until, next_attempt_at, attempts, status)
-      SELECT d.event_id, d.url, d.event_type, p.payload, d.created_at, d.retry_until, d.created_at, 0, 'pending'
-      FROM unnest($11::text[], $12::text[], $13::text[], $15::bigint[], $16::bigint[]) WITH ORDINALITY
-        AS d(event_id, url, event_type, created_at, retry_until, i)
-      JOIN json_array_elements_text($14::json) WITH ORDINALITY AS p(payload, i) USING (i)
     )
-    SELECT 1`,
+    INSERT INTO webhook_deliveries
+      (event_id, url, event_type, payload, created_at, retry_until, next_attempt_at, attempts, status)
+    SELECT d.event_id, d.url, d.event_type, p.payload, d.created_at, d.retry_until, d.created_at, 0, 'pending'
+    FROM unnest($11::text[], $12::text[], $13::text[], $15::bigint[], $16::bigint[]) WITH ORDINALITY
+      AS d(event_id, url, event_type, created_at, retry_until, i)
+    JOIN json_array_elements_text($14::json) WITH ORDINALITY AS p(payload, i) USING (i)`,
 };
 
 /** JSON texts as one JSON array's text, for a `$n::json` parameter (see APPEND_LOGS). */
