@@ -121,8 +121,8 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
                          before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
   --cpu-prof             write a CPU profile of every hirechat and floor process into the results folder
-  --node-flags "<flags>" start every hirechat and floor process with these node/V8 flags, e.g.
-                         "--log-deopt --log-code --logfile=/tmp/v8-%p.log --no-logfile-per-isolate"
+  --node-flags=<flags>   start every hirechat and floor process with these node/V8 flags, e.g.
+                         --node-flags="--log-deopt --log-code --logfile=/tmp/v8-%p.log --no-logfile-per-isolate"
   --out <dir>            results folder (default bench/results/<date>)
 
 Scale-out runs when the reference server accepts DATABASE_URL and REDIS_URL (BENCH_DATABASE_URL
