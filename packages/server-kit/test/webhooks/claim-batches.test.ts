@@ -79,8 +79,11 @@ describe.each(['sqlite', 'postgres'] as const)('a deliverer working through a ba
     const ids = delivered.map((r) => r.headers[WebhookHeaders.id]);
     expect(new Set(ids).size).toBe(total);
     expect(counts.claimed).toBe(total);
-    // One claim per delivery would be 81; half the slots (8) a claim is at most 11, and a few more
-    // for polls that came while only part of the slots were free.
-    expect(counts.claims).toBeLessThanOrEqual(Math.ceil(total / (CONCURRENCY / 2)) + 3);
+    // One claim per delivery would be 81 (the old loop made 74); half the slots (8) a claim is 11.
+    // On a busy machine deliveries end one by one and a poll that waited its 10 ms takes the slots
+    // free then, fewer than half (15 claims seen with the whole suite running): twice the ideal.
+    expect(counts.claims, `${counts.claims} claims`).toBeLessThanOrEqual(
+      2 * Math.ceil(total / (CONCURRENCY / 2)),
+    );
   });
 });
