@@ -105,6 +105,39 @@ describe('RedisBroadcaster', () => {
     expect(idsOf(seenOnA).filter((id) => idsB.has(id))).toEqual(idsOf(fromB));
   });
 
+  it('sends a batch to Redis in one write to its socket, every event delivered', async () => {
+    const { broadcaster, pub } = await node();
+    const room = randomUUID();
+    const users = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const recorders = await Promise.all(
+      [roomTopic(room), ...users.map(inboxTopic)].map((t) => record(broadcaster, t)),
+    );
+    // The socket's own writes, counted where Node hands them to the kernel (one per write or writev).
+    const socket = pub.stream as unknown as {
+      _writev(...args: unknown[]): void;
+      _write(...args: unknown[]): void;
+    };
+    const writes = { count: 0 };
+    const counted = <F extends (...args: unknown[]) => void>(original: F) =>
+      function (this: unknown, ...args: unknown[]) {
+        writes.count++;
+        return original.apply(this, args);
+      };
+    const [writev, write] = [socket._writev, socket._write];
+    socket._writev = counted(writev);
+    socket._write = counted(write);
+    try {
+      const outcomes = await broadcaster.publishAll(writeBatch(room, users, 1));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('fulfilled'));
+    } finally {
+      socket._writev = writev;
+      socket._write = write;
+    }
+
+    expect(writes.count).toBe(1);
+    for (const recorder of recorders) expect(await recorder.waitFor(1)).toHaveLength(1);
+  });
+
   it('delivers batches published on two processes at once to both, each topic in one order everywhere, each batch in its order', async () => {
     const [a, b] = [await node(), await node()];
     const room = randomUUID();
