@@ -78,6 +78,94 @@ describe('text that cannot be stored as sent', () => {
     expect(await list()).toEqual(before);
   });
 
+  /** A body of `type` holding `content` as the bytes given, and the room; with its Content-Type. */
+  function rawBody(
+    type: BodyType,
+    content: Buffer,
+    withRoom = true,
+  ): { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
+    const bytes = (...parts: Array<string | Buffer>) =>
+      new Uint8Array(
+        Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))),
+      );
+    if (type === 'json') {
+      const fields = withRoom ? `"chat_room":"${room}",` : '';
+      return {
+        body: bytes(`{${fields}"content":"`, content, '"}'),
+        headers: { 'content-type': 'application/json' },
+      };
+    }
+    if (type === 'urlencoded') {
+      const escaped = [...content].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+      const fields = withRoom ? `chat_room=${room}&` : '';
+      return {
+        body: bytes(`${fields}content=${escaped}`),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      };
+    }
+    const part = (name: string, value: string | Buffer) => [
+      `--b0undary\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`,
+      value,
+      '\r\n',
+    ];
+    return {
+      body: bytes(
+        ...(withRoom ? part('chat_room', room) : []),
+        ...part('content', content),
+        '--b0undary--\r\n',
+      ),
+      headers: { 'content-type': 'multipart/form-data; boundary=b0undary' },
+    };
+  }
+
+  /** Bytes that are not UTF-8: a lone continuation byte, a truncated sequence, an overlong form. */
+  const NOT_UTF8 = [
+    Buffer.from([0x61, 0xff, 0xfe, 0x62]),
+    Buffer.from([0x61, 0xe2, 0x82]),
+    Buffer.from([0xc0, 0xaf]),
+  ];
+
+  it.each(BODY_TYPES)(
+    'create and edit, %s: bytes that are not UTF-8 are a 400, and nothing changes',
+    async (type) => {
+      const message = await sendText(client, room, 'original');
+      const before = await list();
+      // JSON is UTF-8 as a whole (RFC 8259): its error is the body's; a form's names the field.
+      const field = type === 'json' ? 'non_field_errors' : 'content';
+      for (const content of NOT_UTF8) {
+        const created = await client.api.send('POST', RestPaths.createMessage, rawBody(type, content));
+        expect(expectFieldErrors(created, [field]), `${type} ${content.toString('hex')}`).toEqual({
+          [field]: ['Must be UTF-8 text.'],
+        });
+        for (const method of ['PATCH', 'PUT']) {
+          const edited = await client.api.send(
+            method,
+            RestPaths.messageDetail(message.uuid),
+            rawBody(type, content, false),
+          );
+          expect(expectFieldErrors(edited, [field]), `${method} ${type}`).toEqual({
+            [field]: ['Must be UTF-8 text.'],
+          });
+        }
+      }
+      expect(await list()).toEqual(before);
+    },
+  );
+
+  it.each(BODY_TYPES)(
+    'create, %s: keeps a U+FFFD sent as UTF-8, and a per cent sign that starts no escape',
+    async (type) => {
+      const content = 'a\uFFFDb 100% ünï';
+      const raw = rawBody(type, Buffer.from(content));
+      if (type === 'urlencoded') {
+        // As a browser would not, but the WHATWG parser keeps: UTF-8 as is, and a % that starts no escape.
+        raw.body = new Uint8Array(Buffer.from(`chat_room=${room}&content=a%EF%BF%BDb+100%+\u00fcn\u00ef`));
+      }
+      const answer = await client.api.send('POST', RestPaths.createMessage, raw);
+      expect(expectMessage(answer, 201).content).toBe(content);
+    },
+  );
+
   it('keeps text with paired surrogates (emoji) as sent, and reads it back the same', async () => {
     const message = await sendText(client, room, 'hi 👋🏽 𝒳');
     expect(message.content).toBe('hi 👋🏽 𝒳');

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
+import { NON_FIELD_ERRORS } from '@hirechat/protocol';
 import busboy from 'busboy';
 import { ChatError } from '../../domain/chat-error.js';
 import { addField, emptyFields, FilePart, type FormFields } from './form-fields.js';
@@ -32,11 +33,30 @@ export async function parseBody(
   }
 }
 
+/*
+ * Bodies are UTF-8 (RFC 8259 for JSON; the WHATWG URL and HTML standards for forms). Bytes that are
+ * not UTF-8 are a 400, not text with U+FFFD in their place: a message would be stored other than as
+ * sent, which the contract refuses for every text a storage cannot keep (see NOT_STORABLE_TEXT).
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const NOT_UTF8 = 'Must be UTF-8 text.';
+const REPLACEMENT = '\uFFFD';
+/** U+FFFD as UTF-8 bytes, to tell one sent as such from one a lenient decoder put in. */
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, 'utf8');
+
+/** The bytes as text. @throws ChatError `invalid_input` naming `field` when they are not UTF-8. */
+function utf8Text(bytes: Uint8Array, field: string): string {
+  const text = strictUtf8Or(bytes);
+  if (text === null) throw ChatError.invalidField(field, NOT_UTF8);
+  return text;
+}
+
 function parseJson(raw: Buffer): FormFields {
   if (raw.length === 0) return emptyFields();
+  const text = utf8Text(raw, NON_FIELD_ERRORS);
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw ChatError.of('invalid_json', 'The body is not valid JSON.');
   }
@@ -51,9 +71,32 @@ function parseJson(raw: Buffer): FormFields {
 }
 
 function parseUrlencoded(raw: Buffer): FormFields {
+  const text = utf8Text(raw, NON_FIELD_ERRORS);
+  // URLSearchParams decodes a percent-escape that is not UTF-8 (`%ff`) to U+FFFD where
+  // decodeURIComponent throws; a `%` that starts no escape it keeps as sent, and so does this.
+  for (const pair of text.split('&')) {
+    try {
+      decodeURIComponent(pair.replace(/\+/g, ' ').replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+    } catch {
+      const [name = ''] = new URLSearchParams(pair).keys();
+      throw ChatError.invalidField(name, NOT_UTF8);
+    }
+  }
+  // Node's URLSearchParams turns characters past ASCII into U+FFFD in a body that also holds a `%`
+  // starting no escape (`100%`); escaped first, they come back as sent.
+  const ascii = text.replace(/[^\0-\x7f]+/g, encodeURIComponent);
   const fields = emptyFields();
-  for (const [name, value] of new URLSearchParams(raw.toString('utf8'))) addField(fields, name, value);
+  for (const [name, value] of new URLSearchParams(ascii)) addField(fields, name, value);
   return fields;
+}
+
+/** The bytes as text, or null when they are not UTF-8. */
+function strictUtf8Or(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function parseMultipart(headers: IncomingHttpHeaders, raw: Buffer): Promise<FormFields> {
@@ -76,7 +119,15 @@ function parseMultipart(headers: IncomingHttpHeaders, raw: Buffer): Promise<Form
     const pending: Promise<void>[] = [];
     // busboy reports a part named `name=""` as having no name at all; it was named, and so is its error.
     const nameOf = (name: string | undefined) => name ?? '';
-    parser.on('field', (name, value) => addField(fields, nameOf(name), value));
+    parser.on('field', (name, value) => {
+      // busboy decodes a part's bytes that are not UTF-8 to U+FFFD and says nothing; a body that
+      // never carried one as UTF-8 did not send it.
+      if (value.includes(REPLACEMENT) && !raw.includes(REPLACEMENT_BYTES)) {
+        reject(ChatError.invalidField(nameOf(name), NOT_UTF8));
+        return;
+      }
+      addField(fields, nameOf(name), value);
+    });
     parser.on('file', (name, stream, info) => {
       pending.push(
         collect(stream).then((data) =>
