@@ -114,7 +114,8 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --cpu-step-ms <n>      length of each measured CPU run
   --cpu-turns <n>        measured runs of each server in the CPU scenario
   --cpu-warmup <n>       messages each server of the CPU scenario takes, unmeasured, at five times
-                         its rate before the first measured run (default 6,000; 0: none)
+                         its rate before the first measured run (default 6,000, with
+                         --quick 0; 0 to 1,000,000)
   --cpu-baseline <rev>   also run the reference server of this git revision in the CPU scenario
                          (over SQLite, and PostgreSQL + Redis in a database of its own), taking
                          turns with today's: before/after in one run
@@ -266,7 +267,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
   if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
   if (values['cpu-warmup'] !== undefined)
-    options.cpu.warmupMessages = wholeOrZero(values['cpu-warmup'], '--cpu-warmup');
+    options.cpu.warmupMessages = wholeNumber(values['cpu-warmup'], '--cpu-warmup', MAX_WARMUP_MESSAGES);
   if (values['cpu-baseline']) options.cpu.baseline = values['cpu-baseline'].trim();
   if (values.baseline) options.inbox.baseline = values.baseline.trim();
   if (values.out) options.outDir = path.resolve(values.out);
@@ -290,9 +291,13 @@ function positive(value: string, flag: string): number {
   return number;
 }
 
-function wholeOrZero(value: string, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new Error(`${flag}: "${value}" is not a whole number`);
+/** A warm-up of more would take hours at its rate (and its run's timer would overflow). */
+const MAX_WARMUP_MESSAGES = 1_000_000;
+
+/** Digits only (no sign, exponent or hex), 0 to `max`. */
+function wholeNumber(value: string, flag: string, max: number): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(number <= max)) throw new Error(`${flag}: "${value}" is not a whole number from 0 to ${max}`);
   return number;
 }
 

@@ -43,6 +43,7 @@ describe('npm run bench -- --quick', () => {
         'HEAD',
         '--cpu-warmup',
         '12',
+        '--node-flags=--no-warnings',
         '--out',
         out,
       ]);
@@ -119,6 +120,9 @@ describe('npm run bench -- --quick', () => {
       expect(markdown).toContain('÷ baseline, turn by turn');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
       expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
+      // Figures made under node flags say so.
+      expect(markdown).toContain('ran with `--no-warnings` (`--node-flags`)');
+      expect(markdown).toContain('each server first took 12 messages');
 
       const png = await readFile(path.join(out, 'latency.png'));
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);

@@ -78,6 +78,13 @@ export function renderMarkdown(results: BenchResults): string {
       (machine.loadAfter ? `, after ${loadText(machine.loadAfter)}` : '') +
       '.',
   );
+  if (options.nodeFlags?.length) {
+    out.push(
+      '',
+      `Every hirechat and floor process ran with \`${options.nodeFlags.join(' ')}\` (\`--node-flags\`): ` +
+        'flags that trace, log or profile add to the CPU figures, so compare them only with runs under the same flags.',
+    );
+  }
   out.push('');
   out.push(results.topology);
   out.push('');
