@@ -93,7 +93,7 @@ export async function startHirechat(options: HirechatProcessOptions): Promise<Ru
   const root = options.sourceRoot ?? ROOT;
   const child = spawn(
     process.execPath,
-    [...profiling(options.cpuProfileDir), ...SERVER_EXEC_ARGV, path.join(root, REFERENCE_SERVER)],
+    [...nodeFlags(options.cpuProfileDir), ...SERVER_EXEC_ARGV, path.join(root, REFERENCE_SERVER)],
     // tsx reads the checkout's tsconfig.json, and `--import tsx` resolves from here.
     { cwd: root, env, stdio: SERVER_STDIO },
   );
@@ -155,7 +155,7 @@ async function startBenchServer(
   cpuProfileDir?: string,
 ): Promise<RunningServer> {
   const script = fileURLToPath(new URL(`../servers/${SCRIPTS[kind]}`, import.meta.url));
-  const child = spawn(process.execPath, [...profiling(cpuProfileDir), ...SERVER_EXEC_ARGV, script], {
+  const child = spawn(process.execPath, [...nodeFlags(cpuProfileDir), ...SERVER_EXEC_ARGV, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0' },
     stdio: SERVER_STDIO,
@@ -199,7 +199,7 @@ function handle(kind: ServerKind, label: string, child: ChildProcess, baseUrl: s
 }
 
 /** `node --cpu-prof` into the folder, when there is one, and the run's `--node-flags`. */
-const profiling = (dir: string | undefined) => [
+const nodeFlags = (dir: string | undefined) => [
   ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
   ...extraNodeFlags,
 ];

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configWarnings } from '../src/config-warnings.js';
 import { newSecret } from './support/chat.js';
+import { missingDatabaseUrl } from './support/missing-database.js';
 import {
   cleanEnv,
   type LogRecord,
@@ -163,18 +162,14 @@ describe('numbers out of range', () => {
 
 describe('a PostgreSQL database that is not there', () => {
   it('stops the server with JSON log lines only on stdout, saying which', async () => {
-    const database = await createTestDatabase();
-    const url = new URL(database.url);
-    await database.drop();
-    const name = `hirechat_missing_${randomBytes(4).toString('hex')}`;
-    url.pathname = `/${name}`;
+    const { url, name } = await missingDatabaseUrl();
     const started = await runUntilStarted(
       'main.ts',
       [],
       {
         ...(await baseEnv()),
         PORT: '0',
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: url,
       },
       (record) => /^listening on /.test(String(record.msg)),
     );

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -8,6 +7,7 @@ import { createPostgresKnex, createSqliteKnex } from '@hirechat/server-kit';
 import { createTestDatabase } from '@hirechat/server-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRoom, newSecret, newUser } from './support/chat.js';
+import { missingDatabaseUrl } from './support/missing-database.js';
 import { cleanEnv, runToEnd, withMessage } from './support/processes.js';
 import { runCli, useWebhookDeployments, webhookSecret } from './support/webhooks.js';
 
@@ -157,15 +157,11 @@ describe('npm run webhooks on a database that is not there', () => {
   }, 30_000);
 
   it('says in one line that the PostgreSQL database of DATABASE_URL does not exist', async () => {
-    const database = await createTestDatabase();
-    const url = new URL(database.url);
-    await database.drop();
-    const name = `hirechat_missing_${randomBytes(4).toString('hex')}`;
-    url.pathname = `/${name}`;
+    const { url, name } = await missingDatabaseUrl();
     const listed = await runCli(['failed', '--json'], {
       ...cleanEnv(),
       DATA_DIR: await emptyDir(),
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
     });
     expect(listed.code).toBe(1);
     // Issue: knex's "Acquire connection error" lines and a stack came first, on stdout.
