@@ -31,8 +31,8 @@ export interface BenchOptions {
     repeats: number;
     /** The CPU scenario's rooms: the rooms recruiters use (issue 13). */
     shape: Shape;
-    /** Measured runs of each server in the CPU scenario, the servers taking turns. */
-    turns: number;
+    /** Measured runs of each server in the CPU scenario, every server at the same time. */
+    runs: number;
     /**
      * Messages each server of the CPU scenario takes, unmeasured, before its first measured run, at
      * five times the scenario's rate: the JIT's warm-up (see runCpu). 0: none.
@@ -112,13 +112,13 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: 50, or 2,000
                          events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
   --cpu-step-ms <n>      length of each measured CPU run
-  --cpu-turns <n>        measured runs of each server in the CPU scenario
-  --cpu-warmup <n>       messages each server of the CPU scenario takes, unmeasured, at five times
+  --cpu-runs <n>         measured runs of each server in the CPU scenario
+  --cpu-warmup <n>       messages each server of the CPU scenario takes, unmeasured, at twice
                          its rate before the first measured run (default 6,000, with
                          --quick 0; 0 to 1,000,000)
   --cpu-baseline <rev>   also run the reference server of this git revision in the CPU scenario
-                         (over SQLite, and PostgreSQL + Redis in a database of its own), taking
-                         turns with today's: before/after in one run
+                         (over SQLite, and PostgreSQL + Redis in a database of its own), beside
+                         today's: before/after in one run
   --baseline <rev>       git revision of the reference without inbox fan-out (default: the commit
                          before issue 10, ${DEFAULT_BASELINE.slice(0, 7)})
   --cpu-prof             write a CPU profile of every hirechat and floor process into the results folder
@@ -163,7 +163,7 @@ function profile(name: BenchOptions['profile'], resultsRoot: string): BenchOptio
       stepMs: quick ? 400 : full ? 10_000 : 5_000,
       repeats: quick ? 1 : 3,
       shape: quick ? { rooms: 4, members: 3 } : { rooms: 200, members: 3 },
-      turns: quick ? 1 : 5,
+      runs: quick ? 1 : 5,
       warmupMessages: quick ? 0 : 6_000,
       baseline: undefined,
     },
@@ -235,7 +235,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
       'node-flags': { type: 'string' },
       'cpu-rate': { type: 'string' },
       'cpu-step-ms': { type: 'string' },
-      'cpu-turns': { type: 'string' },
+      'cpu-runs': { type: 'string' },
       'cpu-warmup': { type: 'string' },
       'cpu-baseline': { type: 'string' },
       baseline: { type: 'string' },
@@ -265,7 +265,7 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values['node-flags']) options.nodeFlags = values['node-flags'].split(' ').filter(Boolean);
   if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
   if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
-  if (values['cpu-turns']) options.cpu.turns = Math.round(positive(values['cpu-turns'], '--cpu-turns'));
+  if (values['cpu-runs']) options.cpu.runs = Math.round(positive(values['cpu-runs'], '--cpu-runs'));
   if (values['cpu-warmup'] !== undefined)
     options.cpu.warmupMessages = wholeNumber(values['cpu-warmup'], '--cpu-warmup', MAX_WARMUP_MESSAGES);
   if (values['cpu-baseline']) options.cpu.baseline = values['cpu-baseline'].trim();

@@ -76,7 +76,7 @@ describe('npm run bench -- --quick', () => {
       for (const server of cpu) {
         expect(server.error).toBeNull();
         expect(server.phase?.perMessageUs).toBeGreaterThan(0);
-        // Each server took its warm-up before the turns.
+        // Each server took its warm-up before its runs.
         expect(output).toContain(`cpu warm-up of ${server.label}: 12 messages`);
       }
       expect(results.cpu?.warmup.messages).toBe(12);
@@ -117,7 +117,7 @@ describe('npm run bench -- --quick', () => {
         expect(markdown).toContain(label);
       expect(markdown).toContain('hirechat ÷ floor');
       expect(markdown).toContain('## CPU per message');
-      expect(markdown).toContain('÷ baseline, turn by turn');
+      expect(markdown).toContain('÷ baseline, run by run');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
       expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
       // Figures made under node flags say so.

@@ -1,6 +1,6 @@
 import { loadText } from '../machine.js';
 import type { CpuResult } from '../scenarios/cpu.js';
-import { type CpuPhase, type CpuRun, ratioTurnByTurn } from '../scenarios/cpu-phase.js';
+import { type CpuPhase, type CpuRun, ratioRunByRun } from '../scenarios/cpu-phase.js';
 import type { Ramp } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS } from '../wire.js';
 import type { BenchResults, SummaryRow } from './results.js';
@@ -373,8 +373,8 @@ function cpuSection(cpu: CpuResult): string[] {
   const ratioTo = (mine: number | null | undefined, theirs: number | null) =>
     mine && theirs ? `${(mine / theirs).toFixed(2)}×` : '—';
   const floor = cpu.servers.find((server) => server.kind === 'floor')?.phase;
-  const turnByTurn = (phase: CpuPhase | null | undefined, theirs: CpuPhase | null | undefined) => {
-    const value = phase && theirs ? ratioTurnByTurn(phase, theirs) : null;
+  const runByRun = (phase: CpuPhase | null | undefined, theirs: CpuPhase | null | undefined) => {
+    const value = phase && theirs ? ratioRunByRun(phase, theirs) : null;
     return value === null ? '—' : `${value.toFixed(2)}×`;
   };
   // Today's hirechat over the baseline's on the same backing (`--cpu-baseline`).
@@ -385,15 +385,15 @@ function cpuSection(cpu: CpuResult): string[] {
   const out = ['## CPU per message', ''];
   out.push(
     `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
-      `every server's sockets open throughout; ${cpu.turns} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
-      'the servers taking turns run by run, each after an unmeasured one' +
+      `every server's sockets open throughout; ${cpu.runs} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
+      'every server taking its own load (a writer and a subscriber process) at the same time, run after run' +
       (cpu.warmup?.messages
         ? `, and each server first took ${cpu.warmup.messages.toLocaleString('en-US')} messages at ${cpu.warmup.rate} msg/s unmeasured (the JIT's warm-up). `
         : '. ') +
       "CPU time is the server process's (user + system, " +
       'every thread, from `process.cpuUsage()` in the process); figures are medians of the runs in which every event arrived. ' +
       "PostgreSQL's and Redis's own CPU is not counted; SQLite's is, since it runs in the process. The ratios are of the medians; " +
-      "“÷ floor, turn by turn” is the median of each run's ratio to the floor's run of the same turn, which a drifting machine " +
+      "“÷ floor, run by run” is the median of each run's ratio to the floor's run at the same time, which a drifting machine " +
       'load moves less.',
     '',
   );
@@ -406,8 +406,8 @@ function cpuSection(cpu: CpuResult): string[] {
         'runs: CPU per message (µs)',
         'user share',
         ...references.map(([label]) => `÷ ${label}`),
-        '÷ floor, turn by turn',
-        ...(cpu.baseline ? ['÷ baseline, turn by turn'] : []),
+        '÷ floor, run by run',
+        ...(cpu.baseline ? ['÷ baseline, run by run'] : []),
       ],
       cpu.servers.map((server) => [
         server.label + (server.error ? ` (error: ${server.error})` : ''),
@@ -416,8 +416,8 @@ function cpuSection(cpu: CpuResult): string[] {
         server.phase?.runs.map((run) => runText(run)).join(', ') ?? '—',
         server.phase ? userShare(server.phase) : '—',
         ...references.map(([, theirs]) => ratioTo(server.phase?.perMessageUs, theirs)),
-        turnByTurn(server.phase, floor),
-        ...(cpu.baseline ? [turnByTurn(server.phase, baselineOf(server))] : []),
+        runByRun(server.phase, floor),
+        ...(cpu.baseline ? [runByRun(server.phase, baselineOf(server))] : []),
       ]),
       [0, 3],
     ),
@@ -426,7 +426,7 @@ function cpuSection(cpu: CpuResult): string[] {
   if (cpu.baseline) {
     out.push(
       `The baseline is the reference server of ${cpu.baseline.commit.slice(0, 7)} (“${cpu.baseline.subject.length > 100 ? `${cpu.baseline.subject.slice(0, 99)}…` : cpu.baseline.subject}”), ` +
-        "run beside today's on the same backings; “÷ baseline, turn by turn” is today's over it" +
+        "run beside today's on the same backings; “÷ baseline, run by run” is today's over it" +
         (cpu.baseline.lockChanged
           ? ". Its package-lock.json differs from this checkout's, whose dependencies it ran with."
           : '.'),

@@ -1,6 +1,6 @@
 import type { ConnectionsResult } from '../scenarios/connections.js';
 import type { CpuResult } from '../scenarios/cpu.js';
-import { ratioTurnByTurn } from '../scenarios/cpu-phase.js';
+import { ratioRunByRun } from '../scenarios/cpu-phase.js';
 import type { FanoutResult, FanoutSeries } from '../scenarios/fanout.js';
 import type { RampStep } from '../scenarios/ramp.js';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from '../wire.js';
@@ -138,7 +138,7 @@ export const CPU_GOAL_RATIO = 2;
 
 /**
  * Issue 13: hirechat's CPU per message in rooms of 3 within 2× the floor's, over either storage. The
- * ratio is taken turn by turn (each hirechat run over the floor's run of the same turn), which a
+ * ratio is taken run by run (each hirechat run over the floor's run at the same time), which a
  * drifting machine load moves far less than the ratio of the medians.
  */
 function cpuGoal(cpu: CpuResult | null): Goal {
@@ -150,7 +150,7 @@ function cpuGoal(cpu: CpuResult | null): Goal {
   }
   const parts = mine.map((server) => ({
     label: server.label,
-    ratio: server.phase ? ratioTurnByTurn(server.phase, floor) : null,
+    ratio: server.phase ? ratioRunByRun(server.phase, floor) : null,
     us: server.phase?.perMessageUs,
   }));
   const over = parts.some((part) => part.ratio !== null && part.ratio > CPU_GOAL_RATIO);
@@ -163,7 +163,7 @@ function cpuGoal(cpu: CpuResult | null): Goal {
       ...parts.map((part) =>
         part.ratio === null
           ? `${part.label}: —`
-          : `${part.label}: ${part.us!.toFixed(0)} µs, ${part.ratio.toFixed(2)}× the floor's (turn by turn)`,
+          : `${part.label}: ${part.us!.toFixed(0)} µs, ${part.ratio.toFixed(2)}× the floor's (run by run)`,
       ),
       `floor: ${floor.perMessageUs.toFixed(0)} µs`,
     ].join('; '),

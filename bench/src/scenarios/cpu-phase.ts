@@ -127,13 +127,13 @@ export function summariseCpu(options: Pick<CpuPhaseOptions, 'rate' | 'stepMs'>, 
 
 /**
  * The median of `mine`'s CPU per message over `theirs`', run by run: in the CPU scenario the runs of
- * one index belong to one turn, seconds apart, so a change in the machine's load moves both; null
- * when no turn has both runs complete.
+ * one index ran at the same time, so a change in the machine's load moves both; null when no pair
+ * of runs is complete.
  */
-export function ratioTurnByTurn(mine: CpuPhase, theirs: CpuPhase): number | null {
+export function ratioRunByRun(mine: CpuPhase, theirs: CpuPhase): number | null {
   return median(
-    mine.runs.map((run, turn) => {
-      const other = theirs.runs[turn];
+    mine.runs.map((run, index) => {
+      const other = theirs.runs[index];
       if (!run.complete || !other?.complete || !run.perMessageUs || !other.perMessageUs) return null;
       return run.perMessageUs / other.perMessageUs;
     }),

@@ -24,7 +24,8 @@ export interface CpuResult {
   shape: string;
   rate: number;
   stepMs: number;
-  turns: number;
+  /** Measured runs of each server. */
+  runs: number;
   /** What each server took, unmeasured, before its first measured run (`--cpu-warmup`). */
   warmup: { messages: number; rate: number };
   servers: CpuServerResult[];
@@ -37,6 +38,8 @@ export interface CpuResult {
 interface Entry extends CpuServerResult {
   server: RunningServer;
   layout: Layout | null;
+  /** The server's own load: its writer and its sockets' subscriber process. */
+  pool: LoadPool | null;
   runs: CpuRun[];
 }
 
@@ -46,11 +49,20 @@ const PG_REDIS = 'PostgreSQL + Redis';
 /**
  * Scenario 0, issue 13's figure: CPU per message in the rooms recruiters use (200 rooms of 3), at
  * a fixed rate well below what any server holds, for hirechat over SQLite and over PostgreSQL and
- * Redis, the floor, bare ws and Socket.IO. Every server's sockets stay open throughout, and the
- * servers take turns run by run, so that a change in the machine's load falls on all of them; each
- * figure is the median of its runs, and the report gives hirechat's as ratios to the others'.
+ * Redis, the floor, bare ws and Socket.IO. Each server has a load of its own (a writer and a
+ * subscriber process holding its sockets), and every server takes its load at the same time, run
+ * after run, so that a change in the machine's load falls on all of them at once; each figure is
+ * the median of its runs, and the report gives hirechat's as ratios to the others', run by run.
  * With `--cpu-baseline`, the reference server of that commit runs too, on both backings, so that a
  * change's before and after come from one run.
+ *
+ * Side by side rather than in turns: a server left idle while the others took their turns had V8
+ * collect garbage meanwhile, and the collector's dropping the hidden classes (maps) that only the
+ * previous turn's requests and connections held deoptimised every function compiled against them
+ * at once ("weak objects": 77 to 240 functions at a time in V8's log), which the next turn paid
+ * for by compiling them again, in proportion to the server's code: up to a third of hirechat's CPU
+ * in a turn, next to nothing of the floor's. A server near its machine's limit, the case this
+ * scenario is about, is never idle for seconds at a time.
  */
 export async function runCpu(context: RunContext): Promise<CpuResult> {
   const { options, log } = context;
@@ -59,7 +71,6 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
   const entries: Entry[] = [];
   const skipped: string[] = [];
   let baseline: Baseline | null = null;
-  const pool = await LoadPool.start(options.fanout.subscribers);
   try {
     if (settings.baseline && options.servers.includes('hirechat')) {
       try {
@@ -104,31 +115,41 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
     }
     const sizes = new Array<number>(settings.shape.rooms).fill(settings.shape.members);
     for (const entry of entries) {
+      // One subscriber process a server: 600 sockets at 50 msg/s are well within what one holds.
+      entry.pool = await LoadPool.start(1);
       const layout = await makeLayout(entry.server, sizes, context.jwtSecret);
-      const connect = await pool.connect(layout.sockets, options.fanout.connectConcurrency, 120_000);
+      const connect = await entry.pool.connect(layout.sockets, options.fanout.connectConcurrency, 120_000);
       if (connect.failed > 0) entry.error = `${connect.failed} sockets did not open (${connect.firstError})`;
-      else entry.layout = layout;
+      else {
+        entry.layout = layout;
+        await entry.pool.setupWriter(layout.writer);
+      }
     }
     const phase = { rate, stepMs: settings.stepMs, drainTimeoutMs: options.fanout.drainTimeoutMs };
-    await warmUp(entries, pool, { ...phase, rate: rate * WARMUP_RATE_FACTOR }, settings.warmupMessages, log);
-    for (let turn = 0; turn < settings.turns; turn++) {
-      log(`cpu ${shapeName(settings.shape)} at ${rate} msg/s: turn ${turn + 1} of ${settings.turns}`);
-      for (const entry of entries) {
-        if (!entry.layout || entry.error) continue;
-        try {
-          await pool.setupWriter(entry.layout.writer);
-          // Unmeasured first: fresh keep-alive connections (the writer's new agent) in every turn, and
-          // without a warm-up, the JIT's first look at the path in the first turn.
-          const warmupMs =
-            turn === 0 && settings.warmupMessages === 0 ? settings.stepMs : Math.min(settings.stepMs, 1_000);
-          await measureCpuRun(pool, entry.layout, [entry.server], { ...phase, stepMs: warmupMs });
-          await pool.settle();
-          entry.runs.push(await measureCpuRun(pool, entry.layout, [entry.server], phase));
-          await pool.settle();
-        } catch (error) {
-          entry.error = error instanceof Error ? error.message : String(error);
-        }
-      }
+    const warmup = { ...phase, rate: rate * WARMUP_RATE_FACTOR };
+    if (settings.warmupMessages > 0) {
+      log(`cpu warm-up: ${settings.warmupMessages} messages for each server at ${warmup.rate} msg/s`);
+      await sideBySide(entries, async (entry, pool, layout) => {
+        log(`cpu warm-up of ${entry.label}: ${settings.warmupMessages} messages at ${warmup.rate} msg/s`);
+        await measureCpuRun(pool, layout, [entry.server], {
+          ...warmup,
+          stepMs: (settings.warmupMessages / warmup.rate) * 1000,
+        });
+        await pool.settle();
+      });
+    } else {
+      // Unmeasured first without a warm-up: the JIT's first look at the path.
+      await sideBySide(entries, async (entry, pool, layout) => {
+        await measureCpuRun(pool, layout, [entry.server], phase);
+        await pool.settle();
+      });
+    }
+    for (let run = 0; run < settings.runs; run++) {
+      log(`cpu ${shapeName(settings.shape)} at ${rate} msg/s: run ${run + 1} of ${settings.runs}`);
+      await sideBySide(entries, async (entry, pool, layout) => {
+        entry.runs.push(await measureCpuRun(pool, layout, [entry.server], phase));
+        await pool.settle();
+      });
     }
     for (const entry of entries) {
       entry.phase = summariseCpu(phase, entry.runs);
@@ -136,15 +157,19 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
       logCpu(log, entry.phase);
     }
   } finally {
-    await pool.release().catch(() => undefined);
-    await pool.stop();
+    await Promise.all(
+      entries.map(async ({ pool }) => {
+        await pool?.release().catch(() => undefined);
+        await pool?.stop();
+      }),
+    );
     await Promise.all(entries.map((entry) => entry.server.stop()));
   }
   return {
     shape: shapeName(settings.shape),
     rate,
     stepMs: settings.stepMs,
-    turns: settings.turns,
+    runs: settings.runs,
     warmup: { messages: settings.warmupMessages, rate: rate * WARMUP_RATE_FACTOR },
     servers: entries.map(({ label, kind, backing, commit, phase, error }) => ({
       label,
@@ -163,54 +188,41 @@ export async function runCpu(context: RunContext): Promise<CpuResult> {
   };
 }
 
-/** The warm-up's rate, as a multiple of the scenario's: well within what every server holds. */
-const WARMUP_RATE_FACTOR = 5;
+/**
+ * The warm-up's rate, as a multiple of the scenario's: every server takes it at once, so that five
+ * (with `--cpu-baseline`) still leave the machine room.
+ */
+const WARMUP_RATE_FACTOR = 2;
+
+/*
+ * Each server takes `--cpu-warmup` messages, unmeasured, before its first measured run. At 50
+ * msg/s V8 keeps optimising functions for minutes as they get hot one by one (hundreds of TurboFan
+ * compiles, on helper threads that process.cpuUsage() counts), so that the first runs measured the
+ * JIT's warm-up more than the server, and a big server (hirechat) more than a small one (the
+ * floor). After the warm-up the runs measure the steady state a running server is in; what a
+ * long-running server still pays for optimising (after a major GC drops code, say) stays in the
+ * figures.
+ */
 
 /**
- * Each server takes `messages` messages, unmeasured, before the turns start. At 50 msg/s V8 keeps
- * optimising functions for minutes as they get hot one by one (hundreds of TurboFan compiles, on
- * helper threads that process.cpuUsage() counts), so that the first turns measured the JIT's
- * warm-up more than the server, and a big server (hirechat) more than a small one (the floor).
- * After the warm-up the turns measure the steady state a running server is in; what a long-running
- * server still pays for optimising (after a major GC drops code, say) stays in the figures.
- *
- * The servers take turns here too, a sixth of it each time: a server warmed up whole and then left
- * idle while the others warm up had its V8 collect garbage to shrink the heap meanwhile, which
- * throws away code not run lately (bytecode flushing), and started its turns cold again (the
- * first of five servers measured 1.34× the same code started third, in two runs).
+ * Runs `step` for every server still in the scenario, all at once, each on its own load; a
+ * server's failure takes it out of the scenario, not the others.
  */
-async function warmUp(
+async function sideBySide(
   entries: Entry[],
-  pool: LoadPool,
-  phase: { rate: number; drainTimeoutMs: number },
-  messages: number,
-  log: (line: string) => void,
+  step: (entry: Entry, pool: LoadPool, layout: Layout) => Promise<void>,
 ): Promise<void> {
-  if (messages === 0) return;
-  const slices = Math.min(WARMUP_SLICES, messages);
-  log(`cpu warm-up: ${messages} messages for each server at ${phase.rate} msg/s, in ${slices} turns`);
-  for (let slice = 0; slice < slices; slice++) {
-    // The slices' sizes add up to `messages` exactly.
-    const size = Math.floor((messages * (slice + 1)) / slices) - Math.floor((messages * slice) / slices);
-    for (const entry of entries) {
-      if (!entry.layout || entry.error) continue;
-      if (slice === 0) log(`cpu warm-up of ${entry.label}: ${messages} messages at ${phase.rate} msg/s`);
+  await Promise.all(
+    entries.map(async (entry) => {
+      if (!entry.pool || !entry.layout || entry.error) return;
       try {
-        await pool.setupWriter(entry.layout.writer);
-        await measureCpuRun(pool, entry.layout, [entry.server], {
-          ...phase,
-          stepMs: (size / phase.rate) * 1000,
-        });
-        await pool.settle();
+        await step(entry, entry.pool, entry.layout);
       } catch (error) {
         entry.error = error instanceof Error ? error.message : String(error);
       }
-    }
-  }
+    }),
+  );
 }
-
-/** How many turns the warm-up takes (fewer when it has fewer messages). */
-const WARMUP_SLICES = 6;
 
 function add(
   entries: Entry[],
@@ -228,6 +240,7 @@ function add(
     error: null,
     server,
     layout: null,
+    pool: null,
     runs: [],
   });
 }
