@@ -3,25 +3,6 @@ import type { WebSocket } from 'ws';
 import { TEXT_FRAME } from './frames.js';
 import type { Frame } from './socket-feed.js';
 
-/**
- * Sends one frame on a socket. A frame of `state` (`typing`, `presence`: the whole of it, which
- * the next frame of that state replaces) waits while the socket lags, in place of the one before.
- */
-export type SendFrame = (frame: Frame, state?: string) => void;
-
-/**
- * Sends one frame of a replay, paced by the client's reading: undefined when it went out with room
- * to spare, else a promise that settles once the socket has taken it (or closed), before which the
- * replay sends nothing more.
- */
-export type SendPacedFrame = (frame: Frame) => Promise<void> | undefined;
-
-/** The two ways a socket is sent frames: live (bounded) and replayed (paced). */
-export interface SocketSender {
-  send: SendFrame;
-  sendPaced: SendPacedFrame;
-}
-
 /** Why a slow consumer was closed, as its close frame says. */
 export const SLOW_CONSUMER_REASON = 'Events were sent faster than they were read.';
 
@@ -55,63 +36,92 @@ export const STATE_RETRY_MS = 50;
  *
  * A frame to a socket that is not open is dropped. Live events are encoded once for every socket
  * of a topic, so the backlogs of many slow sockets of one room mostly share their bytes.
+ *
+ * One per socket, for as long as it is open: a class, its methods shared by every socket, and the
+ * map of waiting state made only for a socket that lags (closures made per socket cost each of
+ * 20,000 idle sockets their own functions and contexts).
  */
-export function boundedSender(
-  socket: WebSocket,
-  maxBacklogBytes: number,
-  stallMs = REPLAY_STALL_MS,
-): SocketSender {
-  const closeSlow = () => socket.close(CloseCode.TryAgainLater, SLOW_CONSUMER_REASON);
-  /** The newest frame of each state that waits for the backlog to shrink. */
-  const waiting = new Map<string, Frame>();
-  let retry: NodeJS.Timeout | undefined;
-  const sendWaiting = () => {
+export class BoundedSender {
+  /** The newest frame of each state that waits for the backlog to shrink; made when one first waits. */
+  private waiting: Map<string, Frame> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+
+  /**
+   * @param maxBacklogBytes past half of it state waits and replays are paced; past it the socket
+   *   is closed with 1013.
+   * @param stallMs how long a paced replay waits for the socket to take a frame, in milliseconds.
+   */
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly maxBacklogBytes: number,
+    private readonly stallMs = REPLAY_STALL_MS,
+  ) {}
+
+  /**
+   * Sends one live frame. A frame of `state` (`typing`, `presence`: the whole of it, which the next
+   * frame of that state replaces) waits while the socket lags, in place of the one before.
+   */
+  send(frame: Frame, state?: string): void {
+    const { socket } = this;
+    if (socket.readyState !== socket.OPEN) return;
+    const backlog = socket.bufferedAmount;
+    if (backlog > this.maxBacklogBytes) {
+      this.closeSlow();
+      return;
+    }
+    if (state !== undefined) {
+      if (backlog > this.maxBacklogBytes / 2) {
+        this.waiting ??= new Map();
+        this.waiting.set(state, frame);
+        this.retry ??= setInterval(() => this.sendWaiting(), STATE_RETRY_MS).unref();
+        return;
+      }
+      // Newer than any that waits, which must not come after it.
+      this.waiting?.delete(state);
+    }
+    socket.send(frame, TEXT_FRAME);
+  }
+
+  /**
+   * Sends one frame of a replay, paced by the client's reading: undefined when it went out with
+   * room to spare, else a promise that settles once the socket has taken it (or closed), before
+   * which the replay sends nothing more.
+   */
+  sendPaced(frame: Frame): Promise<void> | undefined {
+    const { socket } = this;
+    if (socket.readyState !== socket.OPEN) return undefined;
+    if (socket.bufferedAmount <= this.maxBacklogBytes / 2) {
+      socket.send(frame, TEXT_FRAME);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      const stalled = setTimeout(() => {
+        this.closeSlow();
+        resolve();
+      }, this.stallMs);
+      // Called once the frame has gone to the kernel, or with an error once the socket closed.
+      socket.send(frame, TEXT_FRAME, () => {
+        clearTimeout(stalled);
+        resolve();
+      });
+    });
+  }
+
+  private sendWaiting(): void {
+    const { socket, waiting } = this;
+    if (!waiting) return;
     if (socket.readyState !== socket.OPEN) waiting.clear();
-    else if (socket.bufferedAmount <= maxBacklogBytes / 2) {
+    else if (socket.bufferedAmount <= this.maxBacklogBytes / 2) {
       for (const frame of waiting.values()) socket.send(frame, TEXT_FRAME);
       waiting.clear();
     }
     if (waiting.size === 0) {
-      clearInterval(retry);
-      retry = undefined;
+      clearInterval(this.retry);
+      this.retry = undefined;
     }
-  };
-  return {
-    send(frame, state) {
-      if (socket.readyState !== socket.OPEN) return;
-      const backlog = socket.bufferedAmount;
-      if (backlog > maxBacklogBytes) {
-        closeSlow();
-        return;
-      }
-      if (state !== undefined) {
-        if (backlog > maxBacklogBytes / 2) {
-          waiting.set(state, frame);
-          retry ??= setInterval(sendWaiting, STATE_RETRY_MS).unref();
-          return;
-        }
-        // Newer than any that waits, which must not come after it.
-        waiting.delete(state);
-      }
-      socket.send(frame, TEXT_FRAME);
-    },
-    sendPaced(frame) {
-      if (socket.readyState !== socket.OPEN) return undefined;
-      if (socket.bufferedAmount <= maxBacklogBytes / 2) {
-        socket.send(frame, TEXT_FRAME);
-        return undefined;
-      }
-      return new Promise<void>((resolve) => {
-        const stalled = setTimeout(() => {
-          closeSlow();
-          resolve();
-        }, stallMs);
-        // Called once the frame has gone to the kernel, or with an error once the socket closed.
-        socket.send(frame, TEXT_FRAME, () => {
-          clearTimeout(stalled);
-          resolve();
-        });
-      });
-    },
-  };
+  }
+
+  private closeSlow(): void {
+    this.socket.close(CloseCode.TryAgainLater, SLOW_CONSUMER_REASON);
+  }
 }

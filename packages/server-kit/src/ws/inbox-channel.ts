@@ -68,12 +68,12 @@ export class InboxChannel implements SocketChannel {
     user: string,
     startSeq: number | null,
     since: Since | ChatError | null,
-    { send, sendPaced }: SessionContext,
+    { sender }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = inboxTopic(user);
     const feed = new SocketFeed<InboxEvent>(
-      { send: (frame) => send(frame), sendPaced },
+      sender,
       {
         replay: (after) => chat.replayInbox(user, after),
         stateAfterReplay: async () => [],
@@ -88,13 +88,13 @@ export class InboxChannel implements SocketChannel {
       },
     );
     hub.join(topic, user, socket, feed);
-    if (since instanceof ChatError) send(JSON.stringify(errorEvent(since)));
+    if (since instanceof ChatError) sender.send(JSON.stringify(errorEvent(since)));
     if (startSeq !== null) feed.follow(startSeq, hub.heardAfter(topic, startSeq));
     else if (since !== null && !(since instanceof ChatError)) feed.resume(since);
     return {
       handle: async (text) => {
         parseClientEvent(text, InboxClientEventSchema, INBOX_CLIENT_EVENT_TYPES);
-        send(PONG_FRAME);
+        sender.send(PONG_FRAME);
       },
       closed: async () => {
         feed.stop();

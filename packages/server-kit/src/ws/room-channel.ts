@@ -65,7 +65,7 @@ export class RoomChannel implements SocketChannel {
     socket: WebSocket,
     membership: RoomMembership,
     since: Since | ChatError | null,
-    { online, send, sendPaced }: SessionContext,
+    { online, sender }: SessionContext,
   ): Session {
     const { chat, hub, logger } = this;
     const topic = roomTopic(membership.room);
@@ -81,13 +81,7 @@ export class RoomChannel implements SocketChannel {
       }
     };
     const feed = new SocketFeed<RoomEvent>(
-      // Typing and presence are state, each frame the whole of it: a lagging socket needs only the
-      // newest, once it reads again (see boundedSender).
-      {
-        send: (frame, event) =>
-          send(frame, event.type === 'typing' || event.type === 'presence' ? event.type : undefined),
-        sendPaced,
-      },
+      sender,
       {
         replay: (after) => chat.replay(membership, after),
         stateAfterReplay: async () => {
@@ -107,7 +101,7 @@ export class RoomChannel implements SocketChannel {
     );
     hub.join(topic, membership.user, socket, feed);
     // A bad `since` is answered, then ignored: the socket works as one opened without it.
-    if (since instanceof ChatError) send(JSON.stringify(errorEvent(since)));
+    if (since instanceof ChatError) sender.send(JSON.stringify(errorEvent(since)));
     const startSeq = membership.admittedSeq;
     if (since === null || since instanceof ChatError) feed.follow(startSeq, hub.heardAfter(topic, startSeq));
     else feed.resume(since);
@@ -121,7 +115,7 @@ export class RoomChannel implements SocketChannel {
     return {
       handle: async (text) => {
         const event = parseClientEvent(text, ClientEventSchema, CLIENT_EVENT_TYPES);
-        if (event.type === 'ping') send(PONG_FRAME);
+        if (event.type === 'ping') sender.send(PONG_FRAME);
         else if (event.type === 'typing') await chat.setTyping(membership, event.typing);
         else await chat.markRead(membership, event.message_id);
       },

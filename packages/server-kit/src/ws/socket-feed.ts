@@ -26,16 +26,26 @@ export interface FeedSource<E extends FeedEvent> {
 
 type Task = () => void | Promise<void>;
 
+/**
+ * The events that are state (contract: `typing`, `presence`), each frame the whole of it: a socket
+ * that lags needs only the newest, once it reads again (see BoundedSender).
+ */
+const STATE_EVENTS: ReadonlySet<string> = new Set(['typing', 'presence']);
+
+/** The state an event is, by its type; undefined for every other event. */
+const stateOf = (event: FeedEvent): string | undefined =>
+  STATE_EVENTS.has(event.type) ? event.type : undefined;
+
 /** An event's JSON as it goes on the wire: text, or its UTF-8 bytes sent as a text frame. */
 export type Frame = string | Buffer;
 
-/** How a feed puts frames on its socket. */
+/** How a feed puts frames on its socket (BoundedSender). */
 export interface FeedSender {
-  /** Sends a live event's frame; `event` says what it is (state may wait while the socket lags). */
-  send(frame: Frame, event: FeedEvent): void;
+  /** Sends a live event's frame; a frame of `state` may wait while the socket lags. */
+  send(frame: Frame, state?: string): void;
   /**
    * Sends a replayed event's frame; a promise when the socket lags, after which the replay goes on
-   * (see boundedSender).
+   * (see BoundedSender).
    */
   sendPaced(frame: Frame): Promise<void> | undefined;
 }
@@ -153,13 +163,13 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private deliver(event: E, frame: Frame): void | Promise<void> {
-    if (!isLogged(event)) return this.sender.send(frame, event);
+    if (!isLogged(event)) return this.sender.send(frame, stateOf(event));
     const last = this.lastSeq;
     if (last !== null && event.seq <= last) return; // sent already, from the log
     if (last !== null && event.seq > last + 1) return this.fillGap(last, event, frame);
     if (!this.admitted(event)) return;
     this.lastSeq = event.seq;
-    this.sender.send(frame, event);
+    this.sender.send(frame);
   }
 
   private async replay(since: Since): Promise<void> {
@@ -212,6 +222,6 @@ export class SocketFeed<E extends FeedEvent> {
   }
 
   private send(event: FeedEvent): void {
-    this.sender.send(JSON.stringify(event), event);
+    this.sender.send(JSON.stringify(event), stateOf(event));
   }
 }

@@ -8,7 +8,7 @@ import type { ChatService } from '../domain/chat-service.js';
 import type { FrameBudget } from '../limits/frame-budget.js';
 import { type SocketCount, type SocketLease, TooManySockets } from '../limits/socket-count.js';
 import type { Logger } from '../ports/logger.js';
-import { boundedSender, type SendFrame, type SendPacedFrame } from './bounded-sender.js';
+import { BoundedSender } from './bounded-sender.js';
 import { admitWithin } from './handshake-deadline.js';
 import { handshakeToken } from './handshake-token.js';
 
@@ -20,7 +20,7 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   /** How long admitting a socket may take; see RequestDeadlines.handshakeMs. */
   handshakeTimeoutMs: number;
-  /** A socket whose unsent backlog passes this many bytes is closed with 1013 (see boundedSender). */
+  /** A socket whose unsent backlog passes this many bytes is closed with 1013 (see BoundedSender). */
   maxBacklogBytes: number;
   /** Open sockets per user and frames per socket; null when limits are off. */
   limits: { sockets: SocketCount; frames: FrameBudget } | null;
@@ -50,10 +50,11 @@ export interface Admission {
 export interface SessionContext {
   /** Resolves once the user counts as online (their presence is recorded, or failed to be). */
   online: Promise<void>;
-  /** The one way to send the socket a live frame: it keeps the socket's backlog bounded. */
-  send: SendFrame;
-  /** The one way to send the socket a replayed frame: paced by the client's reading. */
-  sendPaced: SendPacedFrame;
+  /**
+   * The one way to send the socket a frame: live ones keep its backlog bounded, replayed ones are
+   * paced by the client's reading.
+   */
+  sender: BoundedSender;
 }
 
 /** A socket's life in its channel. */
@@ -224,8 +225,8 @@ export class SocketGateway {
     const online = this.chat
       .userConnected(user)
       .catch((err: unknown) => logger.warn({ err, user }, 'presence not recorded'));
-    const { send, sendPaced } = boundedSender(socket, this.options.maxBacklogBytes);
-    const session = admission.open(socket, { online, send, sendPaced });
+    const sender = new BoundedSender(socket, this.options.maxBacklogBytes);
+    const session = admission.open(socket, { online, sender });
     this.sockets.add(socket);
     socket.isAlive = true;
     socket.on('pong', () => {
@@ -247,15 +248,15 @@ export class SocketGateway {
     let closing = false;
     socket.on('message', (data, isBinary) => {
       if (!frames) {
-        inLine(() => this.onFrame(socket, session, send, data, isBinary));
+        inLine(() => this.onFrame(socket, session, sender, data, isBinary));
         return;
       }
       counted = counted
         .then(() => (closing ? null : frames.take()))
         .then(
           (verdict) => {
-            if (verdict === 'handle') inLine(() => this.onFrame(socket, session, send, data, isBinary));
-            else if (verdict === 'drop') inLine(() => this.overBudget(socket, send));
+            if (verdict === 'handle') inLine(() => this.onFrame(socket, session, sender, data, isBinary));
+            else if (verdict === 'drop') inLine(() => this.overBudget(socket, sender));
             else if (verdict === 'close') {
               // In line too, so that what the frames before it earned is sent first.
               closing = true;
@@ -284,16 +285,16 @@ export class SocketGateway {
   }
 
   /** Answers a frame over the socket's budget, which is dropped. */
-  private overBudget(socket: WebSocket, send: SendFrame): void {
+  private overBudget(socket: WebSocket, sender: BoundedSender): void {
     if (socket.readyState !== socket.OPEN) return;
     const detail = `Too many frames: at most ${this.options.limits?.frames.description}. This one was dropped.`;
-    send(JSON.stringify({ type: 'error', code: 'rate_limited', detail } satisfies ServerEvent));
+    sender.send(JSON.stringify({ type: 'error', code: 'rate_limited', detail } satisfies ServerEvent));
   }
 
   private async onFrame(
     socket: WebSocket,
     session: Session,
-    send: SendFrame,
+    sender: BoundedSender,
     data: RawData,
     isBinary: boolean,
   ) {
@@ -308,7 +309,7 @@ export class SocketGateway {
         error instanceof ChatError
           ? errorEvent(error)
           : { type: 'error', code: 'internal', detail: 'The event could not be handled.' };
-      send(JSON.stringify(reply));
+      sender.send(JSON.stringify(reply));
     }
   }
 

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { CloseCode } from '@hirechat/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { boundedSender, type SendFrame } from '../../src/ws/bounded-sender.js';
+import { BoundedSender } from '../../src/ws/bounded-sender.js';
+import { SocketFeed } from '../../src/ws/socket-feed.js';
 
 /*
  * The one way the server sends a socket a frame (ws/bounded-sender.ts), over a real socket pair whose
@@ -17,7 +18,7 @@ const FRAME = JSON.stringify({ type: 'message_created', padding: 'x'.repeat(16 *
 const TYPING = JSON.stringify({ type: 'typing', typing_users: [] });
 const presence = (online: string[]) => JSON.stringify({ type: 'presence', online_users: online });
 
-describe('boundedSender', () => {
+describe('BoundedSender', () => {
   const cleanups: Array<() => void> = [];
   afterEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup();
@@ -41,9 +42,9 @@ describe('boundedSender', () => {
   }
 
   /** Sends frames until the server holds more than `bytes` unsent (the kernel's buffers full first). */
-  async function fill(send: SendFrame, server: WebSocket, bytes: number) {
+  async function fill(sender: BoundedSender, server: WebSocket, bytes: number) {
     for (let i = 0; server.bufferedAmount <= bytes; i++) {
-      send(FRAME);
+      sender.send(FRAME);
       // Now and then, let the kernel take what it will, as it would between events.
       if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
       if (i > 100_000) throw new Error('the backlog never grew');
@@ -52,21 +53,21 @@ describe('boundedSender', () => {
 
   it('holds typing past half the bound and keeps sending the rest, then closes with 1013 past the bound', async () => {
     const { server, client } = await laggingPair();
-    const { send } = boundedSender(server, BOUND);
-    await fill(send, server, BOUND / 2);
+    const sender = new BoundedSender(server, BOUND);
+    await fill(sender, server, BOUND / 2);
 
     const held = server.bufferedAmount;
-    send(TYPING, 'typing');
+    sender.send(TYPING, 'typing');
     expect(server.bufferedAmount).toBe(held);
-    send(FRAME);
+    sender.send(FRAME);
     expect(server.bufferedAmount).toBeGreaterThan(held);
     expect(server.readyState).toBe(WebSocket.OPEN);
 
-    await fill(send, server, BOUND);
-    send(FRAME);
+    await fill(sender, server, BOUND);
+    sender.send(FRAME);
     expect(server.readyState).toBe(WebSocket.CLOSING);
     const closing = server.bufferedAmount;
-    send(FRAME);
+    sender.send(FRAME);
     expect(server.bufferedAmount).toBe(closing);
 
     // The client that reads again gets what was queued, then the close.
@@ -76,23 +77,47 @@ describe('boundedSender', () => {
     expect(reason.toString()).toMatch(/faster than they were read/);
   });
 
+  it("has a room feed's typing and presence wait as state past half the bound, and its messages go on", async () => {
+    const { server } = await laggingPair();
+    const sender = new BoundedSender(server, BOUND);
+    const feed = new SocketFeed<{ type: string; seq?: number }>(
+      sender,
+      {
+        replay: () => Promise.reject(new Error('no replay here')),
+        stateAfterReplay: async () => [],
+        admits: () => true,
+      },
+      () => undefined,
+    );
+    feed.follow(0, false);
+    await fill(sender, server, BOUND / 2);
+
+    const held = server.bufferedAmount;
+    feed.push({ type: 'typing' }, TYPING);
+    feed.push({ type: 'presence' }, presence(['a']));
+    expect(server.bufferedAmount).toBe(held);
+    feed.push({ type: 'message_created', seq: 1 }, FRAME);
+    expect(server.bufferedAmount).toBeGreaterThan(held);
+    feed.stop();
+  });
+
   it('sends typing to a socket that keeps up', async () => {
     const { server, client } = await laggingPair();
     client.resume();
-    const { send } = boundedSender(server, BOUND);
+    const sender = new BoundedSender(server, BOUND);
     const got = once(client, 'message') as Promise<[Buffer]>;
-    send(TYPING, 'typing');
+    sender.send(TYPING, 'typing');
     expect(String((await got)[0])).toBe(TYPING);
   });
 
   it('sends a lagging client the newest frame of each state once it reads again, and not those it replaced', async () => {
     const { server, client } = await laggingPair();
-    const { send } = boundedSender(server, BOUND);
-    await fill(send, server, BOUND / 2);
+    const sender = new BoundedSender(server, BOUND);
+    await fill(sender, server, BOUND / 2);
     const held = server.bufferedAmount;
-    send(presence(['a']), 'presence');
-    send(TYPING, 'typing');
-    send(presence(['a', 'b']), 'presence');
+    sender.send(presence(['a']), 'presence');
+    sender.send(TYPING, 'typing');
+    sender.send(presence(['a', 'b']), 'presence');
     expect(server.bufferedAmount).toBe(held);
 
     const states: string[] = [];
@@ -110,7 +135,7 @@ describe('boundedSender', () => {
 
   it('paces a replay larger than the bound to a client that reads slowly, and sends all of it', async () => {
     const { server, client } = await laggingPair();
-    const { sendPaced } = boundedSender(server, BOUND);
+    const sender = new BoundedSender(server, BOUND);
     const frames = 1_000; // 16 MB: more than the bound and the loopback's buffers
     const received: string[] = [];
     client.on('message', (data) => received.push(String(data).slice(0, 40)));
@@ -125,7 +150,7 @@ describe('boundedSender', () => {
     let highest = 0;
     let waits = 0;
     for (let i = 0; i < frames; i++) {
-      const taken = sendPaced(FRAME);
+      const taken = sender.sendPaced(FRAME);
       highest = Math.max(highest, server.bufferedAmount);
       if (taken) {
         waits++;
@@ -145,10 +170,10 @@ describe('boundedSender', () => {
 
   it('closes with 1013 a replay whose client takes nothing for the stall deadline', async () => {
     const { server, client } = await laggingPair();
-    const { sendPaced } = boundedSender(server, BOUND, 200);
+    const sender = new BoundedSender(server, BOUND, 200);
     let taken: Promise<void> | undefined;
     for (let i = 0; !taken; i++) {
-      taken = sendPaced(FRAME);
+      taken = sender.sendPaced(FRAME);
       if (i > 100_000) throw new Error('the backlog never grew');
       if (!taken && i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
     }
