@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   machine.loadAfter = os.loadavg();
   const finished = new Date();
   const loadProcesses =
-    `The load generator ran in separate processes: ${cpu ? `for CPU, ${options.fanout.subscribers} subscriber processes and 1 writer; ` : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
+    `The load generator ran in separate processes: ${cpu ? 'for CPU, 1 subscriber process and 1 writer for each server, every server at once; ' : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
     `${rest ? 'for REST, autocannon in 1 process; ' : ''}` +
     `${inbox ? 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer.' : ''}`;

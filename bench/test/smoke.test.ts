@@ -118,6 +118,9 @@ describe('npm run bench -- --quick', () => {
       expect(markdown).toContain('hirechat ÷ floor');
       expect(markdown).toContain('## CPU per message');
       expect(markdown).toContain('÷ baseline, run by run');
+      // The CPU scenario's servers take their loads at the same time, each its own.
+      expect(markdown).toContain('every server taking its own load');
+      expect(markdown).toContain('for CPU, 1 subscriber process and 1 writer for each server');
       expect(markdown).toContain('![Fan-out latency against rate](latency.png)');
       expect(markdown).toContain('## 5. Inbox fan-out (issue 10)');
       // Figures made under node flags say so.
