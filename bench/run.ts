@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_BASELINE, resolveCommit } from './src/baseline.js';
 import { describeMachine, machineMarkdown } from './src/machine.js';
 import { type BenchOptions, parseOptions, type Scenario, USAGE } from './src/options.js';
 import type { BenchResults } from './src/report/results.js';
@@ -34,6 +35,20 @@ async function main(argv: string[]): Promise<number> {
   if (options === 'help') {
     console.log(USAGE);
     return 0;
+  }
+  // A revision given on the command line must name a commit before minutes of running go to it.
+  const revisions = [
+    ['--cpu-baseline', options.cpu.baseline],
+    ['--baseline', options.inbox.baseline === DEFAULT_BASELINE ? undefined : options.inbox.baseline],
+  ] as const;
+  for (const [flag, rev] of revisions) {
+    if (rev === undefined) continue;
+    try {
+      await resolveCommit(rev);
+    } catch (error) {
+      console.error(`error: ${flag}: ${(error as Error).message}`);
+      return 2;
+    }
   }
   const started = new Date();
   const machine = describeMachine();
@@ -95,11 +110,16 @@ async function main(argv: string[]): Promise<number> {
 
   machine.loadAfter = os.loadavg();
   const finished = new Date();
-  const loadProcesses =
-    `The load generator ran in separate processes: ${cpu ? 'for CPU, 1 subscriber process and 1 writer for each server, every server at once; ' : ''}${fanout ? `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
-    `${connections ? `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer; ` : ''}` +
-    `${rest ? 'for REST, autocannon in 1 process; ' : ''}` +
-    `${inbox ? 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer.' : ''}`;
+  const loads = [
+    cpu && 'for CPU, 1 subscriber process and 1 writer for each server, every server at once',
+    fanout && `for fan-out, ${fanout.loadProcesses - 1} subscriber processes and 1 writer`,
+    connections && `for connections, ${connections.loadProcesses - 1} subscriber processes and 1 writer`,
+    rest && 'for REST, autocannon in 1 process',
+    inbox && 'for the inbox, autocannon in 1 process, then 1 subscriber process and 1 writer',
+  ].filter(Boolean);
+  const loadProcesses = loads.length
+    ? `The load generator ran in separate processes: ${loads.join('; ')}.`
+    : '';
   const { outDir: _outDir, scaleOut: scaleOutOptions, ...recorded } = options;
   const { databaseUrl: _db, redisUrl: _redis, ...scaleOutRecorded } = scaleOutOptions;
   const results: BenchResults = withSummary({

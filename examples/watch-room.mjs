@@ -21,11 +21,14 @@ const CLOSE_REASONS = {
   1000: 'closed normally',
   1001: 'the server is shutting down',
   1006: 'the connection failed or dropped',
+  1008: 'too many frames, after being told',
   1009: 'a frame was too big',
   1011: 'the server failed',
+  1013: 'events came faster than this socket read them: reconnect with ?since= once it keeps up',
   4401: 'no token, a bad one or an expired one: get a new token',
   4403: 'you are not a participant of this room',
   4404: 'no such room',
+  4429: 'this user holds as many sockets as the server allows: retry later',
 };
 
 const socket = new WebSocket(url);

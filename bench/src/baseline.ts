@@ -52,21 +52,33 @@ export interface Baseline {
 /** The baseline could not be made (no git, an unknown revision); the scenario says so and goes on. */
 export class BaselineUnavailable extends Error {}
 
+/** Runs git in this checkout and answers its output. @throws BaselineUnavailable when git fails. */
+async function git(...args: string[]): Promise<string> {
+  try {
+    return (await run('git', ['-C', ROOT, ...args], { maxBuffer: 1 << 20 })).stdout.trim();
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+    throw new BaselineUnavailable(`git ${args[0]} failed: ${detail}`);
+  }
+}
+
+/**
+ * The full commit `rev` names in this checkout, so that a revision given on the command line is
+ * checked before anything runs. @throws BaselineUnavailable when it names none.
+ */
+export function resolveCommit(rev: string): Promise<string> {
+  return git('rev-parse', '--verify', '--quiet', `${rev}^{commit}`).catch(() => {
+    throw new BaselineUnavailable(`"${rev}" names no commit of this checkout`);
+  });
+}
+
 /**
  * Extracts the reference server of `rev` into a folder under `scratchDir` and links this
  * checkout's installed dependencies beside it (the workspace's own packages point at the extracted
  * sources).
  */
 export async function prepareBaseline(rev: string, scratchDir: string): Promise<Baseline> {
-  const git = async (...args: string[]) => {
-    try {
-      return (await run('git', ['-C', ROOT, ...args], { maxBuffer: 1 << 20 })).stdout.trim();
-    } catch (error) {
-      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-      throw new BaselineUnavailable(`git ${args[0]} failed: ${detail}`);
-    }
-  };
-  const commit = await git('rev-parse', '--verify', `${rev}^{commit}`);
+  const commit = await resolveCommit(rev);
   const subject = await git('log', '-1', '--format=%s', commit);
   const lockChanged = (await git('diff', '--name-only', commit, '--', 'package-lock.json')) !== '';
   const root = await mkdtemp(path.join(scratchDir, 'baseline-'));

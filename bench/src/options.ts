@@ -95,13 +95,15 @@ export interface BenchOptions {
 
 const USAGE = `Usage: npm run bench -- [options]
 
-Runs the benchmarks of hirechat against a bare ws server and Socket.IO and writes results.md,
-results.json, latency.png and machine.md into bench/results/<date>/.
+Runs the benchmarks of hirechat against the floor (its message create done with bare parts), a
+bare ws server and Socket.IO, and writes results.md, results.json, latency.png and machine.md into
+bench/results/<date>/.
 
   --quick                every scenario with tiny numbers, in seconds (what the smoke test runs)
   --full                 longer steps and one more fan-out shape (1 x 5000)
   --only <list>          scenarios to run: ${SCENARIOS.join(', ')}
-  --servers <list>       fan-out and connection servers: ${SERVER_KINDS.join(', ')}
+  --servers <list>       servers of every scenario that compares them (CPU, fan-out,
+                         connections): ${SERVER_KINDS.join(', ')}
   --shapes <list>        fan-out rooms x members, e.g. 1x1000,100x10
   --rates <list>         fan-out rates to try, messages per second, e.g. 10,20,40
   --step-ms <n>          length of one fan-out step
@@ -111,8 +113,8 @@ results.json, latency.png and machine.md into bench/results/<date>/.
   --p99-limit <ms>       the p99 a fan-out step must stay under (default 100)
   --cpu-rate <n>         messages per second of the fixed-rate CPU phases (default: 50, or 2,000
                          events a second where that is fewer: 20 in rooms of 100, 2 in 1 x 1000)
-  --cpu-step-ms <n>      length of each measured CPU run
-  --cpu-runs <n>         measured runs of each server in the CPU scenario
+  --cpu-step-ms <n>      length of each measured CPU run (default 5000)
+  --cpu-runs <n>         measured runs of each server in the CPU scenario (default 5)
   --cpu-warmup <n>       messages each server of the CPU scenario takes, unmeasured, at twice
                          its rate before the first measured run (default 6,000, with
                          --quick 0; 0 to 1,000,000)
@@ -246,31 +248,39 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values.help) return 'help';
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
   const options = profile(values.quick ? 'quick' : values.full ? 'full' : 'default', resultsRoot);
-  if (values.only) options.scenarios = list(values.only, SCENARIOS, '--only');
-  if (values.servers) options.servers = list(values.servers, SERVER_KINDS, '--servers');
-  if (values.shapes) options.fanout.shapes = values.shapes.split(',').map(shape);
-  if (values.rates) options.fanout.rates = values.rates.split(',').map((rate) => positive(rate, '--rates'));
-  if (values['step-ms']) {
+  if (values.only !== undefined) options.scenarios = list(values.only, SCENARIOS, '--only');
+  if (values.servers !== undefined) options.servers = list(values.servers, SERVER_KINDS, '--servers');
+  if (values.shapes !== undefined) options.fanout.shapes = values.shapes.split(',').map(shape);
+  if (values.rates !== undefined)
+    options.fanout.rates = values.rates.split(',').map((rate) => positive(rate, '--rates'));
+  if (values['step-ms'] !== undefined) {
     options.fanout.stepMs = positive(values['step-ms'], '--step-ms');
     options.scaleOut.stepMs = options.fanout.stepMs;
   }
-  if (values.connections) options.connections.sockets = positive(values.connections, '--connections');
-  if (values['big-room']) options.rest.bigRoom = positive(values['big-room'], '--big-room');
-  if (values['rest-seconds']) {
+  if (values.connections !== undefined)
+    options.connections.sockets = count(values.connections, '--connections', MAX_CONNECTIONS);
+  if (values['big-room'] !== undefined)
+    options.rest.bigRoom = count(values['big-room'], '--big-room', MAX_BIG_ROOM);
+  if (values['rest-seconds'] !== undefined) {
     options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
     options.inbox.seconds = options.rest.seconds;
   }
-  if (values['p99-limit']) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
+  if (values['p99-limit'] !== undefined) options.p99LimitMs = positive(values['p99-limit'], '--p99-limit');
   if (values['cpu-prof']) options.cpuProfile = true;
   if (values['node-flags']) options.nodeFlags = values['node-flags'].split(' ').filter(Boolean);
-  if (values['cpu-rate']) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
-  if (values['cpu-step-ms']) options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
-  if (values['cpu-runs']) options.cpu.runs = Math.round(positive(values['cpu-runs'], '--cpu-runs'));
+  if (values['cpu-rate'] !== undefined) options.cpu.rate = positive(values['cpu-rate'], '--cpu-rate');
+  if (values['cpu-step-ms'] !== undefined)
+    options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
+  if (values['cpu-runs'] !== undefined)
+    options.cpu.runs = count(values['cpu-runs'], '--cpu-runs', MAX_CPU_RUNS);
   if (values['cpu-warmup'] !== undefined)
     options.cpu.warmupMessages = wholeNumber(values['cpu-warmup'], '--cpu-warmup', MAX_WARMUP_MESSAGES);
-  if (values['cpu-baseline']) options.cpu.baseline = values['cpu-baseline'].trim();
-  if (values.baseline) options.inbox.baseline = values.baseline.trim();
-  if (values.out) options.outDir = path.resolve(values.out);
+  if (values['cpu-baseline'] !== undefined) options.cpu.baseline = values['cpu-baseline'].trim();
+  if (values.baseline !== undefined) options.inbox.baseline = values.baseline.trim();
+  if (values.out !== undefined) {
+    if (values.out.trim() === '') throw new Error('--out: an empty path');
+    options.outDir = path.resolve(values.out);
+  }
   return options;
 }
 
@@ -278,6 +288,8 @@ export { USAGE };
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const items = value.split(',').map((item) => item.trim());
+  if (items.includes(''))
+    throw new Error(`${flag}: "${value}" has an empty name; expected ${allowed.join(', ')}`);
   const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (unknown.length)
     throw new Error(`${flag}: unknown ${unknown.join(', ')}; expected ${allowed.join(', ')}`);
@@ -293,6 +305,18 @@ function positive(value: string, flag: string): number {
 
 /** A warm-up of more would take hours at its rate (and its run's timer would overflow). */
 const MAX_WARMUP_MESSAGES = 1_000_000;
+/** Past these a run would take days or the machine's memory; counts of things, not amounts. */
+const MAX_CPU_RUNS = 1_000;
+const MAX_CONNECTIONS = 1_000_000;
+const MAX_BIG_ROOM = 100_000_000;
+
+/** A count: digits only, 1 to `max` (`--cpu-runs 2.5` is no number of runs). */
+function count(value: string, flag: string, max: number): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(number >= 1 && number <= max))
+    throw new Error(`${flag}: "${value}" is not a whole number from 1 to ${max}`);
+  return number;
+}
 
 /** Digits only (no sign, exponent or hex), 0 to `max`. */
 function wholeNumber(value: string, flag: string, max: number): number {
@@ -302,8 +326,9 @@ function wholeNumber(value: string, flag: string, max: number): number {
 }
 
 function shape(value: string): Shape {
-  const match = /^(\d+)x(\d+)$/.exec(value.trim());
-  if (!match) throw new Error(`--shapes: "${value}" is not <rooms>x<members>, e.g. 1x1000`);
+  const match = /^([1-9]\d*)x([1-9]\d*)$/.exec(value.trim());
+  if (!match)
+    throw new Error(`--shapes: "${value}" is not <rooms>x<members> of whole numbers from 1, e.g. 1x1000`);
   return { rooms: Number(match[1]), members: Number(match[2]) };
 }
 

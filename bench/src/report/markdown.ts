@@ -385,7 +385,7 @@ function cpuSection(cpu: CpuResult): string[] {
   const out = ['## CPU per message', ''];
   out.push(
     `${rooms} rooms of ${members} sockets, the writer posting ${cpu.rate} msg/s round robin (over REST to hirechat and the floor), ` +
-      `every server's sockets open throughout; ${cpu.runs} measured runs of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
+      `every server's sockets open throughout; ${cpu.runs} measured run${cpu.runs === 1 ? '' : 's'} of ${(cpu.stepMs / 1000).toFixed(1)} s per server, ` +
       'every server taking its own load (a writer and a subscriber process) at the same time, run after run' +
       (cpu.warmup?.messages
         ? `, and each server first took ${cpu.warmup.messages.toLocaleString('en-US')} messages at ${cpu.warmup.rate} msg/s unmeasured (the JIT's warm-up). `
