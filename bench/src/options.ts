@@ -35,7 +35,7 @@ export interface BenchOptions {
     runs: number;
     /**
      * Messages each server of the CPU scenario takes, unmeasured, before its first measured run, at
-     * five times the scenario's rate: the JIT's warm-up (see runCpu). 0: none.
+     * twice the scenario's rate, every server at once: the JIT's warm-up (see runCpu). 0: none.
      */
     warmupMessages: number;
     /** A git revision whose reference server the CPU scenario runs beside today's; none by default. */
