@@ -258,9 +258,9 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
     options.scaleOut.stepMs = options.fanout.stepMs;
   }
   if (values.connections !== undefined)
-    options.connections.sockets = count(values.connections, '--connections', MAX_CONNECTIONS);
+    options.connections.sockets = wholeNumber(values.connections, '--connections', 1, MAX_CONNECTIONS);
   if (values['big-room'] !== undefined)
-    options.rest.bigRoom = count(values['big-room'], '--big-room', MAX_BIG_ROOM);
+    options.rest.bigRoom = wholeNumber(values['big-room'], '--big-room', 1, MAX_BIG_ROOM);
   if (values['rest-seconds'] !== undefined) {
     options.rest.seconds = positive(values['rest-seconds'], '--rest-seconds');
     options.inbox.seconds = options.rest.seconds;
@@ -272,9 +272,9 @@ export function parseOptions(argv: string[], resultsRoot: string): BenchOptions 
   if (values['cpu-step-ms'] !== undefined)
     options.cpu.stepMs = positive(values['cpu-step-ms'], '--cpu-step-ms');
   if (values['cpu-runs'] !== undefined)
-    options.cpu.runs = count(values['cpu-runs'], '--cpu-runs', MAX_CPU_RUNS);
+    options.cpu.runs = wholeNumber(values['cpu-runs'], '--cpu-runs', 1, MAX_CPU_RUNS);
   if (values['cpu-warmup'] !== undefined)
-    options.cpu.warmupMessages = wholeNumber(values['cpu-warmup'], '--cpu-warmup', MAX_WARMUP_MESSAGES);
+    options.cpu.warmupMessages = wholeNumber(values['cpu-warmup'], '--cpu-warmup', 0, MAX_WARMUP_MESSAGES);
   if (values['cpu-baseline'] !== undefined) options.cpu.baseline = values['cpu-baseline'].trim();
   if (values.baseline !== undefined) options.inbox.baseline = values.baseline.trim();
   if (values.out !== undefined) {
@@ -310,18 +310,14 @@ const MAX_CPU_RUNS = 1_000;
 const MAX_CONNECTIONS = 1_000_000;
 const MAX_BIG_ROOM = 100_000_000;
 
-/** A count: digits only, 1 to `max` (`--cpu-runs 2.5` is no number of runs). */
-function count(value: string, flag: string, max: number): number {
+/**
+ * Digits only (no sign, exponent or hex), `min` to `max`: a count (`--cpu-runs 2.5` is no number
+ * of runs).
+ */
+function wholeNumber(value: string, flag: string, min: number, max: number): number {
   const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(number >= 1 && number <= max))
-    throw new Error(`${flag}: "${value}" is not a whole number from 1 to ${max}`);
-  return number;
-}
-
-/** Digits only (no sign, exponent or hex), 0 to `max`. */
-function wholeNumber(value: string, flag: string, max: number): number {
-  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(number <= max)) throw new Error(`${flag}: "${value}" is not a whole number from 0 to ${max}`);
+  if (!(number >= min && number <= max))
+    throw new Error(`${flag}: "${value}" is not a whole number from ${min} to ${max}`);
   return number;
 }
 

@@ -69,23 +69,17 @@ export class RoomChannel implements SocketChannel {
   ): Session {
     const { chat, hub, logger } = this;
     const topic = roomTopic(membership.room);
-    // Typing and presence are state, which the next change sends again: a socket whose read of
-    // either fails (the database or Redis away for a moment) goes on without it, rather than
-    // being closed for a message it can do without.
-    const stateOrNull = async <T>(read: () => Promise<T>, what: string): Promise<T | null> => {
-      try {
-        return await read();
-      } catch (err) {
-        logger.warn({ err, room: membership.room }, `${what} not sent to a socket`);
-        return null;
-      }
-    };
     const feed = new SocketFeed<RoomEvent>(
       sender,
       {
         replay: (after) => chat.replay(membership, after),
         stateAfterReplay: async () => {
-          const typing = await stateOrNull(() => chat.typingUsers(membership), 'typing');
+          const typing = await stateOrNull(
+            () => chat.typingUsers(membership),
+            'typing',
+            membership.room,
+            logger,
+          );
           return typing ? [{ type: 'typing', typing_users: typing }] : [];
         },
         admits: (event) => !excludes(event, membership.user),
@@ -108,7 +102,12 @@ export class RoomChannel implements SocketChannel {
     // Who is online, once the user counts as online too (contract, "Presence": sent on open).
     feed.sendInLine(async () => {
       await online;
-      const users = await stateOrNull(() => chat.onlineUsers(membership), 'presence');
+      const users = await stateOrNull(
+        () => chat.onlineUsers(membership),
+        'presence',
+        membership.room,
+        logger,
+      );
       return users && { type: 'presence', online_users: users };
     });
 
@@ -128,5 +127,24 @@ export class RoomChannel implements SocketChannel {
         });
       },
     };
+  }
+}
+
+/**
+ * Typing and presence are state, which the next change sends again: a socket whose read of either
+ * fails (the database or Redis away for a moment) goes on without it, rather than being closed for
+ * a message it can do without. A function of the module, not a closure made for every socket.
+ */
+async function stateOrNull<T>(
+  read: () => Promise<T>,
+  what: string,
+  room: string,
+  logger: Logger,
+): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    logger.warn({ err, room }, `${what} not sent to a socket`);
+    return null;
   }
 }

@@ -1,4 +1,4 @@
-import type { Since } from '@hirechat/protocol';
+import type { RoomEvent, Since } from '@hirechat/protocol';
 import type { Replay } from '../domain/live/replay.js';
 
 /**
@@ -30,7 +30,7 @@ type Task = () => void | Promise<void>;
  * The events that are state (contract: `typing`, `presence`), each frame the whole of it: a socket
  * that lags needs only the newest, once it reads again (see BoundedSender).
  */
-const STATE_EVENTS: ReadonlySet<string> = new Set(['typing', 'presence']);
+const STATE_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>(['typing', 'presence']);
 
 /** The state an event is, by its type; undefined for every other event. */
 const stateOf = (event: FeedEvent): string | undefined =>
